@@ -1,0 +1,24 @@
+# make run: install, migrate, load the demo project, serve on http://127.0.0.1:8000
+# make test: the test suite on $DATABASE_URL (SQLite when unset)
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PYTHON ?= python3
+PYTEST_ARGS ?=
+
+.PHONY: install run test bench screenshot
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements-dev.txt
+	touch $@
+
+run: install
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py load_demo
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+test: install
+	$(VENV)/bin/pytest $(PYTEST_ARGS)

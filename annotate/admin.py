@@ -1,0 +1,61 @@
+"""The Django admin covers every model."""
+from django.contrib import admin
+
+from annotate import models
+
+
+class MembershipInline(admin.TabularInline):
+    model = models.Membership
+    extra = 0
+    raw_id_fields = ["user"]
+
+
+@admin.register(models.Project)
+class ProjectAdmin(admin.ModelAdmin):
+    list_display = ["id", "name", "reviewers_per_document", "blind_review", "created_at"]
+    search_fields = ["name"]
+    inlines = [MembershipInline]
+
+
+@admin.register(models.Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["id", "project", "user", "role"]
+    list_filter = ["role"]
+    raw_id_fields = ["project", "user"]
+
+
+@admin.register(models.Document)
+class DocumentAdmin(admin.ModelAdmin):
+    list_display = ["id", "title", "project", "outlet", "published_on", "length"]
+    search_fields = ["title", "outlet", "external_id"]
+    list_filter = ["language"]
+    raw_id_fields = ["project", "created_by"]
+    readonly_fields = ["length", "text_sha256", "received_sha256"]
+
+
+@admin.register(models.Span)
+class SpanAdmin(admin.ModelAdmin):
+    list_display = ["id", "document", "annotator", "label", "start", "end", "version"]
+    list_filter = ["label"]
+    raw_id_fields = ["document", "annotator"]
+    readonly_fields = ["quote", "version"]
+
+
+@admin.register(models.SpanLink)
+class SpanLinkAdmin(admin.ModelAdmin):
+    list_display = ["id", "attribution", "target"]
+    raw_id_fields = ["attribution", "target"]
+
+
+@admin.register(models.Assignment)
+class AssignmentAdmin(admin.ModelAdmin):
+    list_display = ["id", "document", "user", "status", "updated_at"]
+    list_filter = ["status"]
+    raw_id_fields = ["document", "user", "assigned_by"]
+
+
+@admin.register(models.SpanEvent)
+class SpanEventAdmin(admin.ModelAdmin):
+    list_display = ["id", "project", "document", "span_id_value", "actor", "action", "at"]
+    list_filter = ["action"]
+    raw_id_fields = ["project", "document", "actor"]

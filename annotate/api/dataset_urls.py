@@ -1,0 +1,2 @@
+"""Dataset export and import endpoints under /api/v1/."""
+urlpatterns: list = []

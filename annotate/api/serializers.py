@@ -1,0 +1,150 @@
+"""Input serializers check types and shape only (the rules live in annotate.validation);
+output serializers describe the JSON we send back, for the OpenAPI schema too."""
+from rest_framework import serializers
+
+from annotate.models import DisputeBasis, Document, Label, Layer, Membership, Project, Role
+
+MAX_OFFSET = 2**31 - 1
+
+
+class ProjectOut(serializers.ModelSerializer):
+    my_role = serializers.CharField(read_only=True, help_text="Your role in this project.")
+
+    class Meta:
+        model = Project
+        fields = [
+            "id",
+            "name",
+            "description",
+            "guidelines",
+            "reviewers_per_document",
+            "blind_review",
+            "my_role",
+            "created_at",
+        ]
+
+
+class ProjectIn(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    description = serializers.CharField(required=False, allow_blank=True, max_length=20_000)
+    guidelines = serializers.CharField(required=False, allow_blank=True, max_length=200_000)
+    reviewers_per_document = serializers.IntegerField(required=False, min_value=1, max_value=5)
+    blind_review = serializers.BooleanField(required=False)
+
+
+class MemberOut(serializers.ModelSerializer):
+    username = serializers.CharField(source="user.username", read_only=True)
+
+    class Meta:
+        model = Membership
+        fields = ["id", "username", "role", "created_at"]
+
+
+class MemberIn(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    role = serializers.ChoiceField(choices=Role.choices)
+
+
+class MemberRoleIn(serializers.Serializer):
+    role = serializers.ChoiceField(choices=Role.choices)
+
+
+class DocumentIn(serializers.Serializer):
+    title = serializers.CharField(max_length=500, trim_whitespace=False)
+    # trim_whitespace=False: the text is stored as sent (after newline and NFC normalisation).
+    text = serializers.CharField(trim_whitespace=False, allow_blank=True)
+    outlet = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    source_url = serializers.URLField(max_length=2000, required=False, allow_blank=True)
+    author = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    published_on = serializers.DateField(required=False, allow_null=True)
+    language = serializers.CharField(max_length=35, required=False, allow_blank=True)
+    external_id = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+    def validate_source_url(self, value: str) -> str:
+        if value and not value.lower().startswith(("http://", "https://")):
+            raise serializers.ValidationError("Only http and https links.")
+        return value
+
+
+class DocumentOut(serializers.ModelSerializer):
+    class Meta:
+        model = Document
+        fields = [
+            "id",
+            "project",
+            "title",
+            "outlet",
+            "source_url",
+            "author",
+            "published_on",
+            "language",
+            "external_id",
+            "length",
+            "text_sha256",
+            "received_sha256",
+            "created_at",
+            "updated_at",
+        ]
+
+
+class DocumentDetailOut(DocumentOut):
+    class Meta(DocumentOut.Meta):
+        fields = [*DocumentOut.Meta.fields, "text"]
+
+
+class DocumentCreatedOut(serializers.Serializer):
+    ids = serializers.ListField(child=serializers.IntegerField())
+    documents = DocumentOut(many=True)
+
+
+class SpanIn(serializers.Serializer):
+    start = serializers.IntegerField(min_value=0, max_value=MAX_OFFSET)
+    end = serializers.IntegerField(min_value=0, max_value=MAX_OFFSET)
+    # A CharField, not a ChoiceField: validate_span names the three labels in its message.
+    label = serializers.CharField(max_length=32)
+    quote = serializers.CharField(required=False, trim_whitespace=False, allow_blank=True)
+    note = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+    source = serializers.CharField(required=False, allow_blank=True)
+    dispute_basis = serializers.CharField(required=False, allow_blank=True, max_length=32)
+    evidence_links = serializers.ListField(child=serializers.CharField(max_length=2000), required=False)
+
+
+class SpanPatchIn(SpanIn):
+    version = serializers.IntegerField(
+        required=False, min_value=1, help_text="The version you edited; 412 if the span has changed since."
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, partial=True, **kwargs)
+
+
+class SpanOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    document = serializers.IntegerField()
+    annotator = serializers.CharField(help_text="Username of the span's owner.")
+    layer = serializers.ChoiceField(choices=Layer.choices)
+    label = serializers.ChoiceField(choices=Label.choices)
+    start = serializers.IntegerField(help_text="Code point offset, inclusive.")
+    end = serializers.IntegerField(help_text="Code point offset, exclusive.")
+    quote = serializers.CharField(help_text="text[start:end]")
+    note = serializers.CharField()
+    source = serializers.CharField(help_text="attribution: who is said to say it.")
+    dispute_basis = serializers.ChoiceField(choices=[("", "")] + DisputeBasis.choices)
+    evidence_links = serializers.ListField(child=serializers.URLField())
+    links = serializers.ListField(child=serializers.IntegerField(), help_text="Ids of spans this one attributes.")
+    version = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+
+
+class LinkIn(serializers.Serializer):
+    target = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+
+
+class TokenIn(serializers.Serializer):
+    username = serializers.CharField()
+    password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
+
+
+class TokenOut(serializers.Serializer):
+    token = serializers.CharField()

@@ -1,0 +1,305 @@
+"""REST endpoints: parse input, call one service, serialise the result. Nothing else."""
+import django_filters
+from django.contrib.auth import authenticate
+from django.db.models import Q
+from django.http import Http404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.authtoken.models import Token
+from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.generics import ListAPIView
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from annotate import selectors, services
+from annotate.api import serializers as s
+from annotate.errors import InvalidInput
+from annotate.models import Document, Membership, SpanLink
+from annotate.permissions import MANAGERS, document_for_user, project_for_user, span_for_user
+
+
+class TokenView(APIView):
+    """Exchange a username and password for an API token."""
+
+    permission_classes = [AllowAny]
+    authentication_classes = []
+
+    @extend_schema(request=s.TokenIn, responses=s.TokenOut)
+    def post(self, request):
+        data = _valid(s.TokenIn, request.data)
+        user = authenticate(request, username=data["username"], password=data["password"])
+        if user is None or not user.is_active:
+            raise AuthenticationFailed("Wrong username or password.")
+        token, _ = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})
+
+
+def _valid(serializer_class, data, **kwargs) -> dict:
+    serializer = serializer_class(data=data, **kwargs)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+class ProjectListView(ListAPIView):
+    serializer_class = s.ProjectOut
+
+    def get_queryset(self):
+        return selectors.visible_projects(user=self.request.user)
+
+    @extend_schema(request=s.ProjectIn, responses={201: s.ProjectOut})
+    def post(self, request):
+        data = _valid(s.ProjectIn, request.data)
+        project = services.project_create(creator=request.user, **data)
+        project.my_role = "manager"
+        return Response(s.ProjectOut(project).data, status=status.HTTP_201_CREATED)
+
+
+class ProjectDetailView(APIView):
+    @extend_schema(responses=s.ProjectOut)
+    def get(self, request, pk: int):
+        project, _ = project_for_user(request.user, pk)
+        return Response(s.ProjectOut(project).data)
+
+    @extend_schema(request=s.ProjectIn, responses=s.ProjectOut)
+    def patch(self, request, pk: int):
+        project, access = project_for_user(request.user, pk)
+        access.require(MANAGERS, "edit the project")
+        data = _valid(s.ProjectIn, request.data, partial=True)
+        project = services.project_update(project=project, **data)
+        return Response(s.ProjectOut(project).data)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, pk: int):
+        project, access = project_for_user(request.user, pk)
+        access.require(MANAGERS, "delete the project")
+        services.project_delete(project=project)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MemberListView(ListAPIView):
+    serializer_class = s.MemberOut
+    queryset = Membership.objects.none()  # for the schema; get_queryset scopes by project
+
+    def get_queryset(self):
+        project, _ = project_for_user(self.request.user, self.kwargs["pk"])
+        return selectors.project_members(project=project)
+
+    @extend_schema(request=s.MemberIn, responses={201: s.MemberOut})
+    def post(self, request, pk: int):
+        project, access = project_for_user(request.user, pk)
+        access.require(MANAGERS, "add members")
+        membership = services.member_add(project=project, **_valid(s.MemberIn, request.data))
+        return Response(s.MemberOut(membership).data, status=status.HTTP_201_CREATED)
+
+
+class MemberDetailView(APIView):
+    """A member is addressed by username: /projects/{id}/members/{username}/."""
+
+    def _membership(self, request, pk: int, username: str):
+        project, access = project_for_user(request.user, pk)
+        membership = selectors.project_members(project=project).filter(user__username=username).first()
+        if membership is None:
+            raise Http404("No such member.")
+        return membership, access
+
+    @extend_schema(responses=s.MemberOut)
+    def get(self, request, pk: int, username: str):
+        membership, _ = self._membership(request, pk, username)
+        return Response(s.MemberOut(membership).data)
+
+    @extend_schema(request=s.MemberRoleIn, responses=s.MemberOut)
+    def patch(self, request, pk: int, username: str):
+        membership, access = self._membership(request, pk, username)
+        access.require(MANAGERS, "change roles")
+        membership = services.member_update(membership=membership, **_valid(s.MemberRoleIn, request.data))
+        return Response(s.MemberOut(membership).data)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, pk: int, username: str):
+        membership, access = self._membership(request, pk, username)
+        access.require(MANAGERS, "remove members")
+        services.member_remove(membership=membership)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class DocumentFilter(django_filters.FilterSet):
+    search = django_filters.CharFilter(method="filter_search", label="Words in the title or outlet")
+    outlet = django_filters.CharFilter(field_name="outlet")
+    language = django_filters.CharFilter(field_name="language")
+    external_id = django_filters.CharFilter(field_name="external_id")
+    published_after = django_filters.DateFilter(field_name="published_on", lookup_expr="gte")
+    published_before = django_filters.DateFilter(field_name="published_on", lookup_expr="lte")
+
+    class Meta:
+        model = Document
+        fields = ["search", "outlet", "language", "external_id", "published_after", "published_before"]
+
+    def filter_search(self, queryset, name, value):
+        return queryset.filter(Q(title__icontains=value) | Q(outlet__icontains=value))
+
+
+class DocumentListView(ListAPIView):
+    serializer_class = s.DocumentOut
+    filterset_class = DocumentFilter
+    queryset = Document.objects.none()  # for the schema; get_queryset scopes by project
+
+    def get_queryset(self):
+        project, _ = project_for_user(self.request.user, self.kwargs["pk"])
+        return selectors.project_documents(project=project)
+
+    @extend_schema(
+        request=s.DocumentIn(many=True),
+        responses={201: s.DocumentCreatedOut},
+        description="One document (an object) or up to 1,000 (a list), all or nothing.",
+    )
+    def post(self, request, pk: int):
+        project, access = project_for_user(request.user, pk)
+        access.require(MANAGERS, "add documents")
+        many = isinstance(request.data, list)
+        items = request.data if many else [request.data]
+        shaped, problems = [], []
+        for index, item in enumerate(items):
+            serializer = s.DocumentIn(data=item)
+            if serializer.is_valid():
+                shaped.append(serializer.validated_data)
+            else:
+                problems.append({"index": index, "errors": serializer.errors})
+        if problems:
+            raise InvalidInput({"items": problems} if many else problems[0]["errors"])
+        try:
+            documents = services.documents_create(project=project, actor=request.user, items=shaped)
+        except InvalidInput as error:
+            if not many and "items" in error.detail:
+                raise InvalidInput(error.detail["items"][0]["errors"]) from error
+            raise
+        if not many:
+            return Response(s.DocumentDetailOut(documents[0]).data, status=status.HTTP_201_CREATED)
+        return Response(
+            {"ids": [d.pk for d in documents], "documents": s.DocumentOut(documents, many=True).data},
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class DocumentDetailView(APIView):
+    @extend_schema(responses=s.DocumentDetailOut)
+    def get(self, request, pk: int):
+        document, _ = document_for_user(request.user, pk)
+        return Response(s.DocumentDetailOut(document).data)
+
+    @extend_schema(request=s.DocumentIn, responses=s.DocumentDetailOut)
+    def patch(self, request, pk: int):
+        document, access = document_for_user(request.user, pk)
+        access.require(MANAGERS, "edit documents")
+        data = _valid(s.DocumentIn, request.data, partial=True)
+        document = services.document_update(document=document, fields=data)
+        return Response(s.DocumentDetailOut(document).data)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, pk: int):
+        document, access = document_for_user(request.user, pk, with_text=False)
+        access.require(MANAGERS, "delete documents")
+        services.document_delete(document=document)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def _span_out(span) -> dict:
+    links = list(SpanLink.objects.filter(attribution=span).values_list("target_id", flat=True))
+    return selectors.span_as_dict(span, annotator_username=span.annotator.username, links=links)
+
+
+class SpanListView(APIView):
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "annotator",
+                OpenApiTypes.STR,
+                description="Omit for your own spans; 'all' or a username (reviewers and managers).",
+            )
+        ],
+        responses=s.SpanOut(many=True),
+        description="Every visible span of the document in text order, in one response.",
+    )
+    def get(self, request, pk: int):
+        document, access = document_for_user(request.user, pk, with_text=False)
+        spans = selectors.visible_spans(document=document, access=access, annotator=request.query_params.get("annotator"))
+        return Response(selectors.span_rows(spans))
+
+    @extend_schema(request=s.SpanIn, responses={201: s.SpanOut})
+    def post(self, request, pk: int):
+        document, access = document_for_user(request.user, pk, with_text=False)
+        data = _valid(s.SpanIn, request.data)
+        span = services.span_create(document=document, access=access, actor=request.user, fields=data)
+        return Response(
+            selectors.span_as_dict(span, annotator_username=request.user.username, links=[]),
+            status=status.HTTP_201_CREATED,
+        )
+
+
+def _expected_version(request, data: dict) -> int | None:
+    """The version the client edited, from the body or an If-Match header ("3" or W/"3")."""
+    if "version" in data:
+        return data.pop("version")
+    if_match = request.headers.get("If-Match", "").strip().removeprefix("W/").strip('"')
+    if not if_match:
+        return None
+    if not if_match.isdigit():
+        raise InvalidInput({"If-Match": ["Send the span's version, e.g. If-Match: \"3\"."]})
+    return int(if_match)
+
+
+class SpanDetailView(APIView):
+    @extend_schema(responses=s.SpanOut)
+    def get(self, request, pk: int):
+        span, _ = span_for_user(request.user, pk)
+        response = Response(_span_out(span))
+        response["ETag"] = f'"{span.version}"'
+        return response
+
+    @extend_schema(request=s.SpanPatchIn, responses=s.SpanOut)
+    def patch(self, request, pk: int):
+        span, access = span_for_user(request.user, pk)
+        data = dict(_valid(s.SpanPatchIn, request.data))
+        expected = _expected_version(request, data)
+        span = services.span_update(span=span, access=access, actor=request.user, fields=data, expected_version=expected)
+        response = Response(_span_out(span))
+        response["ETag"] = f'"{span.version}"'
+        return response
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, pk: int):
+        span, access = span_for_user(request.user, pk)
+        services.span_delete(span=span, access=access, actor=request.user, expected_version=_expected_version(request, {}))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class SpanLinkListView(APIView):
+    """Links from an attribution span to the spans whose content it attributes."""
+
+    @extend_schema(responses=s.LinkIn(many=True))
+    def get(self, request, pk: int):
+        span, _ = span_for_user(request.user, pk)
+        return Response([{"target": t} for t in span.links_out.order_by("id").values_list("target_id", flat=True)])
+
+    @extend_schema(request=s.LinkIn, responses={201: s.SpanOut})
+    def post(self, request, pk: int):
+        attribution, access = span_for_user(request.user, pk)
+        target_id = _valid(s.LinkIn, request.data)["target"]
+        try:
+            target, _ = span_for_user(request.user, target_id)
+        except Http404:
+            raise InvalidInput({"target": [f"No span {target_id} that you can see."]}) from None
+        services.span_link_create(attribution=attribution, target=target, access=access, actor=request.user)
+        return Response(_span_out(attribution), status=status.HTTP_201_CREATED)
+
+
+class SpanLinkDetailView(APIView):
+    @extend_schema(responses={204: None})
+    def delete(self, request, pk: int, target_id: int):
+        attribution, access = span_for_user(request.user, pk)
+        link = SpanLink.objects.filter(attribution=attribution, target_id=target_id).select_related("attribution__annotator").first()
+        if link is None:
+            raise Http404("No such link.")
+        services.span_link_delete(link=link, access=access, actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)

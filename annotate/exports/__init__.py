@@ -1,0 +1,1 @@
+"""One module per export format; each is a generator of text chunks."""

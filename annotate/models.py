@@ -1,0 +1,225 @@
+"""Data and its database constraints: the backstop behind annotate.validation."""
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Length
+
+
+class Role(models.TextChoices):
+    MANAGER = "manager", "Manager"
+    REVIEWER = "reviewer", "Reviewer"
+    ANNOTATOR = "annotator", "Annotator"
+
+
+class Label(models.TextChoices):
+    ASSERTION = "assertion", "Assertion"
+    ATTRIBUTION = "attribution", "Attribution"
+    DISPUTED = "disputed", "Disputed"
+
+
+class DisputeBasis(models.TextChoices):
+    WITHIN_TEXT = "within_text", "Contested within the text"
+    EXTERNAL_EVIDENCE = "external_evidence", "External evidence"
+    FACT_CHECK = "fact_check", "Fact check"
+
+
+class Layer(models.TextChoices):
+    INDIVIDUAL = "individual", "Individual"  # one annotator's own spans
+    GOLD = "gold", "Gold"  # adjudicated: the spans the project stands behind
+
+
+class Project(models.Model):
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    guidelines = models.TextField(blank=True, help_text="Markdown; raw HTML is not rendered.")
+    reviewers_per_document = models.PositiveSmallIntegerField(default=1)
+    blind_review = models.BooleanField(
+        default=True, help_text="Reviewers do not see each other's spans until they are done."
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    # Moves on every change to the project's documents or spans: exports state it in their
+    # manifest, so two exports with the same value describe the same data.
+    content_changed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(reviewers_per_document__gte=1, reviewers_per_document__lte=5),
+                name="project_reviewers_per_document_1_to_5",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Membership(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=16, choices=Role.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "user"], name="membership_unique_user_per_project"),
+            models.CheckConstraint(condition=Q(role__in=Role.values), name="membership_role_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} ({self.role}) in {self.project}"
+
+
+class Document(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="documents")
+    title = models.CharField(max_length=500)
+    # Stored with \n line endings and in Unicode NFC; offsets of spans count its code points.
+    text = models.TextField()
+    length = models.PositiveIntegerField(help_text="Number of code points in text.")
+    text_sha256 = models.CharField(max_length=64, help_text="SHA-256 of the stored text (UTF-8).")
+    received_sha256 = models.CharField(max_length=64, help_text="SHA-256 of the text as received (UTF-8).")
+    outlet = models.CharField(max_length=200, blank=True)
+    source_url = models.URLField(max_length=2000, blank=True)
+    author = models.CharField(max_length=300, blank=True)
+    published_on = models.DateField(null=True, blank=True)
+    language = models.CharField(max_length=35, blank=True, help_text="BCP 47 tag, e.g. en or pt-BR.")
+    external_id = models.CharField(max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "external_id"],
+                condition=~Q(external_id=""),
+                name="document_external_id_unique_in_project",
+            ),
+            models.CheckConstraint(condition=Q(length=Length("text")), name="document_length_matches_text"),
+        ]
+        indexes = [
+            models.Index(fields=["project", "text_sha256"], name="document_project_sha"),
+            models.Index(fields=["project", "outlet"], name="document_project_outlet"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class Span(models.Model):
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="spans")
+    # For a gold span, the reviewer who accepted it into the gold layer.
+    annotator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="spans")
+    layer = models.CharField(max_length=16, choices=Layer.choices, default=Layer.INDIVIDUAL)
+    label = models.CharField(max_length=16, choices=Label.choices)
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    quote = models.TextField()
+    note = models.TextField(blank=True)
+    # attribution only: who is said to have said it ("the ministry").
+    source = models.CharField(max_length=300, blank=True)
+    # disputed only: why it is contested, and where the evidence is.
+    dispute_basis = models.CharField(max_length=32, choices=DisputeBasis.choices, blank=True)
+    evidence_links = models.JSONField(default=list, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["start", "end", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(label__in=Label.values), name="span_label_valid"),
+            models.CheckConstraint(condition=Q(layer__in=Layer.values), name="span_layer_valid"),
+            models.CheckConstraint(condition=Q(start__gte=0) & Q(end__gt=F("start")), name="span_offsets_ordered"),
+            models.CheckConstraint(condition=Q(end=F("start") + Length("quote")), name="span_quote_length_matches"),
+            models.CheckConstraint(
+                condition=Q(dispute_basis="") | Q(label=Label.DISPUTED, dispute_basis__in=DisputeBasis.values),
+                name="span_dispute_basis_only_on_disputed",
+            ),
+            models.CheckConstraint(
+                condition=Q(source="") | Q(label=Label.ATTRIBUTION), name="span_source_only_on_attribution"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["document", "layer", "annotator", "start"], name="span_doc_layer_annotator"),
+        ]
+
+    def __str__(self):
+        return f"{self.label} [{self.start}, {self.end})"
+
+
+class SpanLink(models.Model):
+    """An attribution span pointing at the span whose content it attributes."""
+
+    attribution = models.ForeignKey(Span, on_delete=models.CASCADE, related_name="links_out")
+    target = models.ForeignKey(Span, on_delete=models.CASCADE, related_name="links_in")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["attribution", "target"], name="spanlink_unique_pair"),
+            models.CheckConstraint(condition=~Q(attribution=F("target")), name="spanlink_not_to_itself"),
+        ]
+
+
+class AssignmentStatus(models.TextChoices):
+    NOT_STARTED = "not_started", "Not started"
+    IN_PROGRESS = "in_progress", "In progress"
+    DONE = "done", "Done"
+    SKIPPED = "skipped", "Skipped"
+
+
+class Assignment(models.Model):
+    """One reviewer's work on one document: handed out by the queue or by a manager."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="assignments")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="assignments")
+    status = models.CharField(max_length=16, choices=AssignmentStatus.choices, default=AssignmentStatus.NOT_STARTED)
+    skip_reason = models.TextField(blank=True)
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["document", "user"], name="assignment_unique_user_per_document"),
+            models.CheckConstraint(condition=Q(status__in=AssignmentStatus.values), name="assignment_status_valid"),
+        ]
+
+
+class SpanAction(models.TextChoices):
+    CREATE = "create", "Create"
+    UPDATE = "update", "Update"
+    DELETE = "delete", "Delete"
+
+
+class SpanEvent(models.Model):
+    """Audit history: every create, change and delete of a span, with before and after."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="span_events")
+    span_id_value = models.BigIntegerField(help_text="Id of the span; kept after the span is deleted.")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    action = models.CharField(max_length=8, choices=SpanAction.choices)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(action__in=SpanAction.values), name="spanevent_action_valid"),
+        ]

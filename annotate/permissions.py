@@ -1,0 +1,108 @@
+"""Who may see or do what: the one place that fetches a project's objects for a user.
+
+Everything in a project is invisible (404) to a non-member. A member who may see a thing but
+not change it gets 403. `*_for_user` functions fetch and check in one call.
+"""
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import F, OuterRef, Subquery
+from django.http import Http404
+
+from annotate.models import Document, Membership, Project, Role, Span
+
+MANAGERS = frozenset({Role.MANAGER})
+REVIEWERS = frozenset({Role.MANAGER, Role.REVIEWER})
+MEMBERS = frozenset(Role.values)
+
+
+@dataclass(frozen=True)
+class Access:
+    """A user's standing in one project."""
+
+    user_id: int
+    project_id: int
+    role: str
+
+    @property
+    def is_manager(self) -> bool:
+        return self.role == Role.MANAGER
+
+    @property
+    def sees_all_layers(self) -> bool:
+        return self.role in REVIEWERS
+
+    def require(self, roles: frozenset, action: str = "do this") -> None:
+        if self.role not in roles:
+            raise PermissionDenied(f"Your role in this project ({self.role}) may not {action}.")
+
+    def may_see_layer(self, annotator_id: int) -> bool:
+        return annotator_id == self.user_id or self.sees_all_layers
+
+    def may_edit_span(self, span: Span) -> bool:
+        return span.annotator_id == self.user_id or self.sees_all_layers
+
+
+def _role_of(user, project_ref):
+    """A subquery giving the user's role in the project that project_ref (an OuterRef) names."""
+    return Subquery(
+        Membership.objects.filter(project_id=project_ref, user_id=user.pk).values("role")[:1]
+    )
+
+
+def access_for(user, project_id: int) -> Access:
+    """The user's Access in the project, or 404 when they are not a member."""
+    role = None
+    if user.is_authenticated:
+        role = Membership.objects.filter(project_id=project_id, user_id=user.pk).values_list("role", flat=True).first()
+    if role is None:
+        raise Http404("No such project.")
+    return Access(user_id=user.pk, project_id=project_id, role=role)
+
+
+def project_for_user(user, project_id: int) -> tuple[Project, Access]:
+    project = None
+    if user.is_authenticated:
+        project = Project.objects.annotate(my_role=_role_of(user, OuterRef("pk"))).filter(
+            pk=project_id, my_role__isnull=False
+        ).first()
+    if project is None:
+        raise Http404("No such project.")
+    return project, Access(user_id=user.pk, project_id=project.pk, role=project.my_role)
+
+
+def document_for_user(user, document_id: int, *, with_text: bool = True) -> tuple[Document, Access]:
+    """The document and the user's access to its project, in one query; 404 for non-members.
+
+    with_text=False leaves the (possibly megabyte-long) text unread.
+    """
+    document = None
+    if user.is_authenticated:
+        queryset = Document.objects.annotate(my_role=_role_of(user, OuterRef("project_id"))).filter(
+            pk=document_id, my_role__isnull=False
+        )
+        if not with_text:
+            queryset = queryset.defer("text")
+        document = queryset.first()
+    if document is None:
+        raise Http404("No such document.")
+    return document, Access(user_id=user.pk, project_id=document.project_id, role=document.my_role)
+
+
+def span_for_user(user, span_id: int) -> tuple[Span, Access]:
+    """The span, when the user may see its layer; 404 otherwise (an annotator never learns
+    that another annotator's span exists)."""
+    span = None
+    if user.is_authenticated:
+        span = (
+            Span.objects.select_related("annotator")
+            .annotate(project_id=F("document__project_id"), my_role=_role_of(user, OuterRef("document__project_id")))
+            .filter(pk=span_id, my_role__isnull=False)
+            .first()
+        )
+    if span is None:
+        raise Http404("No such span.")
+    access = Access(user_id=user.pk, project_id=span.project_id, role=span.my_role)
+    if not access.may_see_layer(span.annotator_id):
+        raise Http404("No such span.")
+    return span, access

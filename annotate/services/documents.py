@@ -1,0 +1,119 @@
+"""Documents: created one at a time or in all-or-nothing batches; text frozen once labelled."""
+from django.conf import settings
+from django.db import IntegrityError, transaction
+
+from annotate.errors import Conflict, InvalidInput, TooLarge
+from annotate.models import Document, Project, Span
+from annotate.offsets import normalize_text, sha256_hex
+from annotate.services.projects import project_touch
+from annotate.validation import validate_document_text
+
+METADATA_FIELDS = ("title", "outlet", "source_url", "author", "published_on", "language", "external_id")
+
+
+def document_build(*, project: Project, actor, fields: dict) -> Document:
+    """An unsaved Document from already shape-checked fields; raises InvalidInput."""
+    received = fields["text"]
+    validate_document_text(received, max_chars=settings.MAX_DOCUMENT_CHARS)
+    text = normalize_text(received)
+    title = (fields.get("title") or "").strip()
+    if not title:
+        raise InvalidInput({"title": ["A document needs a title."]})
+    values = {field: fields[field] for field in METADATA_FIELDS if fields.get(field) is not None}
+    values["title"] = title
+    return Document(
+        project=project,
+        text=text,
+        length=len(text),
+        text_sha256=sha256_hex(text),
+        received_sha256=sha256_hex(received),
+        created_by=actor,
+        **values,
+    )
+
+
+def documents_create(*, project: Project, actor, items: list[dict]) -> list[Document]:
+    """Create all the documents or none. Errors name the item index:
+    {"items": [{"index": 6, "errors": {"text": ["..."]}}]}."""
+    if len(items) > settings.BULK_DOCUMENTS_MAX:
+        raise TooLarge({"detail": f"At most {settings.BULK_DOCUMENTS_MAX} documents per request."})
+    documents, problems = [], []
+    seen_ids: dict[str, int] = {}
+    for index, fields in enumerate(items):
+        try:
+            document = document_build(project=project, actor=actor, fields=fields)
+        except InvalidInput as error:
+            problems.append({"index": index, "errors": error.detail})
+            continue
+        if document.external_id:
+            if document.external_id in seen_ids:
+                problems.append(
+                    {
+                        "index": index,
+                        "errors": {"external_id": [f"Repeats item {seen_ids[document.external_id]}."]},
+                    }
+                )
+            seen_ids.setdefault(document.external_id, index)
+        documents.append(document)
+    if problems:
+        raise InvalidInput({"items": problems})
+
+    taken = set(
+        Document.objects.filter(project=project, external_id__in=list(seen_ids)).values_list("external_id", flat=True)
+    )
+    if taken:
+        raise Conflict(
+            {
+                "items": [
+                    {"index": seen_ids[eid], "errors": {"external_id": [f"{eid!r} is already in this project."]}}
+                    for eid in sorted(taken, key=seen_ids.get)
+                ]
+            }
+        )
+    try:
+        with transaction.atomic():
+            created = Document.objects.bulk_create(documents, batch_size=500)
+    except IntegrityError as error:  # a concurrent request took an external_id in between
+        raise Conflict({"external_id": ["An external_id is already in this project."]}) from error
+    return created
+
+
+@transaction.atomic
+def document_update(*, document: Document, fields: dict) -> Document:
+    """Metadata can always change; the text only while no span points into it (else 409)."""
+    # FOR UPDATE waits for span inserts in flight (they hold a key-share lock on the row).
+    document = Document.objects.select_for_update().get(pk=document.pk)
+    changed = []
+    if "text" in fields:
+        received = fields["text"]
+        validate_document_text(received, max_chars=settings.MAX_DOCUMENT_CHARS)
+        text = normalize_text(received)
+        if text != document.text:
+            if Span.objects.filter(document_id=document.pk).exists():
+                raise Conflict({"text": ["The text cannot change: spans are labelled on it."]})
+            document.text, document.length = text, len(text)
+            document.text_sha256, document.received_sha256 = sha256_hex(text), sha256_hex(received)
+            changed += ["text", "length", "text_sha256", "received_sha256"]
+    for field in METADATA_FIELDS:
+        if field in fields:
+            value = fields[field]
+            if field == "title":
+                value = (value or "").strip()
+                if not value:
+                    raise InvalidInput({"title": ["A document needs a title."]})
+            setattr(document, field, value if value is not None else "" if field != "published_on" else None)
+            changed.append(field)
+    if changed:
+        try:
+            with transaction.atomic():
+                document.save(update_fields=[*changed, "updated_at"])
+        except IntegrityError as error:
+            raise Conflict({"external_id": ["This external_id is already in the project."]}) from error
+    return document
+
+
+@transaction.atomic
+def document_delete(*, document: Document) -> None:
+    project_id = document.project_id
+    document.delete()
+    project_touch(project_id=project_id)

@@ -1,0 +1,98 @@
+"""Projects and their members."""
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from annotate.errors import Conflict, InvalidInput
+from annotate.models import Membership, Project, Role
+
+User = get_user_model()
+
+PROJECT_FIELDS = ("name", "description", "guidelines", "reviewers_per_document", "blind_review")
+
+
+def project_touch(*, project_id: int) -> None:
+    """Record that the project's content changed (document deleted, settings changed).
+    Span writes are recorded by their SpanEvent instead, so they never lock the project row."""
+    Project.objects.filter(pk=project_id).update(content_changed_at=timezone.now())
+
+
+def _check_project_fields(fields: dict) -> None:
+    if "name" in fields and not str(fields["name"]).strip():
+        raise InvalidInput({"name": ["A project needs a name."]})
+    rpd = fields.get("reviewers_per_document")
+    if rpd is not None and not 1 <= rpd <= 5:
+        raise InvalidInput({"reviewers_per_document": ["Must be between 1 and 5."]})
+
+
+@transaction.atomic
+def project_create(*, creator, name: str, **fields) -> Project:
+    """The creator becomes the project's manager."""
+    unknown = set(fields) - set(PROJECT_FIELDS)
+    if unknown:
+        raise InvalidInput({field: ["Unknown field."] for field in unknown})
+    _check_project_fields({"name": name, **fields})
+    project = Project.objects.create(name=name.strip(), created_by=creator, **fields)
+    Membership.objects.create(project=project, user=creator, role=Role.MANAGER)
+    return project
+
+
+@transaction.atomic
+def project_update(*, project: Project, **fields) -> Project:
+    _check_project_fields(fields)
+    for field, value in fields.items():
+        if field not in PROJECT_FIELDS:
+            raise InvalidInput({field: ["Unknown or read-only field."]})
+        setattr(project, field, value)
+    project.content_changed_at = timezone.now()
+    project.save(update_fields=[*fields, "content_changed_at"])
+    return project
+
+
+def project_delete(*, project: Project) -> None:
+    project.delete()
+
+
+def _user_by_username(username: str):
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        raise InvalidInput({"username": [f"There is no user named {username!r}."]})
+    return user
+
+
+def _check_role(role: str) -> None:
+    if role not in Role.values:
+        raise InvalidInput({"role": [f"Use one of: {', '.join(Role.values)}."]})
+
+
+@transaction.atomic
+def member_add(*, project: Project, username: str, role: str) -> Membership:
+    _check_role(role)
+    user = _user_by_username(username)
+    if Membership.objects.filter(project=project, user=user).exists():
+        raise Conflict({"username": [f"{username} is already a member of this project."]})
+    return Membership.objects.create(project=project, user=user, role=role)
+
+
+def _check_keeps_a_manager(membership: Membership) -> None:
+    others = Membership.objects.filter(project_id=membership.project_id, role=Role.MANAGER).exclude(pk=membership.pk)
+    if membership.role == Role.MANAGER and not others.exists():
+        raise Conflict({"role": ["A project keeps at least one manager."]})
+
+
+@transaction.atomic
+def member_update(*, membership: Membership, role: str) -> Membership:
+    _check_role(role)
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    if role != Role.MANAGER:
+        _check_keeps_a_manager(membership)
+    membership.role = role
+    membership.save(update_fields=["role"])
+    return membership
+
+
+@transaction.atomic
+def member_remove(*, membership: Membership) -> None:
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    _check_keeps_a_manager(membership)
+    membership.delete()

@@ -1,0 +1,204 @@
+"""Spans and the links between them. Each write is checked by annotate.validation and
+recorded as a SpanEvent (the audit history, and the project's "last changed" clock)."""
+from django.core.exceptions import PermissionDenied
+from django.db import connection, transaction
+from django.db.models.functions import Substr
+
+from annotate.errors import Conflict, InvalidInput, PreconditionFailed
+from annotate.models import Document, Label, Layer, Span, SpanAction, SpanEvent, SpanLink
+from annotate.permissions import Access
+from annotate.selectors import span_as_dict
+from annotate.validation import validate_link, validate_span
+
+EDITABLE_FIELDS = ("start", "end", "label", "quote", "note", "source", "dispute_basis", "evidence_links")
+
+
+def _document_window(document_id: int, start: int, end: int) -> tuple[int, str]:
+    """(length of the text, text[start:end]) read in the database, not the whole text.
+
+    On PostgreSQL the row is locked FOR KEY SHARE: concurrent span writes don't block each other,
+    but a text change (FOR UPDATE in document_update) waits, so no span is validated against a
+    text that is being replaced.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT length, substr(text, %s, %s) FROM annotate_document WHERE id = %s FOR KEY SHARE",
+                [max(start, 0) + 1, max(end - start, 0), document_id],
+            )
+            return cursor.fetchone()
+    row = (
+        Document.objects.filter(pk=document_id)
+        .annotate(window=Substr("text", max(start, 0) + 1, max(end - start, 0)))
+        .values_list("length", "window")
+        .get()
+    )
+    return row
+
+
+def _validated(document_id: int, fields: dict):
+    start, end = fields["start"], fields["end"]
+    length, window = _document_window(document_id, start, end) if end > start >= 0 else (None, "")
+    if length is None:  # offsets are out of order: validation reports it without reading text
+        length = Document.objects.filter(pk=document_id).values_list("length", flat=True).get()
+    return validate_span(
+        text_length=length,
+        slice_text=lambda s, e: window,
+        start=start,
+        end=end,
+        label=fields["label"],
+        quote=fields.get("quote"),
+        note=fields.get("note") or "",
+        source=fields.get("source") or "",
+        dispute_basis=fields.get("dispute_basis") or "",
+        evidence_links=fields.get("evidence_links") or (),
+    )
+
+
+def _record(*, span: Span, project_id: int, actor, action: str, before: dict | None, after: dict | None):
+    SpanEvent.objects.create(
+        project_id=project_id,
+        document_id=span.document_id,
+        span_id_value=span.pk,
+        actor=actor,
+        action=action,
+        before=before,
+        after=after,
+    )
+
+
+@transaction.atomic
+def span_create(
+    *, document: Document, access: Access, actor, fields: dict, annotator=None, layer: str = Layer.INDIVIDUAL
+) -> Span:
+    """A span in `annotator`'s layer (the actor's own unless a reviewer or manager names another).
+    layer=gold is for adjudication: the actor must be a reviewer or manager."""
+    annotator = annotator or actor
+    if (annotator.pk != actor.pk or layer != Layer.INDIVIDUAL) and not access.sees_all_layers:
+        raise PermissionDenied("Only reviewers and managers write in another member's layer or the gold layer.")
+    valid = _validated(document.pk, fields)
+    span = Span.objects.create(
+        document_id=document.pk,
+        annotator=annotator,
+        layer=layer,
+        label=valid.label,
+        start=valid.start,
+        end=valid.end,
+        quote=valid.quote,
+        note=valid.note,
+        source=valid.source,
+        dispute_basis=valid.dispute_basis,
+        evidence_links=list(valid.evidence_links),
+    )
+    _record(
+        span=span,
+        project_id=document.project_id,
+        actor=actor,
+        action=SpanAction.CREATE,
+        before=None,
+        after=span_as_dict(span, annotator_username=annotator.username, links=[]),
+    )
+    return span
+
+
+@transaction.atomic
+def span_update(*, span: Span, access: Access, actor, fields: dict, expected_version: int | None = None) -> Span:
+    """Change any of EDITABLE_FIELDS. A label change drops the fields that belonged to the old
+    label (a source, a dispute basis, outgoing links). `expected_version` guards against
+    overwriting an edit the client has not seen (412)."""
+    if not access.may_edit_span(span):
+        raise PermissionDenied("You may not change this span.")
+    span = Span.objects.select_for_update().select_related("annotator").get(pk=span.pk)
+    if expected_version is not None and expected_version != span.version:
+        raise PreconditionFailed(
+            {"version": [f"The span is at version {span.version}, not {expected_version}: reload it and try again."]}
+        )
+    unknown = set(fields) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise InvalidInput({field: ["Unknown or read-only field."] for field in unknown})
+    links_before = list(span.links_out.values_list("target_id", flat=True))
+    before = span_as_dict(span, annotator_username=span.annotator.username, links=links_before)
+
+    label = fields.get("label", span.label)
+    merged = {
+        "start": span.start,
+        "end": span.end,
+        "label": label,
+        "note": span.note,
+        "source": span.source if label == Label.ATTRIBUTION else "",
+        "dispute_basis": span.dispute_basis if label == Label.DISPUTED else "",
+        "evidence_links": span.evidence_links if label == Label.DISPUTED else [],
+    }
+    merged.update(fields)  # a quote, when sent, must match the (possibly new) offsets
+    valid = _validated(span.document_id, merged)
+
+    for field in ("start", "end", "label", "quote", "note", "source", "dispute_basis"):
+        setattr(span, field, getattr(valid, field))
+    span.evidence_links = list(valid.evidence_links)
+    span.version += 1
+    span.save()
+    links_after = links_before
+    if label != Label.ATTRIBUTION and links_before:
+        SpanLink.objects.filter(attribution=span).delete()
+        links_after = []
+    _record(
+        span=span,
+        project_id=access.project_id,
+        actor=actor,
+        action=SpanAction.UPDATE,
+        before=before,
+        after=span_as_dict(span, annotator_username=span.annotator.username, links=links_after),
+    )
+    return span
+
+
+@transaction.atomic
+def span_delete(*, span: Span, access: Access, actor, expected_version: int | None = None) -> None:
+    if not access.may_edit_span(span):
+        raise PermissionDenied("You may not delete this span.")
+    span = Span.objects.select_for_update().select_related("annotator").get(pk=span.pk)
+    if expected_version is not None and expected_version != span.version:
+        raise PreconditionFailed({"version": [f"The span is at version {span.version}, not {expected_version}."]})
+    before = span_as_dict(
+        span, annotator_username=span.annotator.username, links=list(span.links_out.values_list("target_id", flat=True))
+    )
+    _record(span=span, project_id=access.project_id, actor=actor, action=SpanAction.DELETE, before=before, after=None)
+    span.delete()
+
+
+def _record_links_changed(*, attribution: Span, access: Access, actor, links_before: list[int]) -> None:
+    links_after = list(SpanLink.objects.filter(attribution=attribution).values_list("target_id", flat=True))
+    username = attribution.annotator.username
+    _record(
+        span=attribution,
+        project_id=access.project_id,
+        actor=actor,
+        action=SpanAction.UPDATE,
+        before=span_as_dict(attribution, annotator_username=username, links=links_before),
+        after=span_as_dict(attribution, annotator_username=username, links=links_after),
+    )
+
+
+@transaction.atomic
+def span_link_create(*, attribution: Span, target: Span, access: Access, actor) -> SpanLink:
+    """Link an attribution span to the span whose content it attributes (same document, same layer)."""
+    if not access.may_edit_span(attribution):
+        raise PermissionDenied("You may not change this span.")
+    validate_link(attribution=attribution, target=target)
+    links_before = list(SpanLink.objects.filter(attribution=attribution).values_list("target_id", flat=True))
+    if target.pk in links_before:
+        raise Conflict({"target": ["These spans are already linked."]})
+    link = SpanLink.objects.create(attribution=attribution, target=target)
+    _record_links_changed(attribution=attribution, access=access, actor=actor, links_before=links_before)
+    return link
+
+
+@transaction.atomic
+def span_link_delete(*, link: SpanLink, access: Access, actor) -> None:
+    attribution = link.attribution
+    if not access.may_edit_span(attribution):
+        raise PermissionDenied("You may not change this span.")
+    links_before = list(SpanLink.objects.filter(attribution=attribution).values_list("target_id", flat=True))
+    link.delete()
+    _record_links_changed(attribution=attribution, access=access, actor=actor, links_before=links_before)
+

@@ -1,0 +1,17 @@
+"""Top-level routes: pages, the REST API under /api/v1/, its schema and docs, the admin."""
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+urlpatterns = [
+    path("", include("annotate.page_urls")),
+    path("", include("annotate.workflow.urls")),
+    path("api/v1/", include("annotate.api.urls")),
+    path("api/v1/", include("annotate.api.dataset_urls")),
+    path("api/v1/", include("annotate.workflow.api_urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    # The split view serves Swagger UI's start-up code as a file: no inline script, so the
+    # Content-Security-Policy holds on the docs page too.
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,141 @@
+"""Pure rules, no database: what makes a span, a document or a link valid.
+
+Services call these; serializers only check types and shape; the database constraints in
+annotate.models back them up.
+"""
+from collections.abc import Callable
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from annotate.errors import InvalidInput
+from annotate.models import DisputeBasis, Label
+
+MAX_NOTE_CHARS = 10_000
+MAX_SOURCE_CHARS = 300
+MAX_EVIDENCE_LINKS = 20
+MAX_URL_CHARS = 2000
+
+
+@dataclass(frozen=True)
+class SpanFields:
+    start: int
+    end: int
+    label: str
+    quote: str
+    note: str = ""
+    source: str = ""
+    dispute_basis: str = ""
+    evidence_links: tuple[str, ...] = ()
+
+
+def validate_span(
+    *,
+    text_length: int,
+    slice_text: Callable[[int, int], str],
+    start: int,
+    end: int,
+    label: str,
+    quote: str | None = None,
+    note: str = "",
+    source: str = "",
+    dispute_basis: str = "",
+    evidence_links: list[str] | tuple[str, ...] = (),
+) -> SpanFields:
+    """Check one span against its document; return the fields to store or raise InvalidInput.
+
+    `slice_text(start, end)` returns the document's text[start:end]; it is a function so a
+    service can read just that slice from the database instead of a whole 1 MB text.
+    A quote the client sends must equal that slice; without one, the slice becomes the quote.
+    """
+    errors: dict[str, list[str]] = {}
+
+    def err(field: str, message: str) -> None:
+        errors.setdefault(field, []).append(message)
+
+    if label not in Label.values:
+        err("label", f"'{label}' is not a label; use one of: {', '.join(Label.values)}.")
+    if start < 0:
+        err("start", "Must be 0 or more.")
+    if end > text_length:
+        err("end", f"Must be at most {text_length}, the length of the text in code points.")
+    if end <= start:
+        err("end", "Must be greater than start: a span covers at least one character.")
+    if errors:
+        raise InvalidInput(errors)
+
+    actual = slice_text(start, end)
+    if quote is not None and quote != actual:
+        err("quote", f"Does not match the text at [{start}, {end}), which is {actual!r}.")
+    if actual.strip() == "":
+        err("end", "The span covers only white space.")
+
+    if len(note) > MAX_NOTE_CHARS:
+        err("note", f"At most {MAX_NOTE_CHARS} characters.")
+    if source and label != Label.ATTRIBUTION:
+        err("source", "Only an attribution span names a source.")
+    if len(source) > MAX_SOURCE_CHARS:
+        err("source", f"At most {MAX_SOURCE_CHARS} characters.")
+    if dispute_basis and label != Label.DISPUTED:
+        err("dispute_basis", "Only a disputed span has a basis.")
+    elif dispute_basis and dispute_basis not in DisputeBasis.values:
+        err("dispute_basis", f"Use one of: {', '.join(DisputeBasis.values)}.")
+    if evidence_links and label != Label.DISPUTED:
+        err("evidence_links", "Only a disputed span has evidence links.")
+    for message in _evidence_link_errors(list(evidence_links)):
+        err("evidence_links", message)
+    if errors:
+        raise InvalidInput(errors)
+
+    return SpanFields(
+        start=start,
+        end=end,
+        label=label,
+        quote=actual,
+        note=note,
+        source=source.strip(),
+        dispute_basis=dispute_basis,
+        evidence_links=tuple(evidence_links),
+    )
+
+
+def _evidence_link_errors(links: list[str]) -> list[str]:
+    if len(links) > MAX_EVIDENCE_LINKS:
+        return [f"At most {MAX_EVIDENCE_LINKS} links."]
+    return [message for index, url in enumerate(links) if (message := url_error(url, index))]
+
+
+def url_error(url: str, index: int | None = None) -> str | None:
+    """Only absolute http(s) links: a javascript: or data: link must never reach a page."""
+    where = "" if index is None else f"Link {index}: "
+    if not isinstance(url, str) or len(url) > MAX_URL_CHARS:
+        return f"{where}must be a URL of at most {MAX_URL_CHARS} characters."
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return f"{where}{url!r} is not a URL."
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return f"{where}{url!r} must be an absolute http or https URL."
+    if any(ch.isspace() or ord(ch) < 32 for ch in url):
+        return f"{where}must not contain spaces or control characters."
+    return None
+
+
+def validate_link(*, attribution, target) -> None:
+    """attribution and target are Span rows (or anything with the same attributes)."""
+    if attribution.label != Label.ATTRIBUTION:
+        raise InvalidInput({"attribution": ["Only an attribution span links to what it attributes."]})
+    if attribution.pk == target.pk:
+        raise InvalidInput({"target": ["A span cannot attribute itself."]})
+    if attribution.document_id != target.document_id:
+        raise InvalidInput({"target": ["The target span must be in the same document."]})
+    if attribution.annotator_id != target.annotator_id or attribution.layer != target.layer:
+        raise InvalidInput({"target": ["The target span must be in the same annotator's layer."]})
+
+
+def validate_document_text(text: str, *, max_chars: int, field: str = "text") -> None:
+    if not text.strip():
+        raise InvalidInput({field: ["The text is empty."]})
+    if len(text) > max_chars:
+        raise InvalidInput({field: [f"At most {max_chars} characters."]})
+    if "\x00" in text:
+        raise InvalidInput({field: ["The text contains a NUL character."]})

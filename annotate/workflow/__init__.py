@@ -1,0 +1,1 @@
+"""Team workflow: assignment queue, agreement, adjudication into gold, releases."""

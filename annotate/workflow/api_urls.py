@@ -1,0 +1,2 @@
+"""Workflow REST endpoints under /api/v1/."""
+urlpatterns: list = []

@@ -1,0 +1,2 @@
+"""Workflow pages (agreement, adjudication, releases, dashboard)."""
+urlpatterns: list = []

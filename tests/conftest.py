@@ -1,0 +1,78 @@
+"""Shared fixtures: a team with named personas, and API clients that authenticate by token.
+
+alice manages the project, bob reviews, carol and dave annotate, mallory belongs only to
+another project (she is the outsider every permission test tries)."""
+from types import SimpleNamespace
+
+import pytest
+from rest_framework.test import APIClient
+
+from annotate.models import Role
+from tests.factories import DocumentFactory, MembershipFactory, ProjectFactory, UserFactory, token_for
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def client_for(user) -> APIClient:
+    client = APIClient()
+    if user is not None:
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token_for(user)}")
+    return client
+
+
+@pytest.fixture
+def team(db):
+    project = ProjectFactory(name="Election coverage")
+    other_project = ProjectFactory(name="Someone else's project")
+    people = {}
+    for username, role, proj in [
+        ("alice", Role.MANAGER, project),
+        ("bob", Role.REVIEWER, project),
+        ("carol", Role.ANNOTATOR, project),
+        ("dave", Role.ANNOTATOR, project),
+        ("mallory", Role.MANAGER, other_project),
+    ]:
+        people[username] = UserFactory(username=username)
+        MembershipFactory(project=proj, user=people[username], role=role)
+    document = DocumentFactory(
+        project=project,
+        title="Ministry reports inflation drop",
+        text="The ministry said that inflation fell to 3% in May. Critics 📰 dispute the figure.",
+    )
+    other_document = DocumentFactory(project=other_project, title="Elsewhere")
+    return SimpleNamespace(
+        project=project,
+        other_project=other_project,
+        document=document,
+        other_document=other_document,
+        clients={name: client_for(user) for name, user in people.items()},
+        anonymous=APIClient(),
+        **people,
+    )
+
+
+# CI sets REQUIRE_E2E=1 on its PostgreSQL run: browser tests that were skipped (no Chromium,
+# say) or not collected at all turn the run red instead of passing quietly.
+_e2e_outcomes: list[str] = []
+
+
+def pytest_runtest_logreport(report):
+    if "e2e" in report.keywords and (report.when == "call" or report.skipped):
+        _e2e_outcomes.append(report.outcome)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    import os
+
+    if os.environ.get("REQUIRE_E2E") != "1" or exitstatus not in (0,):
+        return
+    if not _e2e_outcomes or "skipped" in _e2e_outcomes:
+        session.config.pluginmanager.get_plugin("terminalreporter").write_line(
+            f"REQUIRE_E2E=1 but browser tests were skipped or missing: {_e2e_outcomes.count('skipped')} "
+            f"skipped of {len(_e2e_outcomes)}",
+            red=True,
+        )
+        session.exitstatus = 1

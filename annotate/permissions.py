@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import F, OuterRef, Subquery
 from django.http import Http404
 
-from annotate.models import Document, Membership, Project, Role, Span
+from annotate.models import Assignment, AssignmentStatus, Document, Membership, Project, Role, Span
 
 MANAGERS = frozenset({Role.MANAGER})
 REVIEWERS = frozenset({Role.MANAGER, Role.REVIEWER})
@@ -105,4 +105,22 @@ def span_for_user(user, span_id: int) -> tuple[Span, Access]:
     access = Access(user_id=user.pk, project_id=span.project_id, role=span.my_role)
     if not access.may_see_layer(span.annotator_id):
         raise Http404("No such span.")
+    if span.annotator_id != user.pk and others_hidden(access=access, document_id=span.document_id):
+        raise Http404("No such span.")
     return span, access
+
+
+def others_hidden(*, access: Access, document_id: int) -> bool:
+    """Blind review: a reviewer or annotator does not see other members' spans (individual or
+    gold) on a document while their own assignment for it is not done. Managers always see
+    everything; a member with no assignment on the document is not labelling it (an
+    adjudicator, say), so nothing is hidden from them."""
+    if access.is_manager:
+        return False
+    return (
+        Assignment.objects.filter(
+            document_id=document_id, user_id=access.user_id, document__project__blind_review=True
+        )
+        .exclude(status=AssignmentStatus.DONE)
+        .exists()
+    )

@@ -1,0 +1,276 @@
+"""Workflow REST endpoints: parse input, call one service or selector, serialise the result."""
+import json
+
+from django.http import Http404, HttpResponse, StreamingHttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.response import Response
+from rest_framework.generics import GenericAPIView
+from rest_framework.views import APIView
+
+from annotate.models import Assignment, SpanEvent
+from annotate.permissions import MEMBERS, REVIEWERS, Access, document_for_user, project_for_user
+from annotate.workflow import selectors, services
+from annotate.workflow import serializers as s
+from annotate.workflow.models import Release
+
+
+def _valid(serializer_class, data) -> dict:
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+def require_agreement_access(*, project, access: Access) -> None:
+    """Reviewers and managers see agreement; annotators only when review is not blind."""
+    access.require(REVIEWERS if project.blind_review else MEMBERS, "see the agreement of others under blind review")
+
+
+def require_release_access(*, project, access: Access) -> None:
+    """A release shows everyone's adjudicated work: annotators see it only when review is not blind."""
+    access.require(REVIEWERS if project.blind_review else MEMBERS, "see releases under blind review")
+
+
+class NextDocumentView(APIView):
+    @extend_schema(
+        request=None,
+        responses={200: s.AssignmentOut, 204: OpenApiResponse(description="Nothing left in the queue.")},
+        description="Your next document: your oldest open assignment, or a new one on a document that still "
+        "needs reviewers. 204 when the queue is empty.",
+    )
+    def post(self, request, pk: int):
+        project, access = project_for_user(request.user, pk)
+        assignment = services.assignment_next(project=project, access=access, user=request.user)
+        if assignment is None:
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        assignment = Assignment.objects.select_related("document", "user", "assigned_by").get(pk=assignment.pk)
+        return Response(s.AssignmentOut(assignment).data)
+
+
+class AssignmentListView(APIView):
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("username", OpenApiTypes.STR, description="Only this member's assignments."),
+            OpenApiParameter("status", OpenApiTypes.STR, description="not_started, in_progress, done or skipped."),
+            OpenApiParameter("document", OpenApiTypes.INT),
+        ],
+        responses=s.AssignmentOut(many=True),
+        description="Every (document, reviewer) assignment for managers; your own for everyone else.",
+    )
+    def get(self, request, pk: int):
+        project, access = project_for_user(request.user, pk)
+        queryset = selectors.project_assignments(project=project, access=access)
+        params = request.query_params
+        if params.get("username"):
+            queryset = queryset.filter(user__username=params["username"])
+        if params.get("status"):
+            queryset = queryset.filter(status=params["status"])
+        if params.get("document", "").isdigit():
+            queryset = queryset.filter(document_id=int(params["document"]))
+        return Response(s.AssignmentOut(queryset, many=True).data)
+
+    @extend_schema(request=s.AssignIn, responses={201: s.AssignmentOut(many=True)})
+    def post(self, request, pk: int):
+        project, access = project_for_user(request.user, pk)
+        data = _valid(s.AssignIn, request.data)
+        created = services.assignment_assign(
+            project=project, access=access, actor=request.user, document_ids=data["documents"], username=data["username"]
+        )
+        rows = Assignment.objects.filter(pk__in=[a.pk for a in created]).select_related("document", "user", "assigned_by")
+        return Response(s.AssignmentOut(rows, many=True).data, status=status.HTTP_201_CREATED)
+
+
+def _assignment_for_user(user, assignment_id: int) -> tuple[Assignment, Access]:
+    assignment = Assignment.objects.select_related("document").defer("document__text").filter(pk=assignment_id).first()
+    if assignment is None:
+        raise Http404("No such assignment.")
+    _, access = project_for_user(user, assignment.document.project_id)
+    if assignment.user_id != user.pk and not access.is_manager:
+        raise Http404("No such assignment.")
+    return assignment, access
+
+
+class AssignmentDetailView(APIView):
+    @extend_schema(responses=s.AssignmentOut)
+    def get(self, request, pk: int):
+        assignment, _ = _assignment_for_user(request.user, pk)
+        return Response(s.AssignmentOut(assignment).data)
+
+    @extend_schema(request=s.AssignmentPatchIn, responses=s.AssignmentOut)
+    def patch(self, request, pk: int):
+        assignment, access = _assignment_for_user(request.user, pk)
+        data = _valid(s.AssignmentPatchIn, request.data)
+        assignment = services.assignment_update(assignment=assignment, access=access, actor=request.user, **data)
+        assignment = Assignment.objects.select_related("document", "user", "assigned_by").get(pk=assignment.pk)
+        return Response(s.AssignmentOut(assignment).data)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, pk: int):
+        assignment, access = _assignment_for_user(request.user, pk)
+        services.assignment_delete(assignment=assignment, access=access)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class AgreementView(APIView):
+    @extend_schema(
+        responses=s.AgreementOut,
+        description="Span F1 (exact, overlap), Cohen's kappa and Krippendorff's alpha on tokens, overall, per "
+        "label, per pair of reviewers and per document (most disagreement first). Null measures say why in "
+        "`undefined`. Token measures are inflated by unlabelled text.",
+    )
+    def get(self, request, pk: int):
+        project, access = project_for_user(request.user, pk)
+        require_agreement_access(project=project, access=access)
+        return Response(selectors.project_agreement(project=project))
+
+
+def _adjudication(document) -> dict:
+    return {"document": document.pk, **selectors.adjudication_groups(document=document)}
+
+
+def _adjudicable_document(user, pk: int):
+    document, access = document_for_user(user, pk, with_text=False)
+    services.adjudication_check(document=document, access=access)
+    return document, access
+
+
+class AdjudicationView(APIView):
+    @extend_schema(responses=s.AdjudicationOut, description="Every counted reviewer's spans grouped, and the gold layer.")
+    def get(self, request, pk: int):
+        document, _ = _adjudicable_document(request.user, pk)
+        return Response(_adjudication(document))
+
+
+class GoldAcceptView(APIView):
+    @extend_schema(request=s.GoldAcceptIn, responses={201: s.GoldSpanOut})
+    def post(self, request, pk: int):
+        document, access = _adjudicable_document(request.user, pk)
+        data = _valid(s.GoldAcceptIn, request.data)
+        gold = services.gold_accept(
+            document=document, access=access, actor=request.user, span_ids=data["spans"], fields=data.get("fields")
+        )
+        row = next(r for r in selectors.gold_rows(document_id=document.pk) if r["id"] == gold.pk)
+        return Response(row, status=status.HTTP_201_CREATED)
+
+
+class GoldAcceptAgreedView(APIView):
+    @extend_schema(request=None, responses=s.AcceptedOut, description="Accept every span all reviewers agree on.")
+    def post(self, request, pk: int):
+        document, access = _adjudicable_document(request.user, pk)
+        created = services.gold_accept_agreed(document=document, access=access, actor=request.user)
+        return Response({"accepted": len(created), "gold": selectors.gold_rows(document_id=document.pk)})
+
+
+class GoldRejectView(APIView):
+    @extend_schema(request=s.SpanIdsIn, responses=s.AdjudicationOut)
+    def post(self, request, pk: int):
+        document, access = _adjudicable_document(request.user, pk)
+        data = _valid(s.SpanIdsIn, request.data)
+        services.gold_reject(document=document, access=access, actor=request.user, span_ids=data["spans"])
+        return Response(_adjudication(document))
+
+
+class GoldUnrejectView(APIView):
+    @extend_schema(request=s.SpanIdsIn, responses=s.AdjudicationOut)
+    def post(self, request, pk: int):
+        document, access = _adjudicable_document(request.user, pk)
+        services.gold_unreject(document=document, access=access, span_ids=_valid(s.SpanIdsIn, request.data)["spans"])
+        return Response(_adjudication(document))
+
+
+class ReleaseListView(APIView):
+    @extend_schema(responses=s.ReleaseOut(many=True))
+    def get(self, request, pk: int):
+        project, access = project_for_user(request.user, pk)
+        require_release_access(project=project, access=access)
+        releases = selectors.project_releases(project=project).select_related("created_by")
+        return Response(s.ReleaseOut(releases, many=True).data)
+
+    @extend_schema(request=s.ReleaseIn, responses={201: s.ReleaseOut})
+    def post(self, request, pk: int):
+        project, access = project_for_user(request.user, pk)
+        data = _valid(s.ReleaseIn, request.data)
+        release = services.release_freeze(project=project, access=access, actor=request.user, **data)
+        return Response(s.ReleaseOut(release).data, status=status.HTTP_201_CREATED)
+
+
+def release_for_user(user, project_id: int, number: int) -> Release:
+    project, access = project_for_user(user, project_id)
+    require_release_access(project=project, access=access)
+    release = Release.objects.filter(project=project, number=number).first()
+    if release is None:
+        raise Http404("No such release.")
+    return release
+
+
+class ReleaseDetailView(APIView):
+    @extend_schema(responses=s.ReleaseOut)
+    def get(self, request, pk: int, number: int):
+        return Response(s.ReleaseOut(release_for_user(request.user, pk, number)).data)
+
+
+def release_download_response(release: Release, fmt: str) -> HttpResponse:
+    """The frozen bytes as an attachment named after the project and release number."""
+    body = services.release_render(release=release, fmt=fmt)
+    content_type, suffix = services.RELEASE_FORMATS[fmt]
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="project-{release.project_id}-v{release.number}.{suffix}"'
+    response["ETag"] = f'"{release.content_sha256}-{fmt}"'
+    return response
+
+
+class ReleaseDownloadView(APIView):
+    @extend_schema(
+        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+        description="The release in a format (jsonl, manifest, agreement): the same bytes every time.",
+    )
+    def get(self, request, pk: int, number: int, fmt: str):
+        release = release_for_user(request.user, pk, number)
+        if fmt not in services.RELEASE_FORMATS:
+            raise Http404(f"No format {fmt!r}; use one of: {', '.join(services.RELEASE_FORMATS)}.")
+        return release_download_response(release, fmt)
+
+
+class ProgressView(APIView):
+    @extend_schema(responses=s.ProgressOut)
+    def get(self, request, pk: int):
+        project, _ = project_for_user(request.user, pk)
+        return Response(selectors.project_progress(project=project))
+
+
+class HistoryView(GenericAPIView):
+    queryset = SpanEvent.objects.none()  # for the schema; span_history scopes by project
+    serializer_class = s.EventOut
+
+    @extend_schema(
+        parameters=[OpenApiParameter("document", OpenApiTypes.INT, description="Only this document's history.")],
+        responses=s.EventOut(many=True),
+        description="Span history (create, update, delete with before and after), oldest first, paginated. "
+        "Managers see every event, other members their own actions.",
+    )
+    def get(self, request, pk: int):
+        project, access = project_for_user(request.user, pk)
+        document_id = request.query_params.get("document")
+        events = selectors.span_history(
+            project=project, access=access, document_id=int(document_id) if (document_id or "").isdigit() else None
+        )
+        page = self.paginate_queryset(events)
+        return self.get_paginated_response([selectors.event_as_dict(e) for e in page])
+
+
+class HistoryExportView(APIView):
+    @extend_schema(
+        responses={(200, "application/x-ndjson"): OpenApiTypes.BINARY},
+        description="The whole visible span history as JSON lines, streamed.",
+    )
+    def get(self, request, pk: int):
+        project, access = project_for_user(request.user, pk)
+        events = selectors.span_history(project=project, access=access)
+        lines = (
+            json.dumps(selectors.event_as_dict(e), ensure_ascii=False, sort_keys=True) + "\n"
+            for e in events.iterator(chunk_size=2000)
+        )
+        response = StreamingHttpResponse(lines, content_type="application/x-ndjson; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="project-{project.pk}-history.jsonl"'
+        return response

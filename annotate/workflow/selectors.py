@@ -1,0 +1,273 @@
+"""Workflow reads: whose layers count, agreement input, adjudication groups, progress, history."""
+from collections import defaultdict
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import TruncDate
+
+from annotate.models import Assignment, AssignmentStatus, Document, Layer, Project, Span, SpanEvent, SpanLink
+from annotate.permissions import Access
+from annotate.workflow.agreement import DocumentLayers, SpanKey, agreement_report
+from annotate.workflow.models import GoldOrigin, Release, SpanRejection
+
+
+def counted_layers(*, project: Project, document_ids: list[int] | None = None) -> dict[int, set[int]]:
+    """{document id: user ids whose individual layer counts}: a member's layer on a document
+    counts when their assignment for it is done, or when they have spans on it and did not skip
+    it. Agreement and adjudication compare exactly these layers."""
+    assignments = Assignment.objects.filter(document__project=project)
+    spans = Span.objects.filter(document__project=project, layer=Layer.INDIVIDUAL)
+    if document_ids is not None:
+        assignments = assignments.filter(document_id__in=document_ids)
+        spans = spans.filter(document_id__in=document_ids)
+    status = {(d, u): s for d, u, s in assignments.values_list("document_id", "user_id", "status")}
+    layers: dict[int, set[int]] = defaultdict(set)
+    for (document_id, user_id), value in status.items():
+        if value == AssignmentStatus.DONE:
+            layers[document_id].add(user_id)
+    for document_id, user_id in spans.values_list("document_id", "annotator_id").distinct():
+        if status.get((document_id, user_id)) != AssignmentStatus.SKIPPED:
+            layers[document_id].add(user_id)
+    return layers
+
+
+def agreement_input(*, project: Project) -> list[DocumentLayers]:
+    """Every document with two or more counted layers, with those layers' spans."""
+    layers = counted_layers(project=project)
+    compared = sorted(document_id for document_id, users in layers.items() if len(users) >= 2)
+    documents = {
+        d.pk: DocumentLayers(document_id=d.pk, title=d.title, text=d.text)
+        for d in Document.objects.filter(pk__in=compared).only("id", "title", "text")
+    }
+    rows = (
+        Span.objects.filter(document_id__in=compared, layer=Layer.INDIVIDUAL)
+        .values_list("document_id", "annotator_id", "annotator__username", "label", "start", "end")
+        .order_by("document_id", "start", "end", "id")
+    )
+    names = _usernames_for({u for d in compared for u in layers[d]})
+    for document_id in compared:
+        for user_id in layers[document_id]:
+            documents[document_id].layers.setdefault(names[user_id], [])
+    for document_id, user_id, username, label, start, end in rows:
+        if user_id in layers[document_id]:
+            documents[document_id].layers[username].append(SpanKey(label, start, end))
+    return [documents[d] for d in compared]
+
+
+
+def project_agreement(*, project: Project) -> dict:
+    return agreement_report(agreement_input(project=project))
+
+
+def project_assignments(*, project: Project, access: Access) -> QuerySet[Assignment]:
+    """Every assignment for a manager; a reviewer's or annotator's own otherwise."""
+    queryset = (
+        Assignment.objects.filter(document__project=project)
+        .select_related("document", "user", "assigned_by")
+        .defer("document__text")
+        .order_by("document_id", "user__username")
+    )
+    return queryset if access.is_manager else queryset.filter(user_id=access.user_id)
+
+
+def adjudication_groups(*, document: Document) -> dict:
+    """The document's counted individual spans grouped by (label, start, end), each group saying
+    which reviewers marked it, whether all of them did, and whether it is decided (accepted into
+    gold or rejected); plus the gold layer with the origin of each gold span."""
+    layers = counted_layers(project=document.project, document_ids=[document.pk]).get(document.pk, set())
+    spans = list(
+        Span.objects.filter(document_id=document.pk, layer=Layer.INDIVIDUAL, annotator_id__in=layers)
+        .select_related("annotator")
+        .order_by("start", "end", "label", "annotator__username")
+    )
+    reviewers = sorted(_usernames_for(layers).values())
+    accepted = set(GoldOrigin.objects.filter(source_span__in=spans).values_list("source_span_id", flat=True))
+    rejected = set(SpanRejection.objects.filter(span__in=spans).values_list("span_id", flat=True))
+    links = defaultdict(list)
+    for attribution_id, target_id in SpanLink.objects.filter(attribution__in=spans).values_list(
+        "attribution_id", "target_id"
+    ):
+        links[attribution_id].append(target_id)
+    groups: dict[tuple, dict] = {}
+    for span in spans:
+        key = (span.label, span.start, span.end)
+        group = groups.setdefault(
+            key,
+            {"label": span.label, "start": span.start, "end": span.end, "quote": span.quote, "spans": []},
+        )
+        group["spans"].append(
+            {
+                "id": span.pk,
+                "annotator": span.annotator.username,
+                "note": span.note,
+                "source": span.source,
+                "dispute_basis": span.dispute_basis,
+                "links": links.get(span.pk, []),
+                "state": "accepted" if span.pk in accepted else "rejected" if span.pk in rejected else "pending",
+            }
+        )
+    result = []
+    for group in groups.values():
+        who = {s["annotator"] for s in group["spans"]}
+        group["reviewers"] = sorted(who)
+        group["agreed"] = bool(reviewers) and who >= set(reviewers)
+        states = {s["state"] for s in group["spans"]}
+        group["state"] = "pending" if "pending" in states else "accepted" if "accepted" in states else "rejected"
+        result.append(group)
+    return {"reviewers": reviewers, "groups": result, "gold": gold_rows(document_id=document.pk)}
+
+
+def gold_rows(*, document_id: int) -> list[dict]:
+    """The gold spans of a document, each with its links and origins."""
+    gold = list(Span.objects.filter(document_id=document_id, layer=Layer.GOLD).order_by("start", "end", "id"))
+    origins = defaultdict(list)
+    for origin in GoldOrigin.objects.filter(gold_span__in=gold).order_by("id"):
+        origins[origin.gold_span_id].append(
+            {
+                "span": origin.source_span_id,
+                "annotator": origin.source_username,
+                "label": origin.source_label,
+                "start": origin.source_start,
+                "end": origin.source_end,
+            }
+        )
+    links = defaultdict(list)
+    for attribution_id, target_id in SpanLink.objects.filter(attribution__in=gold).values_list(
+        "attribution_id", "target_id"
+    ):
+        links[attribution_id].append(target_id)
+    return [
+        {
+            "id": span.pk,
+            "label": span.label,
+            "start": span.start,
+            "end": span.end,
+            "quote": span.quote,
+            "note": span.note,
+            "source": span.source,
+            "dispute_basis": span.dispute_basis,
+            "evidence_links": list(span.evidence_links),
+            "links": links.get(span.pk, []),
+            "version": span.version,
+            "origins": origins.get(span.pk, []),
+        }
+        for span in gold
+    ]
+
+
+def adjudication_documents(*, project: Project) -> list[dict]:
+    """Per document: its counted reviewers, how many individual spans are still undecided, and
+    its gold span count — the adjudicator's to-do list."""
+    layers = counted_layers(project=project)
+    documents = Document.objects.filter(project=project).defer("text").order_by("id")
+    gold = dict(
+        Span.objects.filter(document__project=project, layer=Layer.GOLD)
+        .values("document_id")
+        .annotate(n=Count("id"))
+        .values_list("document_id", "n")
+    )
+    pending = defaultdict(int)
+    candidate = Span.objects.filter(document__project=project, layer=Layer.INDIVIDUAL, gold_uses__isnull=True)
+    candidate = candidate.filter(rejection__isnull=True)
+    for document_id, user_id in candidate.values_list("document_id", "annotator_id"):
+        if user_id in layers.get(document_id, ()):
+            pending[document_id] += 1
+    names = _usernames_for({u for users in layers.values() for u in users})
+    return [
+        {
+            "id": d.pk,
+            "title": d.title,
+            "reviewers": sorted(names[u] for u in layers.get(d.pk, ())),
+            "pending": pending.get(d.pk, 0),
+            "gold": gold.get(d.pk, 0),
+        }
+        for d in documents
+    ]
+
+
+def _usernames_for(user_ids) -> dict[int, str]:
+    return dict(get_user_model().objects.filter(pk__in=list(user_ids)).values_list("pk", "username"))
+
+
+def project_progress(*, project: Project) -> dict:
+    """The dashboard: assignments per reviewer and status, spans per label and layer, span
+    writes per day (last 30 days with activity), and time spent per finished document."""
+    per_reviewer: dict[str, dict[str, int]] = defaultdict(lambda: {s: 0 for s in AssignmentStatus.values})
+    for username, status, n in (
+        Assignment.objects.filter(document__project=project)
+        .values_list("user__username", "status")
+        .annotate(n=Count("id"))
+        .order_by("user__username")
+    ):
+        per_reviewer[username][status] = n
+    labels = {layer: defaultdict(int) for layer in Layer.values}
+    for layer, label, n in (
+        Span.objects.filter(document__project=project).values_list("layer", "label").annotate(n=Count("id")).order_by()
+    ):
+        labels[layer][label] = n
+    per_day = [
+        {"day": day.isoformat(), "writes": n}
+        for day, n in SpanEvent.objects.filter(project=project)
+        .annotate(day=TruncDate("at"))
+        .values_list("day")
+        .annotate(n=Count("id"))
+        .values_list("day", "n")
+        .order_by("-day")[:30]
+    ][::-1]
+    durations = [
+        (title, username, done - started)
+        for title, username, started, done in Assignment.objects.filter(
+            document__project=project, status=AssignmentStatus.DONE, started_at__isnull=False, done_at__isnull=False
+        )
+        .values_list("document__title", "user__username", "started_at", "done_at")
+        .order_by("done_at")
+    ]
+    seconds = sorted(d.total_seconds() for _, _, d in durations)
+    documents_total = Document.objects.filter(project=project).count()
+    documents_done = (
+        Document.objects.filter(project=project)
+        .annotate(done=Count("assignments", filter=Q(assignments__status=AssignmentStatus.DONE)))
+        .filter(done__gte=project.reviewers_per_document)
+        .count()
+    )
+    return {
+        "documents": documents_total,
+        "documents_complete": documents_done,
+        "reviewers": {name: dict(counts) for name, counts in sorted(per_reviewer.items())},
+        "labels": {layer: dict(counts) for layer, counts in labels.items()},
+        "per_day": per_day,
+        "time_per_document": [
+            {"title": title, "annotator": username, "seconds": round(d.total_seconds())}
+            for title, username, d in durations[-50:]
+        ],
+        "median_seconds": round(seconds[len(seconds) // 2]) if seconds else None,
+    }
+
+
+def span_history(*, project: Project, access: Access, document_id: int | None = None) -> QuerySet[SpanEvent]:
+    """Span events, oldest first. Managers see every event; other members see the events of
+    their own actions only (the history would otherwise reveal blind layers)."""
+    queryset = SpanEvent.objects.filter(project=project).select_related("actor", "document").defer("document__text")
+    if document_id is not None:
+        queryset = queryset.filter(document_id=document_id)
+    if not access.is_manager:
+        queryset = queryset.filter(actor_id=access.user_id)
+    return queryset.order_by("id")
+
+
+def event_as_dict(event: SpanEvent) -> dict:
+    return {
+        "id": event.pk,
+        "at": event.at.isoformat().replace("+00:00", "Z"),
+        "actor": event.actor.username if event.actor else None,
+        "action": event.action,
+        "document": event.document_id,
+        "span": event.span_id_value,
+        "before": event.before,
+        "after": event.after,
+    }
+
+
+def project_releases(*, project: Project) -> QuerySet[Release]:
+    return Release.objects.filter(project=project).defer("records").order_by("-number")
+

@@ -1,0 +1,485 @@
+"""Workflow writes: the assignment queue, adjudication into the gold layer, frozen releases."""
+import hashlib
+import json
+from collections import defaultdict
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, Max, Q
+from django.utils import timezone
+
+from annotate.errors import Conflict, InvalidInput
+from annotate.models import Assignment, AssignmentStatus, Document, Layer, Project, Span, SpanLink
+from annotate.permissions import MANAGERS, MEMBERS, REVIEWERS, Access, others_hidden
+from annotate.services import span_create, span_link_create
+from annotate.workflow import selectors
+from annotate.workflow.models import GoldOrigin, Release, SpanRejection
+
+User = get_user_model()
+ACTIVE = (AssignmentStatus.NOT_STARTED, AssignmentStatus.IN_PROGRESS, AssignmentStatus.DONE)
+OPEN = (AssignmentStatus.NOT_STARTED, AssignmentStatus.IN_PROGRESS)
+QUEUE_BATCH = 20  # candidate documents locked per round of the queue
+
+
+# ---------------------------------------------------------------- the queue
+
+
+def _start(assignment: Assignment) -> Assignment:
+    if assignment.status == AssignmentStatus.NOT_STARTED:
+        assignment.status = AssignmentStatus.IN_PROGRESS
+        assignment.started_at = timezone.now()
+        assignment.save(update_fields=["status", "started_at", "updated_at"])
+    return assignment
+
+
+def assignment_next(*, project: Project, access: Access, user) -> Assignment | None:
+    """The caller's next document: their oldest open assignment in the project, else a new one
+    on the first document that still needs reviewers (fewer than reviewers_per_document
+    assignments that are not skipped) and that they have not had. None when nothing is left.
+
+    Two people asking at once never take the same last place: candidate documents are locked
+    FOR UPDATE SKIP LOCKED (PostgreSQL), and each locked document's count is read again after
+    the lock is held, so an assignment committed by a concurrent request is seen."""
+    access.require(MEMBERS, "take documents from the queue")
+    with transaction.atomic():
+        mine = (
+            Assignment.objects.select_for_update()
+            .filter(document__project=project, user=user, status__in=OPEN)
+            .order_by("status", "id")  # in_progress before not_started
+            .first()
+        )
+        if mine is not None:
+            return _start(mine)
+    seen: set[int] = set()
+    while True:
+        with transaction.atomic():
+            candidates = (
+                Document.objects.filter(project=project)
+                .exclude(pk__in=seen)
+                .exclude(assignments__user=user)
+                .annotate(active=Count("assignments", filter=Q(assignments__status__in=ACTIVE)))
+                .filter(active__lt=project.reviewers_per_document)
+                .order_by("id")
+                .values_list("pk", flat=True)[:QUEUE_BATCH]
+            )
+            candidate_ids = list(candidates)
+            if not candidate_ids:
+                return None
+            locked = Document.objects.filter(pk__in=candidate_ids).order_by("id").only("id")
+            if connection.vendor == "postgresql":
+                locked = locked.select_for_update(skip_locked=True)
+            for document in locked:
+                seen.add(document.pk)
+                taken = Assignment.objects.filter(document_id=document.pk, status__in=ACTIVE).count()
+                mine_there = Assignment.objects.filter(document_id=document.pk, user=user).exists()
+                if taken < project.reviewers_per_document and not mine_there:
+                    return Assignment.objects.create(
+                        document_id=document.pk,
+                        user=user,
+                        status=AssignmentStatus.IN_PROGRESS,
+                        started_at=timezone.now(),
+                    )
+            seen.update(candidate_ids)
+
+
+def _member(project: Project, username: str):
+    user = User.objects.filter(username=username, memberships__project=project).first()
+    if user is None:
+        raise InvalidInput({"username": [f"{username!r} is not a member of this project."]})
+    return user
+
+
+@transaction.atomic
+def assignment_assign(*, project: Project, access: Access, actor, document_ids: list[int], username: str) -> list[Assignment]:
+    """A manager hands documents to a member by hand (the quota does not bind a manager)."""
+    access.require(MANAGERS, "assign documents")
+    user = _member(project, username)
+    documents = list(Document.objects.filter(project=project, pk__in=document_ids).values_list("pk", flat=True))
+    missing = sorted(set(document_ids) - set(documents))
+    if missing:
+        raise InvalidInput({"documents": [f"No document {d} in this project." for d in missing]})
+    already = set(Assignment.objects.filter(document_id__in=documents, user=user).values_list("document_id", flat=True))
+    if already:
+        raise Conflict({"documents": [f"{username} already has document {d}." for d in sorted(already)]})
+    try:
+        with transaction.atomic():
+            return [
+                Assignment.objects.create(document_id=d, user=user, assigned_by=actor)
+                for d in sorted(set(documents))
+            ]
+    except IntegrityError as error:  # the queue gave one of them to the same person meanwhile
+        raise Conflict({"documents": [f"{username} already has one of these documents."]}) from error
+
+
+@transaction.atomic
+def assignment_update(
+    *, assignment: Assignment, access: Access, actor, status: str | None = None, skip_reason: str | None = None,
+    username: str | None = None,
+) -> Assignment:
+    """The assignee (or a manager) moves their assignment to in_progress, done or skipped (a
+    skip needs a reason); a manager may also hand it to another member (reassign), which
+    starts it afresh. Going back to not_started or in_progress reopens a done assignment."""
+    if assignment.user_id != access.user_id and not access.is_manager:
+        raise PermissionDenied("Only the assignee or a manager changes an assignment.")
+    assignment = Assignment.objects.select_for_update().get(pk=assignment.pk)
+    fields = ["updated_at"]
+    if username is not None:
+        access.require(MANAGERS, "reassign documents")
+        user = _member(Project(pk=access.project_id), username)
+        if user.pk != assignment.user_id:
+            if Assignment.objects.filter(document_id=assignment.document_id, user=user).exists():
+                raise Conflict({"username": [f"{username} already has this document."]})
+            assignment.user = user
+            assignment.assigned_by = actor
+            assignment.status = AssignmentStatus.NOT_STARTED
+            assignment.started_at = assignment.done_at = None
+            assignment.skip_reason = ""
+            fields += ["user", "assigned_by", "status", "started_at", "done_at", "skip_reason"]
+    if status is not None:
+        if status not in AssignmentStatus.values:
+            raise InvalidInput({"status": [f"Use one of: {', '.join(AssignmentStatus.values)}."]})
+        now = timezone.now()
+        if status == AssignmentStatus.SKIPPED:
+            reason = (skip_reason or "").strip()
+            if not reason:
+                raise InvalidInput({"skip_reason": ["Say why the document is skipped."]})
+            assignment.skip_reason = reason
+        else:
+            assignment.skip_reason = ""
+        if status in (AssignmentStatus.IN_PROGRESS, AssignmentStatus.DONE) and assignment.started_at is None:
+            assignment.started_at = now
+        assignment.done_at = now if status == AssignmentStatus.DONE else None
+        if status == AssignmentStatus.NOT_STARTED:
+            assignment.started_at = None
+        assignment.status = status
+        fields += ["status", "skip_reason", "started_at", "done_at"]
+    assignment.save(update_fields=sorted(set(fields)))
+    return assignment
+
+
+def assignment_delete(*, assignment: Assignment, access: Access) -> None:
+    access.require(MANAGERS, "remove assignments")
+    assignment.delete()
+
+
+# ---------------------------------------------------------------- adjudication
+
+
+def adjudication_check(*, document: Document, access: Access) -> None:
+    """Reviewers and managers adjudicate; under blind review not before their own work is done."""
+    access.require(REVIEWERS, "adjudicate")
+    if others_hidden(access=access, document_id=document.pk):
+        raise PermissionDenied("Blind review: finish your own assignment for this document before adjudicating it.")
+
+
+def _sources(document: Document, span_ids: list[int]) -> list[Span]:
+    if not span_ids:
+        raise InvalidInput({"spans": ["Name at least one span."]})
+    spans = list(
+        Span.objects.filter(document_id=document.pk, layer=Layer.INDIVIDUAL, pk__in=span_ids).select_related("annotator")
+    )
+    missing = sorted(set(span_ids) - {s.pk for s in spans})
+    if missing:
+        raise InvalidInput({"spans": [f"No individual span {i} on this document." for i in missing]})
+    return spans
+
+
+def _carry_links(*, document: Document, access: Access, actor) -> int:
+    """Link gold spans as their sources are linked: when a source attribution links to a source
+    target and both have been accepted into gold, the gold attribution links to the gold target.
+    Returns how many links were made."""
+    origin_of: dict[int, list[int]] = defaultdict(list)
+    for gold_id, source_id in GoldOrigin.objects.filter(
+        gold_span__document_id=document.pk, source_span__isnull=False
+    ).values_list("gold_span_id", "source_span_id"):
+        origin_of[source_id].append(gold_id)
+    if not origin_of:
+        return 0
+    existing = set(
+        SpanLink.objects.filter(attribution__document_id=document.pk, attribution__layer=Layer.GOLD).values_list(
+            "attribution_id", "target_id"
+        )
+    )
+    wanted = set()
+    for source_attr, source_target in SpanLink.objects.filter(
+        attribution_id__in=list(origin_of), target_id__in=list(origin_of)
+    ).values_list("attribution_id", "target_id"):
+        for gold_attr in origin_of[source_attr]:
+            for gold_target in origin_of[source_target]:
+                if gold_attr != gold_target:
+                    wanted.add((gold_attr, gold_target))
+    made = 0
+    gold = {s.pk: s for s in Span.objects.filter(pk__in={i for pair in wanted for i in pair}).select_related("annotator")}
+    for attribution_id, target_id in sorted(wanted - existing):
+        attribution, target = gold[attribution_id], gold[target_id]
+        if attribution.label != "attribution" or attribution.annotator_id != target.annotator_id:
+            continue  # the gold attribution was edited to another label, or another adjudicator owns it
+        span_link_create(attribution=attribution, target=target, access=access, actor=actor)
+        made += 1
+    return made
+
+
+def _gold_owner(document: Document, actor):
+    """Every gold span of a document belongs to one user, so links between them are valid: the
+    first adjudicator's, or the actor for a document without gold yet."""
+    first = Span.objects.filter(document_id=document.pk, layer=Layer.GOLD).select_related("annotator").first()
+    return first.annotator if first else actor
+
+
+def _record_origins(gold: Span, sources: list[Span], actor) -> None:
+    GoldOrigin.objects.bulk_create(
+        [
+            GoldOrigin(
+                gold_span=gold,
+                source_span=s,
+                source_username=s.annotator.username,
+                source_label=s.label,
+                source_start=s.start,
+                source_end=s.end,
+                accepted_by=actor,
+            )
+            for s in sources
+        ],
+        ignore_conflicts=True,
+    )
+    SpanRejection.objects.filter(span__in=sources).delete()
+
+
+@transaction.atomic
+def gold_accept(
+    *, document: Document, access: Access, actor, span_ids: list[int], fields: dict | None = None
+) -> Span:
+    """Accept individual spans into the gold layer as one gold span. Without `fields` the spans
+    must agree on label and offsets and the gold span copies the first one; with `fields`
+    (start, end, label, note, source, dispute_basis, evidence_links) the adjudicator's edit is
+    what goes into gold. Either way the gold span records every source span as an origin, and
+    attribution links between accepted spans are carried into gold."""
+    adjudication_check(document=document, access=access)
+    Document.objects.select_for_update().filter(pk=document.pk).first()  # one adjudication at a time
+    sources = _sources(document, span_ids)
+    first = sources[0]
+    if fields is None:
+        keys = {(s.label, s.start, s.end) for s in sources}
+        if len(keys) > 1:
+            raise InvalidInput({"spans": ["These spans differ in label or offsets: send the fields the gold span takes."]})
+        fields = {
+            "label": first.label,
+            "start": first.start,
+            "end": first.end,
+            "note": first.note,
+            "source": first.source,
+            "dispute_basis": first.dispute_basis,
+            "evidence_links": list(first.evidence_links),
+        }
+    else:
+        base = {"label": first.label, "start": first.start, "end": first.end}
+        fields = {**base, **fields}
+    clash = Span.objects.filter(
+        document_id=document.pk, layer=Layer.GOLD, label=fields["label"], start=fields["start"], end=fields["end"]
+    ).first()
+    if clash is not None:
+        raise Conflict({"spans": [f"The gold layer already has this span (gold span {clash.pk})."]})
+    gold = span_create(
+        document=document,
+        access=access,
+        actor=actor,
+        fields=fields,
+        annotator=_gold_owner(document, actor),
+        layer=Layer.GOLD,
+    )
+    _record_origins(gold, sources, actor)
+    _carry_links(document=document, access=access, actor=actor)
+    return gold
+
+
+@transaction.atomic
+def gold_accept_agreed(*, document: Document, access: Access, actor) -> list[Span]:
+    """Accept, in one action, every span all of the document's counted reviewers marked with the
+    same label and offsets and that is not decided yet."""
+    adjudication_check(document=document, access=access)
+    Document.objects.select_for_update().filter(pk=document.pk).first()
+    view = selectors.adjudication_groups(document=document)
+    in_gold = {(g["label"], g["start"], g["end"]) for g in view["gold"]}
+    created = []
+    for group in view["groups"]:
+        if not group["agreed"] or group["state"] != "pending" or (group["label"], group["start"], group["end"]) in in_gold:
+            continue
+        sources = _sources(document, [s["id"] for s in group["spans"]])
+        first = sorted(sources, key=lambda s: s.annotator.username)[0]
+        gold = span_create(
+            document=document,
+            access=access,
+            actor=actor,
+            fields={
+                "label": first.label,
+                "start": first.start,
+                "end": first.end,
+                "note": first.note,
+                "source": first.source,
+                "dispute_basis": first.dispute_basis,
+                "evidence_links": list(first.evidence_links),
+            },
+            annotator=_gold_owner(document, actor),
+            layer=Layer.GOLD,
+        )
+        _record_origins(gold, sources, actor)
+        created.append(gold)
+    _carry_links(document=document, access=access, actor=actor)
+    return created
+
+
+@transaction.atomic
+def gold_reject(*, document: Document, access: Access, actor, span_ids: list[int]) -> int:
+    """Decide that these individual spans stay out of gold. Returns how many were rejected."""
+    adjudication_check(document=document, access=access)
+    sources = _sources(document, span_ids)
+    accepted = set(GoldOrigin.objects.filter(source_span__in=sources).values_list("source_span_id", flat=True))
+    if accepted:
+        raise Conflict({"spans": [f"Span {i} is already in gold: delete the gold span first." for i in sorted(accepted)]})
+    SpanRejection.objects.bulk_create(
+        [SpanRejection(span=s, document_id=document.pk, rejected_by=actor) for s in sources], ignore_conflicts=True
+    )
+    return len(sources)
+
+
+@transaction.atomic
+def gold_unreject(*, document: Document, access: Access, span_ids: list[int]) -> None:
+    adjudication_check(document=document, access=access)
+    SpanRejection.objects.filter(document_id=document.pk, span_id__in=span_ids).delete()
+
+
+# ---------------------------------------------------------------- releases
+
+
+def _canonical(value) -> bytes:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+
+
+def release_records(*, project: Project, include_individual: bool) -> list[dict]:
+    """Every document of the project with its gold spans (and, when asked, each counted
+    individual layer), in document order: the frozen content of a release."""
+    documents = list(Document.objects.filter(project=project).order_by("id"))
+    layers = selectors.counted_layers(project=project) if include_individual else {}
+    individual = {}
+    if include_individual:
+        for span in (
+            Span.objects.filter(document__project=project, layer=Layer.INDIVIDUAL)
+            .select_related("annotator")
+            .order_by("start", "end", "id")
+        ):
+            if span.annotator_id in layers.get(span.document_id, ()):
+                individual.setdefault(span.document_id, {}).setdefault(span.annotator.username, []).append(
+                    _span_record(span, links=[])
+                )
+    records = []
+    for document in documents:
+        record = {
+            "id": document.pk,
+            "external_id": document.external_id,
+            "title": document.title,
+            "text": document.text,
+            "text_sha256": document.text_sha256,
+            "outlet": document.outlet,
+            "source_url": document.source_url,
+            "author": document.author,
+            "published_on": document.published_on.isoformat() if document.published_on else None,
+            "language": document.language,
+            "gold": [
+                {key: row[key] for key in _GOLD_KEYS} for row in selectors.gold_rows(document_id=document.pk)
+            ],
+        }
+        if include_individual:
+            record["individual"] = individual.get(document.pk, {})
+        records.append(record)
+    return records
+
+
+_GOLD_KEYS = (
+    "id", "label", "start", "end", "quote", "note", "source", "dispute_basis", "evidence_links", "links", "origins"
+)
+
+
+def _span_record(span: Span, *, links: list[int]) -> dict:
+    return {
+        "id": span.pk,
+        "label": span.label,
+        "start": span.start,
+        "end": span.end,
+        "quote": span.quote,
+        "note": span.note,
+        "source": span.source,
+        "dispute_basis": span.dispute_basis,
+        "evidence_links": list(span.evidence_links),
+        "links": links,
+    }
+
+
+@transaction.atomic
+def release_freeze(
+    *, project: Project, access: Access, actor, name: str, description: str = "", include_individual: bool = False
+) -> Release:
+    """Freeze the next numbered release: the records, a manifest with counts and the SHA-256 of
+    the records, and the agreement report as it is now."""
+    access.require(MANAGERS, "freeze releases")
+    name = (name or "").strip()
+    if not name:
+        raise InvalidInput({"name": ["A release needs a name."]})
+    if len(name) > 200:
+        raise InvalidInput({"name": ["At most 200 characters."]})
+    Project.objects.select_for_update().filter(pk=project.pk).first()  # numbers are taken one at a time
+    number = (Release.objects.filter(project=project).aggregate(n=Max("number"))["n"] or 0) + 1
+    records = release_records(project=project, include_individual=include_individual)
+    # Store the records as they come back from JSON, so rendering from the row is rendering
+    # exactly what was hashed.
+    records = json.loads(_canonical(records))
+    content_sha256 = hashlib.sha256(_canonical(records)).hexdigest()
+    frozen_at = timezone.now().isoformat().replace("+00:00", "Z")
+    gold_counts: dict[str, int] = {}
+    for record in records:
+        for span in record["gold"]:
+            gold_counts[span["label"]] = gold_counts.get(span["label"], 0) + 1
+    manifest = {
+        "project": {"id": project.pk, "name": project.name},
+        "release": {"number": number, "name": name, "description": description, "frozen_at": frozen_at},
+        "frozen_by": actor.username,
+        "layers": ["gold", "individual"] if include_individual else ["gold"],
+        "documents": len(records),
+        "documents_with_gold": sum(1 for r in records if r["gold"]),
+        "gold_spans": sum(gold_counts.values()),
+        "gold_spans_per_label": dict(sorted(gold_counts.items())),
+        "content_sha256": content_sha256,
+        "offsets": "Unicode code points, half-open [start, end)",
+    }
+    agreement = json.loads(_canonical(selectors.project_agreement(project=project)))
+    return Release.objects.create(
+        project=project,
+        number=number,
+        name=name,
+        description=description,
+        includes_individual=include_individual,
+        records=records,
+        manifest=manifest,
+        agreement=agreement,
+        content_sha256=content_sha256,
+        created_by=actor,
+    )
+
+
+RELEASE_FORMATS = {
+    "jsonl": ("application/x-ndjson; charset=utf-8", "jsonl"),
+    "manifest": ("application/json; charset=utf-8", "manifest.json"),
+    "agreement": ("application/json; charset=utf-8", "agreement.json"),
+}
+
+
+def release_render(*, release: Release, fmt: str) -> bytes:
+    """The release's bytes in a format, from its frozen row only: the same bytes every time."""
+    if fmt == "jsonl":
+        return b"".join(_canonical(record) + b"\n" for record in release.records)
+    if fmt == "manifest":
+        return _canonical(release.manifest) + b"\n"
+    if fmt == "agreement":
+        return _canonical(release.agreement) + b"\n"
+    raise InvalidInput({"format": [f"Use one of: {', '.join(RELEASE_FORMATS)}."]})
+

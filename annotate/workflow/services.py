@@ -69,18 +69,28 @@ def assignment_next(*, project: Project, access: Access, user) -> Assignment | N
             locked = Document.objects.filter(pk__in=candidate_ids).order_by("id").only("id")
             if connection.vendor == "postgresql":
                 locked = locked.select_for_update(skip_locked=True)
-            for document in locked:
-                seen.add(document.pk)
-                taken = Assignment.objects.filter(document_id=document.pk, status__in=ACTIVE).count()
-                mine_there = Assignment.objects.filter(document_id=document.pk, user=user).exists()
-                if taken < project.reviewers_per_document and not mine_there:
+            locked_ids = [document.pk for document in locked]
+            if not locked_ids:
+                # Every candidate is held by a concurrent request: wait for the first one to
+                # commit instead of spinning, then look at it again.
+                Document.objects.select_for_update().filter(pk=candidate_ids[0]).values_list("pk").first()
+                locked_ids = [candidate_ids[0]]
+            for document_id in locked_ids:
+                seen.add(document_id)
+                if _has_room(document_id, user, project.reviewers_per_document):
                     return Assignment.objects.create(
-                        document_id=document.pk,
+                        document_id=document_id,
                         user=user,
                         status=AssignmentStatus.IN_PROGRESS,
                         started_at=timezone.now(),
                     )
-            seen.update(candidate_ids)
+
+
+def _has_room(document_id: int, user, quota: int) -> bool:
+    """Read after the document's lock is held: a new statement sees what others committed."""
+    if Assignment.objects.filter(document_id=document_id, user=user).exists():
+        return False
+    return Assignment.objects.filter(document_id=document_id, status__in=ACTIVE).count() < quota
 
 
 def _member(project: Project, username: str):

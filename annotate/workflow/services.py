@@ -237,6 +237,18 @@ def _gold_owner(document: Document, actor):
     return first.annotator if first else actor
 
 
+def _copied_fields(span: Span) -> dict:
+    return {
+        "label": span.label,
+        "start": span.start,
+        "end": span.end,
+        "note": span.note,
+        "source": span.source,
+        "dispute_basis": span.dispute_basis,
+        "evidence_links": list(span.evidence_links),
+    }
+
+
 def _record_origins(gold: Span, sources: list[Span], actor) -> None:
     GoldOrigin.objects.bulk_create(
         [
@@ -269,22 +281,13 @@ def gold_accept(
     Document.objects.select_for_update().filter(pk=document.pk).first()  # one adjudication at a time
     sources = _sources(document, span_ids)
     first = sources[0]
-    if fields is None:
-        keys = {(s.label, s.start, s.end) for s in sources}
-        if len(keys) > 1:
-            raise InvalidInput({"spans": ["These spans differ in label or offsets: send the fields the gold span takes."]})
-        fields = {
-            "label": first.label,
-            "start": first.start,
-            "end": first.end,
-            "note": first.note,
-            "source": first.source,
-            "dispute_basis": first.dispute_basis,
-            "evidence_links": list(first.evidence_links),
-        }
-    else:
-        base = {"label": first.label, "start": first.start, "end": first.end}
-        fields = {**base, **fields}
+    if fields is None and len({(s.label, s.start, s.end) for s in sources}) > 1:
+        raise InvalidInput({"spans": ["These spans differ in label or offsets: send the fields the gold span takes."]})
+    fields = {**_copied_fields(first), **(fields or {})}
+    if fields["label"] != first.label:  # what belonged to the old label does not carry over
+        for key, belongs_to in (("source", "attribution"), ("dispute_basis", "disputed"), ("evidence_links", "disputed")):
+            if fields["label"] != belongs_to:
+                fields[key] = [] if key == "evidence_links" else ""
     clash = Span.objects.filter(
         document_id=document.pk, layer=Layer.GOLD, label=fields["label"], start=fields["start"], end=fields["end"]
     ).first()
@@ -321,15 +324,7 @@ def gold_accept_agreed(*, document: Document, access: Access, actor) -> list[Spa
             document=document,
             access=access,
             actor=actor,
-            fields={
-                "label": first.label,
-                "start": first.start,
-                "end": first.end,
-                "note": first.note,
-                "source": first.source,
-                "dispute_basis": first.dispute_basis,
-                "evidence_links": list(first.evidence_links),
-            },
+            fields=_copied_fields(first),
             annotator=_gold_owner(document, actor),
             layer=Layer.GOLD,
         )

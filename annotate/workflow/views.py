@@ -1,0 +1,304 @@
+"""Workflow pages (session auth, CSRF): thin views over the workflow services and selectors.
+
+Forms post back to the page they came from; a service error becomes a message on that page."""
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from annotate.errors import InvalidInput, ServiceError
+from annotate.models import AssignmentStatus, Label, Layer
+from annotate.permissions import MANAGERS, REVIEWERS, document_for_user, project_for_user
+from annotate.selectors import project_documents, project_members
+from annotate.services import span_delete
+from annotate.workflow import charts, selectors, services
+from annotate.workflow.api_views import (
+    release_download_response,
+    release_for_user,
+    require_agreement_access,
+    require_release_access,
+)
+from annotate.workflow.models import Release
+
+
+def _service_errors(view):
+    """Turn a service error on a form post into a message and a redirect back to the page."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except ServiceError as error:
+            messages.error(request, _error_text(error.detail))
+            return redirect(request.path)
+
+    return wrapper
+
+
+def _error_text(detail) -> str:
+    if isinstance(detail, dict):
+        return " ".join(
+            f"{field}: {_error_text(value)}" if field != "detail" else _error_text(value) for field, value in detail.items()
+        )
+    if isinstance(detail, list):
+        return " ".join(_error_text(item) for item in detail)
+    return str(detail)
+
+
+def _ints(values) -> list[int]:
+    return [int(v) for v in values if str(v).isdigit()]
+
+
+def workspace_url(document_id: int) -> str:
+    """The document workspace page when it is installed, else the adjudication view."""
+    try:
+        return reverse("document-workspace", args=[document_id])
+    except NoReverseMatch:
+        return reverse("workflow-adjudicate", args=[document_id])
+
+
+@login_required
+def dashboard(request, pk: int):
+    project, access = project_for_user(request.user, pk)
+    progress = selectors.project_progress(project=project)
+    return render(
+        request,
+        "workflow/dashboard.html",
+        {
+            "project": project,
+            "access": access,
+            "progress": progress,
+            "chart": charts.bar_chart(progress["per_day"], label_key="day", value_key="writes"),
+            "statuses": AssignmentStatus.choices,
+            "labels": Label.values,
+        },
+    )
+
+
+@login_required
+@require_POST
+def queue_next(request, pk: int):
+    project, access = project_for_user(request.user, pk)
+    assignment = services.assignment_next(project=project, access=access, user=request.user)
+    if assignment is None:
+        messages.info(request, "Nothing left in your queue: every document has its reviewers.")
+        return redirect("workflow-assignments", pk=project.pk)
+    return redirect(workspace_url(assignment.document_id))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@_service_errors
+def assignments(request, pk: int):
+    project, access = project_for_user(request.user, pk)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "assign":
+            services.assignment_assign(
+                project=project,
+                access=access,
+                actor=request.user,
+                document_ids=_ints(request.POST.getlist("documents")),
+                username=request.POST.get("username", ""),
+            )
+            messages.success(request, "Assigned.")
+        else:
+            wanted = _ints([request.POST.get("assignment", "")])
+            assignment = selectors.project_assignments(project=project, access=access).filter(pk__in=wanted).first()
+            if assignment is None:
+                raise Http404("No such assignment.")
+            if action == "delete":
+                services.assignment_delete(assignment=assignment, access=access)
+            elif action == "reassign":
+                services.assignment_update(
+                    assignment=assignment, access=access, actor=request.user, username=request.POST.get("username", "")
+                )
+            else:
+                services.assignment_update(
+                    assignment=assignment,
+                    access=access,
+                    actor=request.user,
+                    status=request.POST.get("status"),
+                    skip_reason=request.POST.get("skip_reason"),
+                )
+            messages.success(request, "Saved.")
+        return redirect(request.path)
+    rows = list(selectors.project_assignments(project=project, access=access))
+    for row in rows:
+        row.workspace_url = workspace_url(row.document_id)
+    context = {"project": project, "access": access, "assignments": rows, "statuses": AssignmentStatus.choices}
+    if access.is_manager:
+        context["documents"] = project_documents(project=project)[:1000]
+        context["members"] = project_members(project=project)
+    return render(request, "workflow/assignments.html", context)
+
+
+@login_required
+def agreement(request, pk: int):
+    project, access = project_for_user(request.user, pk)
+    require_agreement_access(project=project, access=access)
+    report = selectors.project_agreement(project=project)
+    pairs = {(p["a"], p["b"]): p for p in report["pairs"]}
+    matrix = [
+        {
+            "reviewer": a,
+            "cells": [pairs.get((a, b)) or pairs.get((b, a)) if a != b else "self" for b in report["reviewers"]],
+        }
+        for a in report["reviewers"]
+    ]
+    return render(
+        request,
+        "workflow/agreement.html",
+        {"project": project, "access": access, "report": report, "matrix": matrix, "measures": MEASURES},
+    )
+
+
+MEASURES = [
+    ("span_f1_exact", "Span F1 (exact)"),
+    ("span_f1_overlap", "Span F1 (overlap)"),
+    ("cohen_kappa", "Cohen's κ (tokens)"),
+    ("krippendorff_alpha", "Krippendorff's α (tokens)"),
+]
+
+
+@login_required
+def adjudication_list(request, pk: int):
+    project, access = project_for_user(request.user, pk)
+    access.require(REVIEWERS, "adjudicate")
+    rows = selectors.adjudication_documents(project=project)
+    return render(request, "workflow/adjudication_list.html", {"project": project, "access": access, "rows": rows})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@_service_errors
+def adjudicate(request, pk: int):
+    document, access = document_for_user(request.user, pk)
+    services.adjudication_check(document=document, access=access)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        span_ids = _ints(request.POST.getlist("spans"))
+        if action == "accept_agreed":
+            created = services.gold_accept_agreed(document=document, access=access, actor=request.user)
+            messages.success(request, f"Accepted {len(created)} agreed span(s) into gold.")
+        elif action == "accept":
+            services.gold_accept(document=document, access=access, actor=request.user, span_ids=span_ids)
+            messages.success(request, "Accepted into gold.")
+        elif action == "accept_edited":
+            fields = {"label": request.POST.get("label", ""), "note": request.POST.get("note", "")}
+            for key in ("start", "end"):
+                value = request.POST.get(key, "")
+                if not value.isdigit():
+                    raise InvalidInput({key: ["A whole number of code points."]})
+                fields[key] = int(value)
+            services.gold_accept(document=document, access=access, actor=request.user, span_ids=span_ids, fields=fields)
+            messages.success(request, "Accepted your edit into gold.")
+        elif action == "reject":
+            services.gold_reject(document=document, access=access, actor=request.user, span_ids=span_ids)
+            messages.success(request, "Rejected.")
+        elif action == "unreject":
+            services.gold_unreject(document=document, access=access, span_ids=span_ids)
+        elif action == "delete_gold":
+            gold = document.spans.filter(layer=Layer.GOLD, pk__in=span_ids).first()
+            if gold is None:
+                raise Http404("No such gold span.")
+            span_delete(span=gold, access=access, actor=request.user)
+            messages.success(request, "Removed from gold.")
+        return redirect(request.path)
+    view = selectors.adjudication_groups(document=document)
+    for group in view["groups"]:
+        group["before"] = document.text[max(0, group["start"] - 60) : group["start"]]
+        group["after"] = document.text[group["end"] : group["end"] + 60]
+        group["pending_ids"] = [s["id"] for s in group["spans"] if s["state"] == "pending"]
+        group["all_ids"] = [s["id"] for s in group["spans"]]
+    return render(
+        request,
+        "workflow/adjudicate.html",
+        {
+            "project": document.project,
+            "access": access,
+            "document": document,
+            "view": view,
+            "segments": charts.text_segments(document.text, view["gold"]),
+            "labels": Label.values,
+            "pending": sum(1 for g in view["groups"] if g["state"] == "pending"),
+            "agreed_pending": sum(1 for g in view["groups"] if g["state"] == "pending" and g["agreed"]),
+            "workspace_url": workspace_url(document.pk),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@_service_errors
+def releases(request, pk: int):
+    project, access = project_for_user(request.user, pk)
+    if request.method == "POST":
+        release = services.release_freeze(
+            project=project,
+            access=access,
+            actor=request.user,
+            name=request.POST.get("name", ""),
+            description=request.POST.get("description", ""),
+            include_individual=request.POST.get("include_individual") == "on",
+        )
+        messages.success(request, f"Release v{release.number} is frozen.")
+        return redirect("workflow-release", pk=project.pk, number=release.number)
+    require_release_access(project=project, access=access)
+    return render(
+        request,
+        "workflow/releases.html",
+        {
+            "project": project,
+            "access": access,
+            "releases": selectors.project_releases(project=project).select_related("created_by"),
+            "may_freeze": access.role in MANAGERS,
+        },
+    )
+
+
+@login_required
+def release_detail(request, pk: int, number: int):
+    release = release_for_user(request.user, pk, number)
+    project, access = project_for_user(request.user, pk)
+    return render(
+        request,
+        "workflow/release_detail.html",
+        {"project": project, "access": access, "release": release, "formats": services.RELEASE_FORMATS},
+    )
+
+
+@login_required
+def release_download(request, pk: int, number: int, fmt: str):
+    release: Release = release_for_user(request.user, pk, number)
+    if fmt not in services.RELEASE_FORMATS:
+        raise Http404("No such format.")
+    return release_download_response(release, fmt)
+
+
+@login_required
+def history(request, pk: int):
+    project, access = project_for_user(request.user, pk)
+    document_id = _ints([request.GET.get("document", "")])
+    document = None
+    if document_id:
+        document, _ = document_for_user(request.user, document_id[0], with_text=False)
+        if document.project_id != project.pk:
+            raise Http404("No such document.")
+    events = selectors.span_history(project=project, access=access, document_id=document.pk if document else None)
+    return render(
+        request,
+        "workflow/history.html",
+        {
+            "project": project,
+            "access": access,
+            "document": document,
+            "events": list(events.reverse()[:500]),
+            "count": events.count(),
+        },
+    )
+

@@ -53,12 +53,13 @@ def _ints(values) -> list[int]:
     return [int(v) for v in values if str(v).isdigit()]
 
 
-def workspace_url(document_id: int) -> str:
-    """The document workspace page when it is installed, else the adjudication view."""
+def workspace_url(document_id: int, project_id: int) -> str:
+    """The document workspace page (annotate.page_urls) when it is installed, else the
+    assignments page, where the document is listed."""
     try:
         return reverse("document-workspace", args=[document_id])
     except NoReverseMatch:
-        return reverse("workflow-adjudicate", args=[document_id])
+        return reverse("workflow-assignments", args=[project_id])
 
 
 @login_required
@@ -87,7 +88,7 @@ def queue_next(request, pk: int):
     if assignment is None:
         messages.info(request, "Nothing left in your queue: every document has its reviewers.")
         return redirect("workflow-assignments", pk=project.pk)
-    return redirect(workspace_url(assignment.document_id))
+    return redirect(workspace_url(assignment.document_id, project.pk))
 
 
 @login_required
@@ -129,7 +130,7 @@ def assignments(request, pk: int):
         return redirect(request.path)
     rows = list(selectors.project_assignments(project=project, access=access))
     for row in rows:
-        row.workspace_url = workspace_url(row.document_id)
+        row.workspace_url = workspace_url(row.document_id, project.pk)
     context = {"project": project, "access": access, "assignments": rows, "statuses": AssignmentStatus.choices}
     if access.is_manager:
         context["documents"] = project_documents(project=project)[:1000]
@@ -227,7 +228,7 @@ def adjudicate(request, pk: int):
             "labels": Label.values,
             "pending": sum(1 for g in view["groups"] if g["state"] == "pending"),
             "agreed_pending": sum(1 for g in view["groups"] if g["state"] == "pending" and g["agreed"]),
-            "workspace_url": workspace_url(document.pk),
+            "workspace_url": workspace_url(document.pk, document.project_id),
         },
     )
 

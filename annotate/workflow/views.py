@@ -14,7 +14,7 @@ from annotate.errors import InvalidInput, ServiceError
 from annotate.models import AssignmentStatus, Label, Layer
 from annotate.permissions import MANAGERS, REVIEWERS, document_for_user, project_for_user
 from annotate.selectors import project_documents, project_members
-from annotate.services import span_delete
+from annotate.services import project_update, span_delete
 from annotate.workflow import charts, selectors, services
 from annotate.workflow.api_views import (
     release_download_response,
@@ -98,7 +98,18 @@ def assignments(request, pk: int):
     project, access = project_for_user(request.user, pk)
     if request.method == "POST":
         action = request.POST.get("action")
-        if action == "assign":
+        if action == "settings":
+            access.require(MANAGERS, "change the review settings")
+            quota = request.POST.get("reviewers_per_document", "")
+            if not quota.isdigit():
+                raise InvalidInput({"reviewers_per_document": ["A number from 1 to 5."]})
+            project_update(
+                project=project,
+                reviewers_per_document=int(quota),
+                blind_review=request.POST.get("blind_review") == "on",
+            )
+            messages.success(request, "Review settings saved.")
+        elif action == "assign":
             services.assignment_assign(
                 project=project,
                 access=access,

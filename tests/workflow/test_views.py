@@ -146,3 +146,13 @@ def test_history_page_shows_before_and_after(busy_team):
     html = browser(busy_team.alice).get(_pages(busy_team)["history"] + f"?document={busy_team.document.pk}").content.decode()
     assert f"create span {span.pk}" in html and f"update span {span.pk}" in html
     assert "note: checked &lt;i&gt;twice&lt;/i&gt;" in html
+
+
+def test_manager_sets_the_quota_and_blind_review_in_the_page(busy_team):
+    url = _pages(busy_team)["assignments"]
+    browser(busy_team.alice).post(url, {"action": "settings", "reviewers_per_document": "3"})
+    busy_team.project.refresh_from_db()
+    assert busy_team.project.reviewers_per_document == 3 and busy_team.project.blind_review is False
+    page = browser(busy_team.alice).post(url, {"action": "settings", "reviewers_per_document": "9", "blind_review": "on"}, follow=True)
+    assert "Must be between 1 and 5" in page.content.decode()
+    assert browser(busy_team.bob).post(url, {"action": "settings", "reviewers_per_document": "2"}).status_code == 403

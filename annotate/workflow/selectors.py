@@ -2,11 +2,13 @@
 from collections import defaultdict
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Q, QuerySet
+from django.core.cache import cache
+from django.db.models import Count, Max, Q, QuerySet
 from django.db.models.functions import TruncDate
 
 from annotate.models import Assignment, AssignmentStatus, Document, Layer, Project, Span, SpanEvent, SpanLink
 from annotate.permissions import Access
+from annotate.selectors import project_last_changed_at
 from annotate.workflow.agreement import DocumentLayers, SpanKey, agreement_report
 from annotate.workflow.models import GoldOrigin, Release, SpanRejection
 
@@ -56,7 +58,24 @@ def agreement_input(*, project: Project) -> list[DocumentLayers]:
 
 
 def project_agreement(*, project: Project) -> dict:
-    return agreement_report(agreement_input(project=project))
+    """The agreement report, cached until the project's spans, documents or assignments change
+    (a large project takes seconds to compute and the page is read far more than written)."""
+    assignments = Assignment.objects.filter(document__project=project).aggregate(n=Count("id"), at=Max("updated_at"))
+    key = "agreement:" + ":".join(
+        str(part)
+        for part in (
+            project.pk,
+            project.created_at.timestamp(),
+            project_last_changed_at(project=project).timestamp(),
+            assignments["n"],
+            assignments["at"].timestamp() if assignments["at"] else 0,
+        )
+    )
+    report = cache.get(key)
+    if report is None:
+        report = agreement_report(agreement_input(project=project))
+        cache.set(key, report, timeout=24 * 3600)
+    return report
 
 
 def project_assignments(*, project: Project, access: Access) -> QuerySet[Assignment]:

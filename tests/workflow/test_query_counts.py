@@ -21,7 +21,7 @@ def _grow(team, documents: int, reviewers: int):
 @pytest.mark.parametrize(
     "path,limit",
     [
-        ("/api/v1/projects/{p}/agreement/", 9),
+        ("/api/v1/projects/{p}/agreement/", 10),
         ("/api/v1/projects/{p}/progress/", 9),
         ("/api/v1/projects/{p}/history/", 6),
         ("/api/v1/projects/{p}/assignments/", 6),

@@ -133,8 +133,8 @@ def cohen_kappa(x: np.ndarray, y: np.ndarray) -> tuple[float | None, str | None]
 
 
 def krippendorff_alpha(reliability: np.ndarray) -> tuple[float | None, str | None]:
-    """Nominal alpha over a coders × units matrix (NaN = the coder did not label that unit),
-    computed by the `krippendorff` package."""
+    """Nominal alpha over a coders × units matrix of non-negative integer values (NaN = the
+    coder did not label that unit), computed by the `krippendorff` package."""
     if reliability.size == 0:
         return None, "No tokens were labelled by two or more reviewers."
     pairable = np.count_nonzero(~np.isnan(reliability), axis=0) >= 2
@@ -142,7 +142,12 @@ def krippendorff_alpha(reliability: np.ndarray) -> tuple[float | None, str | Non
         return None, "No tokens were labelled by two or more reviewers."
     reliability = reliability[:, pairable]
     present = ~np.isnan(reliability)
-    values, codes = np.unique(reliability[present], return_inverse=True)
+    raw = reliability[present].astype(np.int64)  # values are non-negative integers (label masks)
+    seen = np.bincount(raw)
+    values = np.flatnonzero(seen)
+    lookup = np.zeros(len(seen), dtype=np.int64)
+    lookup[values] = np.arange(len(values))
+    codes = lookup[raw]
     if len(values) < 2:
         return None, "Every token has the same value for every reviewer: alpha needs variation."
     # The package's value_counts input (units x values: how many coders gave each value) is
@@ -150,7 +155,19 @@ def krippendorff_alpha(reliability: np.ndarray) -> tuple[float | None, str | Non
     units = np.broadcast_to(np.arange(reliability.shape[1]), reliability.shape)[present]
     value_counts = np.bincount(units * len(values) + codes.ravel(), minlength=reliability.shape[1] * len(values))
     value_counts = value_counts.reshape(reliability.shape[1], len(values))
-    return float(krippendorff.alpha(value_counts=value_counts, level_of_measurement="nominal")), None
+    return float(krippendorff.alpha(value_counts=_merge_unanimous(value_counts), level_of_measurement="nominal")), None
+
+
+def _merge_unanimous(value_counts: np.ndarray) -> np.ndarray:
+    """The same coincidences in far fewer units: a unit where all m coders gave value v adds
+    exactly m to o[v, v] (m(m-1)/(m-1)), so every unanimous unit of value v can be merged into
+    one unit whose coders are all of theirs. Most tokens are unanimous ("none" for everyone),
+    so the package then works on the disagreements plus one row per value."""
+    coders = value_counts.sum(axis=1)
+    unanimous = value_counts.max(axis=1) == coders
+    totals = value_counts[unanimous].sum(axis=0)
+    merged = np.diag(totals)[totals > 0]
+    return np.vstack([value_counts[~unanimous], merged])
 
 
 def _measure(counts: SpanCounts, kappa, alpha) -> dict:

@@ -185,3 +185,15 @@ def test_the_cached_report_follows_every_change(team):
     report = project_agreement(project=team.project)
     assert report["reviewers"] == ["carol", "dave"]
     assert report["overall"]["span_f1_exact"] == 1.0
+
+
+def test_alpha_with_merged_unanimous_units_equals_the_package_on_the_raw_data():
+    import krippendorff
+
+    rng = np.random.default_rng(5)
+    for coders, units, values in [(2, 300, 2), (3, 1000, 8), (5, 200, 4)]:
+        data = rng.choice(values, size=(coders, units), p=None).astype(float)
+        data[:, : units // 2] = data[0, : units // 2]  # half the units unanimous
+        data[rng.random((coders, units)) < 0.1] = np.nan  # and some missing values
+        expected = krippendorff.alpha(reliability_data=data, level_of_measurement="nominal")
+        assert krippendorff_alpha(data)[0] == pytest.approx(expected, abs=1e-9)

@@ -4,6 +4,7 @@ segments at span boundaries (so pages mark spans without any offset arithmetic i
 CHART_WIDTH = 640
 CHART_HEIGHT = 160
 CHART_MARGIN = 24
+MAX_BAR_WIDTH = 48
 
 
 def bar_chart(rows: list[dict], *, label_key: str, value_key: str) -> dict:
@@ -18,11 +19,13 @@ def bar_chart(rows: list[dict], *, label_key: str, value_key: str) -> dict:
     bars = []
     for index, row in enumerate(rows):
         height = max(1.0, plot_height * row[value_key] / top)
+        width = min(slot * 0.8, MAX_BAR_WIDTH)
         bars.append(
             {
-                "x": round(CHART_MARGIN + index * slot + slot * 0.1, 1),
+                "x": round(CHART_MARGIN + index * slot + (slot - width) / 2, 1),
                 "y": round(CHART_HEIGHT - CHART_MARGIN - height, 1),
-                "width": round(slot * 0.8, 1),
+                "width": round(width, 1),
+                "value_y": round(CHART_HEIGHT - CHART_MARGIN - height - 4, 1),
                 "height": round(height, 1),
                 "label": row[label_key],
                 "value": row[value_key],

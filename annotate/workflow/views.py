@@ -227,6 +227,7 @@ def adjudicate(request, pk: int):
         group["after"] = document.text[group["end"] : group["end"] + 60]
         group["pending_ids"] = [s["id"] for s in group["spans"] if s["state"] == "pending"]
         group["all_ids"] = [s["id"] for s in group["spans"]]
+        group["by"] = [reviewer in group["reviewers"] for reviewer in view["reviewers"]]  # side by side
     return render(
         request,
         "workflow/adjudicate.html",

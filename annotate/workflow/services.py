@@ -1,6 +1,7 @@
 """Workflow writes: the assignment queue, adjudication into the gold layer, frozen releases."""
 import hashlib
 import json
+import threading
 from collections import defaultdict
 
 from django.contrib.auth import get_user_model
@@ -51,6 +52,18 @@ def assignment_next(*, project: Project, access: Access, user) -> Assignment | N
         )
         if mine is not None:
             return _start(mine)
+    if connection.vendor == "sqlite":
+        # No row locks in SQLite and its transactions start as readers: two threads of one
+        # server could both count a free place. One queue request at a time per process.
+        with _SQLITE_QUEUE_LOCK:
+            return _assignment_new(project=project, user=user)
+    return _assignment_new(project=project, user=user)
+
+
+_SQLITE_QUEUE_LOCK = threading.Lock()
+
+
+def _assignment_new(*, project: Project, user) -> Assignment | None:
     seen: set[int] = set()
     while True:
         with transaction.atomic():

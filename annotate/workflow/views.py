@@ -91,6 +91,9 @@ def queue_next(request, pk: int):
     return redirect(workspace_url(assignment.document_id, project.pk))
 
 
+ASSIGNMENTS_SHOWN = 500
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 @_service_errors
@@ -139,10 +142,24 @@ def assignments(request, pk: int):
                 )
             messages.success(request, "Saved.")
         return redirect(request.path)
-    rows = list(selectors.project_assignments(project=project, access=access))
+    queryset = selectors.project_assignments(project=project, access=access)
+    filters = {"status": request.GET.get("status", ""), "username": request.GET.get("username", "")}
+    if filters["status"]:
+        queryset = queryset.filter(status=filters["status"])
+    if filters["username"]:
+        queryset = queryset.filter(user__username=filters["username"])
+    rows = list(queryset[:ASSIGNMENTS_SHOWN])
     for row in rows:
         row.workspace_url = workspace_url(row.document_id, project.pk)
-    context = {"project": project, "access": access, "assignments": rows, "statuses": AssignmentStatus.choices}
+    context = {
+        "project": project,
+        "access": access,
+        "assignments": rows,
+        "statuses": AssignmentStatus.choices,
+        "filters": filters,
+        "shown": len(rows),
+        "total": len(rows) if len(rows) < ASSIGNMENTS_SHOWN else queryset.count(),
+    }
     if access.is_manager:
         context["documents"] = project_documents(project=project)[:1000]
         context["members"] = project_members(project=project)

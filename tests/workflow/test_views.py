@@ -156,3 +156,13 @@ def test_manager_sets_the_quota_and_blind_review_in_the_page(busy_team):
     page = browser(busy_team.alice).post(url, {"action": "settings", "reviewers_per_document": "9", "blind_review": "on"}, follow=True)
     assert "Must be between 1 and 5" in page.content.decode()
     assert browser(busy_team.bob).post(url, {"action": "settings", "reviewers_per_document": "2"}).status_code == 403
+
+
+def test_assignments_page_filters_by_status_and_reviewer(busy_team):
+    url = _pages(busy_team)["assignments"]
+    Assignment.objects.create(document=busy_team.document, user=busy_team.bob, status=AssignmentStatus.IN_PROGRESS)
+    client = browser(busy_team.alice)
+    html = client.get(url, {"status": "in_progress"}).content.decode()
+    assert html.count("data-assignment=") == 1 and "Mark done" in html
+    html = client.get(url, {"username": "carol"}).content.decode()
+    assert html.count("data-assignment=") == 1 and "Reopen" in html and "Mark done" not in html

@@ -67,19 +67,24 @@ function compare(a, b) {
   return a.start - b.start || a.end - b.end || (a.id ?? Infinity) - (b.id ?? Infinity);
 }
 
-function positionOf(span) {
-  // Binary search for the sorted position, then the exact object among equals.
+// Where the span goes in text order (binary search).
+function insertionIndex(span) {
   let lo = 0, hi = state.spans.length;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
     if (compare(state.spans[mid], span) < 0) lo = mid + 1; else hi = mid;
   }
-  for (let i = lo; i < state.spans.length; i++) if (state.spans[i] === span) return i;
+  return lo;
+}
+
+// Where the span is: the binary search lands on it or on an equal neighbour just before it.
+function positionOf(span) {
+  for (let i = insertionIndex(span); i < state.spans.length; i++) if (state.spans[i] === span) return i;
   return state.spans.indexOf(span);
 }
 
 function insertLocal(span) {
-  const at = positionOf(span);
+  const at = insertionIndex(span);
   state.spans.splice(at, 0, span);
   highlighter.add(span);
   highlighter.markOverlaps(state.spans, units);
@@ -118,6 +123,7 @@ async function loadSpans() {
   highlighter.markOverlaps(state.spans, units);
   list.setSpans(state.spans);
   select(null);
+  document.body.dataset.layer = state.layer || "mine";
 }
 
 // ---- selecting a span --------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """The Django admin covers every model."""
 from django.contrib import admin
+from django.db import models as django_models
 
 from annotate import models
 
@@ -31,6 +32,7 @@ class DocumentAdmin(admin.ModelAdmin):
     list_filter = ["language"]
     raw_id_fields = ["project", "created_by"]
     readonly_fields = ["length", "text_sha256", "received_sha256"]
+    formfield_overrides = {django_models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(models.Span)

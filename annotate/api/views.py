@@ -7,7 +7,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.authtoken.models import Token
-from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.generics import ListAPIView
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -31,7 +30,8 @@ class TokenView(APIView):
         data = _valid(s.TokenIn, request.data)
         user = authenticate(request, username=data["username"], password=data["password"])
         if user is None or not user.is_active:
-            raise AuthenticationFailed("Wrong username or password.")
+            # 400 as DRF's own obtain_auth_token answers: there is no scheme to challenge with.
+            raise InvalidInput({"non_field_errors": ["Wrong username or password."]})
         token, _ = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})
 

@@ -1,0 +1,37 @@
+"""The admin covers every model; the demo loads through the services, once."""
+import pytest
+from django.apps import apps
+from django.contrib import admin
+from django.core.management import call_command
+
+from annotate.models import Document, Project, Span, SpanLink
+
+pytestmark = pytest.mark.django_db
+
+
+def test_every_model_has_an_admin_page_that_loads(admin_client):
+    call_command("load_demo")
+    for model in apps.get_app_config("annotate").get_models():
+        assert admin.site.is_registered(model), model
+        opts = model._meta
+        response = admin_client.get(f"/admin/{opts.app_label}/{opts.model_name}/")
+        assert response.status_code == 200, model
+        first = model.objects.first()
+        if first is not None:
+            assert admin_client.get(f"/admin/{opts.app_label}/{opts.model_name}/{first.pk}/change/").status_code == 200
+
+
+def test_demo_loads_once_with_every_label_and_exact_quotes(capsys):
+    call_command("load_demo")
+    first = capsys.readouterr().out
+    assert "password" in first
+    call_command("load_demo")
+    assert "password" not in capsys.readouterr().out
+    assert Project.objects.count() == 1
+    assert Document.objects.count() == 4
+    assert set(Span.objects.values_list("label", flat=True)) == {"assertion", "attribution", "disputed"}
+    assert SpanLink.objects.count() >= 3
+    assert any("📰" in d.text for d in Document.objects.all())
+    for span in Span.objects.select_related("document"):
+        assert span.document.text[span.start:span.end] == span.quote
+    assert not any("\r" in d.text for d in Document.objects.all())

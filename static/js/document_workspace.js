@@ -528,6 +528,8 @@ loadSpans()
   .then(() => {
     performance.mark("workspace-ready");
     document.body.dataset.ready = "true";
+    // After the next frame the highlights are painted and a selection can start.
+    requestAnimationFrame(() => setTimeout(() => performance.mark("workspace-interactive")));
     say(state.spans.length ? `${state.spans.length} spans loaded.` : "No spans yet: select text and press 1, 2 or 3.");
   })
   .catch((error) => fail(`The spans could not be loaded: ${error.message}`));

@@ -6,22 +6,21 @@ import { Highlighter } from "./highlights.js";
 import { OffsetIndex } from "./offsets.js";
 import { caretUnit, clearSelection, moveSelection, selectUnits, selectedUnits, trimUnits, unitAtPoint } from "./selection.js";
 import { SpanList } from "./span_list.js";
+import { TextView } from "./text_view.js";
 
 performance.mark("workspace-start");
 const $ = (id) => document.getElementById(id);
 const data = JSON.parse($("workspace-data").textContent);
 const LABEL_KEYS = { 1: "assertion", 2: "attribution", 3: "disputed" };
 
-// The text lives in one text node, so every offset is an offset into that node.
 const textEl = $("doc-text");
-const textNode = document.createTextNode(data.text);
-textEl.append(textNode);
+const view = new TextView(textEl, data.text);
 const index = new OffsetIndex(data.text);
 
 const state = { spans: [], selected: null, linking: false, candidate: null, layer: "", done: data.done, busy: 0 };
 let nextKey = 1;
 
-const highlighter = new Highlighter({ textNode, overlay: $("highlight-overlay"), pane: textEl.parentElement, labels: data.labels });
+const highlighter = new Highlighter({ view, overlay: $("highlight-overlay"), pane: textEl.parentElement, labels: data.labels });
 const list = new SpanList({
   list: $("span-list"),
   count: $("span-count"),
@@ -59,7 +58,9 @@ function units(start, end) {
 function prepare(span) {
   span.key = `s${nextKey++}`;
   const u = units(span.start, span.end);
-  span.range = highlighter.range(u.start, u.end);
+  span.u0 = u.start;
+  span.u1 = u.end;
+  span.range = view.range(u.start, u.end);
   return span;
 }
 
@@ -87,7 +88,7 @@ function insertLocal(span) {
   const at = insertionIndex(span);
   state.spans.splice(at, 0, span);
   highlighter.add(span);
-  highlighter.markOverlaps(state.spans, units);
+  highlighter.markOverlaps();
   list.inserted(span, at);
 }
 
@@ -96,7 +97,7 @@ function removeLocal(span) {
   if (at < 0) return;
   state.spans.splice(at, 1);
   highlighter.remove(span);
-  highlighter.markOverlaps(state.spans, units);
+  highlighter.markOverlaps();
   list.removed(span, at);
   if (state.selected === span) select(null);
 }
@@ -120,7 +121,7 @@ async function loadSpans() {
   state.spans = rows.map(prepare); // the API lists them in text order
   state.selected = null;
   highlighter.setSpans(state.spans);
-  highlighter.markOverlaps(state.spans, units);
+  highlighter.markOverlaps();
   list.setSpans(state.spans);
   select(null);
   document.body.dataset.layer = state.layer || "mine";
@@ -168,7 +169,7 @@ function stepSelection(direction) {
   if (current) {
     at = candidates.indexOf(current) + direction;
   } else {
-    const caret = caretUnit(textNode);
+    const caret = caretUnit(view);
     const point = caret === null ? 0 : index.fromUtf16(index.snapUtf16(caret, -1));
     at = direction > 0 ? candidates.findIndex((s) => s.start >= point) : candidates.findLastIndex((s) => s.start < point);
   }
@@ -192,7 +193,7 @@ function mayCreate() {
 }
 
 async function labelSelection(label) {
-  const selected = selectedUnits(textNode);
+  const selected = selectedUnits(view);
   if (!selected) {
     if (state.selected) return changeSpan(state.selected, { label });
     return say("Select some text first, then press 1, 2 or 3.");
@@ -208,7 +209,7 @@ async function labelSelection(label) {
     links: [], annotator: data.me, version: 0, pending: true,
   });
   insertLocal(span);
-  selectUnits(textNode, index.toUtf16(end)); // the caret continues after the new span
+  selectUnits(view, index.toUtf16(end)); // the caret continues after the new span
   performance.measure("span-add-local", "span-add-start");
   try {
     const saved = await api.post(data.urls.spans, { start, end, label, quote });
@@ -434,7 +435,7 @@ $("help-button").addEventListener("click", () => $("help-dialog").showModal());
 textEl.addEventListener("click", (event) => {
   const selection = window.getSelection();
   if (selection && !selection.isCollapsed) return; // the reader is selecting text
-  const unit = unitAtPoint(textNode, event.clientX, event.clientY);
+  const unit = unitAtPoint(view, event.clientX, event.clientY);
   if (unit === null) return;
   const point = index.fromUtf16(index.snapUtf16(unit, -1));
   let here = spansAt(point);
@@ -454,24 +455,24 @@ textEl.addEventListener("click", (event) => {
 // ---- keyboard ----------------------------------------------------------------------------
 function updateCaret() {
   const selection = window.getSelection();
-  if (document.activeElement !== textEl || !selection.isCollapsed || selection.focusNode !== textNode) {
+  if (document.activeElement !== textEl || !selection.isCollapsed || !view.contains(selection.focusNode)) {
     highlighter.mark("caret", []);
     return;
   }
-  let unit = selection.focusOffset;
-  let end = index.snapUtf16(Math.min(unit + 1, textNode.length), 1);
-  if (unit >= textNode.length) {
+  let unit = caretUnit(view);
+  let end = index.snapUtf16(Math.min(unit + 1, view.length), 1);
+  if (unit >= view.length) {
     end = unit;
     unit = index.snapUtf16(Math.max(unit - 1, 0), -1);
   }
-  highlighter.mark("caret", end > unit ? [highlighter.range(unit, end)] : []);
+  highlighter.mark("caret", end > unit ? [view.range(unit, end)] : []);
 }
 document.addEventListener("selectionchange", updateCaret);
 textEl.addEventListener("blur", () => highlighter.mark("caret", []));
 textEl.addEventListener("focus", () => {
   const selection = window.getSelection();
   if (textEl.matches(":focus-visible") && (selection.rangeCount === 0 || !textEl.contains(selection.focusNode))) {
-    selectUnits(textNode, state.selected ? index.toUtf16(state.selected.start) : 0);
+    selectUnits(view, state.selected ? state.selected.u0 : 0);
   }
   updateCaret();
 });
@@ -484,10 +485,11 @@ document.addEventListener("keydown", (event) => {
   if (document.querySelector("dialog[open]")) return; // the dialog handles its own keys
   if (typing(event.target) || event.isComposing) return;
   const key = event.key;
-  if (event.target === textEl && moveSelection(textNode, event)) {
+  if (event.target === textEl && moveSelection(view, event)) {
     event.preventDefault();
-    const focus = window.getSelection().getRangeAt(0).cloneRange();
-    focus.collapse(window.getSelection().focusOffset === focus.startOffset);
+    const selection = window.getSelection();
+    const focus = document.createRange();
+    focus.setStart(selection.focusNode, selection.focusOffset);
     scrollToRange(focus);
     return;
   }

@@ -5,12 +5,12 @@ import pytest
 from annotate.models import Assignment, AssignmentStatus, Role, Span, SpanLink
 from tests.e2e.conftest import login
 from tests.e2e.workspace import (
+    click_character,
     drawn_ranges,
     drawn_text,
     open_workspace,
     select_code_points,
     select_with_mouse,
-    utf16,
     wait_for_span_count,
 )
 from tests.factories import DocumentFactory, MembershipFactory, SpanFactory, UserFactory
@@ -188,13 +188,7 @@ def test_link_an_attribution_to_what_it_attributes(page, desk):
     assert page.locator("#editor-quote").text_content() == "The ministry said that"
     page.keyboard.press("k")
     assert "Linking" in page.locator("#status").text_content()
-    # Click the middle of the assertion in the text.
-    box = page.evaluate(
-        """(a) => { const n = document.getElementById('doc-text').firstChild; const r = new Range();
-        r.setStart(n, a); r.setEnd(n, a + 1); const b = r.getBoundingClientRect(); return {x: b.left + 2, y: b.top + b.height / 2}; }""",
-        utf16(TEXT, claim_start + 5),
-    )
-    page.mouse.click(box["x"], box["y"])
+    click_character(page, TEXT, claim_start + 5)  # in the middle of the assertion
     page.wait_for_function("() => document.querySelectorAll('#editor-links button[data-target]').length === 1")
     assert list(SpanLink.objects.values_list("attribution_id", "target_id")) == [(said.pk, claim.pk)]
     # Drawn as matching marks, and listed under the attribution and on the target.

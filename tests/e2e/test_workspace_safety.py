@@ -2,7 +2,7 @@
 runs, and the workspace still draws spans where CSS.highlights is missing."""
 from annotate.models import Role
 from tests.e2e.conftest import login
-from tests.e2e.workspace import open_workspace, select_code_points, wait_for_span_count
+from tests.e2e.workspace import char_box, open_workspace, select_code_points, wait_for_span_count
 from tests.factories import DocumentFactory, MembershipFactory, ProjectFactory, SpanFactory, UserFactory
 
 PAYLOAD = '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2">'
@@ -54,10 +54,7 @@ def test_without_css_highlights_the_fallback_draws_boxes(page, transactional_db)
     open_workspace(page, document)
     page.wait_for_selector("#highlight-overlay .hl-disputed")
     box = page.locator("#highlight-overlay .hl-disputed").first.bounding_box()
-    word = page.evaluate(
-        """() => { const n = document.getElementById('doc-text').firstChild; const r = new Range();
-        r.setStart(n, 4); r.setEnd(n, 12); const b = r.getBoundingClientRect(); return {x: b.x, width: b.width}; }"""
-    )
+    word = char_box(page, 4, 12)
     assert abs(box["x"] - word["x"]) < 1 and abs(box["width"] - word["width"]) < 1
     select_code_points(page, document.text, 18, 22)
     page.keyboard.press("1")

@@ -6,7 +6,7 @@ import pytest
 
 from annotate.models import Role, Span
 from tests.e2e.conftest import login
-from tests.e2e.workspace import drawn_ranges, drawn_text, open_workspace, select_code_points, select_with_mouse, utf16, wait_for_span_count
+from tests.e2e.workspace import drawn_ranges, drawn_text, open_workspace, select_code_points, select_units, select_with_mouse, utf16, wait_for_span_count
 from tests.factories import DocumentFactory, MembershipFactory, SpanFactory, UserFactory
 
 # NFC turns "a\u0308\u0301" into "ä" + a combining acute; q + dot above has no precomposed form.
@@ -72,11 +72,7 @@ def test_a_selection_that_splits_a_surrogate_pair_is_widened(page, unicode_docum
     login(page, "uma")
     open_workspace(page, document)
     # From the middle of 📰's surrogate pair to the middle of 🇦's: whole characters are kept.
-    page.evaluate(
-        """([a, b]) => { const n = document.getElementById('doc-text').firstChild;
-        window.getSelection().setBaseAndExtent(n, a, n, b); }""",
-        [1, utf16(TEXT, TEXT.index("🇦🇿")) + 1],
-    )
+    select_units(page, 1, utf16(TEXT, TEXT.index("🇦🇿")) + 1)
     page.keyboard.press("1")
     wait_for_span_count(page, 1)
     span = Span.objects.get()
@@ -98,3 +94,46 @@ def test_spans_made_through_the_api_are_drawn_over_exactly_their_characters(page
     # The side panel quotes them as stored, in text order.
     listed = page.locator("#span-list .span-quote").all_text_contents()
     assert listed == [q for _, q in sorted((TEXT.index(q), q) for q, _ in PIECES)]
+
+
+def code_point(text: str, unit: int) -> int:
+    """Code point offset of a UTF-16 offset (the inverse of utf16)."""
+    count = 0
+    for i, ch in enumerate(text):
+        if count >= unit:
+            return i
+        count += 2 if ord(ch) > 0xFFFF else 1
+    return len(text)
+
+
+def test_a_long_text_in_several_pieces_keeps_offsets_exact(page, unicode_document):
+    """The page cuts long texts into several text nodes and draws only what is near the
+    viewport; offsets stay exact across the cuts and far down the text."""
+    _, user = unicode_document
+    long_text = "\n\n".join(f"{i}. {TEXT}" for i in range(120))
+    document = DocumentFactory(project=user.memberships.get().project, text=long_text)
+    quote = "flag 🇦🇿 flew"
+    starts = [long_text.index(f"{i}. {TEXT}") + len(f"{i}. ") + TEXT.index(quote) for i in (0, 60, 119)]
+    for start in starts:
+        SpanFactory(document=document, annotator=user, label="attribution", start=start, end=start + len(quote))
+    login(page, "uma")
+    open_workspace(page, document)
+    pieces = page.evaluate("() => [...document.querySelectorAll('#doc-text .chunk')].map((c) => c.textContent.length)")
+    assert len(pieces) > 2 and sum(pieces) == utf16(long_text, len(long_text))
+    assert page.locator("#doc-text").text_content() == long_text
+    # The last span: select it from the side panel, which scrolls the text to it.
+    page.locator("#span-list li button").nth(2).click()
+    assert [utf16(long_text, starts[2]), utf16(long_text, starts[2] + len(quote))] in drawn_ranges(page)["span-attribution"]
+    assert drawn_text(page, "span-selected") == [quote]
+    # A span made across the cut between the first two pieces.
+    cut = pieces[0]
+    start, end = code_point(long_text, cut - 12), code_point(long_text, cut + 12)
+    select_code_points(page, long_text, start, end)
+    page.keyboard.press("Escape")  # deselecting the span keeps the text selection
+    select_code_points(page, long_text, start, end)
+    page.keyboard.press("3")
+    wait_for_span_count(page, 4)
+    made = Span.objects.get(document=document, label="disputed")
+    expected = long_text[start:end].strip()
+    assert made.quote == expected and made.start == long_text.index(expected, start)
+    assert expected in drawn_text(page, "span-disputed")

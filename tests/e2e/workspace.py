@@ -1,5 +1,24 @@
 """Helpers for browser tests of the workspace: open a document, select text by UTF-16 offsets
-(computed here in Python, independently of static/js/offsets.js), read what the page drew."""
+(computed here in Python, independently of static/js/offsets.js), read what the page drew.
+
+The page cuts the text into several text nodes; the helpers walk them, so offsets here are
+always offsets of the whole text."""
+
+# Page-side helpers, defined inside each evaluated function (no globals: the CSP forbids eval).
+LOCATE = """
+const locate = (u) => {
+  const walker = document.createTreeWalker(document.getElementById('doc-text'), NodeFilter.SHOW_TEXT);
+  let node;
+  while ((node = walker.nextNode())) { if (u <= node.length) return [node, u]; u -= node.length; }
+  throw new Error('offset past the end of the text');
+};
+const unitOf = (container, offset) => {
+  const before = new Range();
+  before.setStart(document.getElementById('doc-text'), 0);
+  before.setEnd(container, offset);
+  return before.toString().length;
+};
+"""
 
 
 def utf16(text: str, code_point: int) -> int:
@@ -12,33 +31,40 @@ def open_workspace(page, document) -> None:
     page.wait_for_selector("body[data-ready='true']")
 
 
-def select_with_mouse(page, text: str, start: int, end: int) -> None:
-    """Drag the mouse from the first to the last character of text[start:end] (code points)."""
-    u_start, u_end = utf16(text, start), utf16(text, end)
-    box = page.evaluate(
-        """([a, b]) => {
-            const node = document.getElementById("doc-text").firstChild;
-            const first = new Range(); first.setStart(node, a); first.setEnd(node, a + 1);
-            const last = new Range(); last.setStart(node, b - 1); last.setEnd(node, b);
-            const r1 = first.getClientRects()[0], r2 = last.getClientRects()[last.getClientRects().length - 1];
-            return {x1: r1.left + 1, y1: r1.top + r1.height / 2, x2: r2.right - 1, y2: r2.top + r2.height / 2};
+def char_box(page, u_start: int, u_end: int) -> dict:
+    """The viewport box of the characters [u_start, u_end) (UTF-16 units)."""
+    return page.evaluate(
+        "([a, b]) => {" + LOCATE + """
+            const r = new Range(); r.setStart(...locate(a)); r.setEnd(...locate(b));
+            const box = r.getBoundingClientRect();
+            return {x: box.left, y: box.top, width: box.width, height: box.height};
         }""",
         [u_start, u_end],
     )
-    page.mouse.move(box["x1"], box["y1"])
+
+
+def select_with_mouse(page, text: str, start: int, end: int) -> None:
+    """Drag the mouse from the first to the last character of text[start:end] (code points)."""
+    first = char_box(page, utf16(text, start), utf16(text, start + 1))
+    last = char_box(page, utf16(text, end - 1), utf16(text, end))
+    x1, y1 = first["x"] + 1, first["y"] + first["height"] / 2
+    x2, y2 = last["x"] + last["width"] - 1, last["y"] + last["height"] / 2
+    page.mouse.move(x1, y1)
     page.mouse.down()
-    page.mouse.move((box["x1"] + box["x2"]) / 2, (box["y1"] + box["y2"]) / 2, steps=3)
-    page.mouse.move(box["x2"], box["y2"], steps=3)
+    page.mouse.move((x1 + x2) / 2, (y1 + y2) / 2, steps=3)
+    page.mouse.move(x2, y2, steps=3)
     page.mouse.up()
 
 
+def click_character(page, text: str, at: int) -> None:
+    box = char_box(page, utf16(text, at), utf16(text, at + 1))
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+
+
 def select_units(page, u_start: int, u_end: int) -> None:
-    """Set the DOM selection to [u_start, u_end) in UTF-16 units of the text node."""
+    """Set the DOM selection to [u_start, u_end) in UTF-16 units of the whole text."""
     page.evaluate(
-        """([a, b]) => {
-            const node = document.getElementById("doc-text").firstChild;
-            window.getSelection().setBaseAndExtent(node, a, node, b);
-        }""",
+        "([a, b]) => {" + LOCATE + "window.getSelection().setBaseAndExtent(...locate(a), ...locate(b)); }",
         [u_start, u_end],
     )
 
@@ -48,12 +74,13 @@ def select_code_points(page, text: str, start: int, end: int) -> None:
 
 
 def drawn_ranges(page) -> dict[str, list[list[int]]]:
-    """{highlight name: [[start, end] in UTF-16 units]} as registered in CSS.highlights."""
+    """{highlight name: [[start, end] in UTF-16 units of the whole text]} from CSS.highlights."""
     return page.evaluate(
-        """() => {
+        "() => {" + LOCATE + """
             const out = {};
             for (const [name, highlight] of CSS.highlights) {
-                out[name] = [...highlight].map((r) => [r.startOffset, r.endOffset]).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+                out[name] = [...highlight].map((r) => [unitOf(r.startContainer, r.startOffset), unitOf(r.endContainer, r.endOffset)])
+                    .sort((a, b) => a[0] - b[0] || a[1] - b[1]);
             }
             return out;
         }"""
@@ -63,7 +90,11 @@ def drawn_ranges(page) -> dict[str, list[list[int]]]:
 def drawn_text(page, name: str) -> list[str]:
     """The characters under each range of one highlight, in text order."""
     return page.evaluate(
-        """(name) => [...CSS.highlights.get(name)].sort((a, b) => a.startOffset - b.startOffset || a.endOffset - b.endOffset).map((r) => r.toString())""",
+        "(name) => {" + LOCATE + """
+            return [...CSS.highlights.get(name)]
+                .map((r) => [unitOf(r.startContainer, r.startOffset), unitOf(r.endContainer, r.endOffset), r.toString()])
+                .sort((a, b) => a[0] - b[0] || a[1] - b[1]).map((x) => x[2]);
+        }""",
         name,
     )
 

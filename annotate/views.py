@@ -10,6 +10,9 @@ from annotate.permissions import document_for_user, project_for_user
 from annotate.rendering import render_markdown
 
 DOCUMENTS_PER_PAGE = 50
+WORKSPACE_MODULES = [
+    f"js/{name}.js" for name in ("document_workspace", "api", "highlights", "offsets", "selection", "span_list", "text_view")
+]
 
 
 @login_required
@@ -89,6 +92,7 @@ def document_workspace(request, pk: int):
             "document": document,
             "access": access,
             "data": data,
+            "modules": WORKSPACE_MODULES,
             "guidelines_html": render_markdown(project.guidelines),
         },
     )

@@ -421,9 +421,18 @@ if (layerSelect) {
   const options = [["", "My spans"], ["all", "All layers"], ...data.layers.filter((u) => u !== data.me).map((u) => [u, u])];
   for (const [value, text] of options) layerSelect.append(new Option(text, value));
   layerSelect.addEventListener("change", async () => {
+    const previous = state.layer;
     state.layer = layerSelect.value;
     stopLinking();
-    await loadSpans();
+    try {
+      await loadSpans();
+    } catch (error) {
+      // Blind review, say: the server decides whose spans this reviewer may see yet.
+      state.layer = previous;
+      layerSelect.value = previous;
+      return fail(`That layer cannot be shown: ${error.message}`);
+    }
+    clearError();
     say(`Showing ${layerSelect.selectedOptions[0].textContent}.`);
   });
 }

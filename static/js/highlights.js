@@ -11,7 +11,7 @@ import { unitAtPoint } from "./selection.js";
 
 const MARKS = ["overlap", "link-target", "link-candidate", "selected", "caret"];
 const PRIORITY = { overlap: 1, "link-target": 2, "link-candidate": 3, selected: 4, caret: 5 };
-const STEP = 4096; // UTF-16 units: the window's edges move in steps of this size
+const STEP = 2048; // UTF-16 units: the window's edges move in steps of this size
 
 export class Highlighter {
   constructor({ view, overlay, pane, labels }) {
@@ -69,7 +69,7 @@ export class Highlighter {
     let lo = unitAt(this.view, x, top + 2) ?? unitAt(this.view, box.left + box.width / 2, top + 2) ?? 0;
     let hi = unitAt(this.view, x, bottom - 2) ?? unitAt(this.view, box.left + box.width / 2, bottom - 2) ?? this.view.length;
     if (hi < lo) [lo, hi] = [hi, lo];
-    const margin = Math.max(hi - lo, STEP); // a screenful above and below
+    const margin = Math.max((hi - lo) >> 1, STEP); // half a screen above and below
     lo = Math.max(0, Math.floor((lo - margin) / STEP) * STEP);
     hi = Math.min(this.view.length, Math.ceil((hi + margin) / STEP) * STEP);
     return [lo, hi];
@@ -103,6 +103,7 @@ export class Highlighter {
     for (const set of this.shown.values()) set.clear();
     if (this.native) for (const label of this.labels) this.highlights.get(`span-${label}`).clear();
     for (const span of this._spansInWindow()) this._show(span);
+    this._overlapKey = null;
     this._registerOverlaps();
     this._paintSoon();
   }
@@ -140,6 +141,7 @@ export class Highlighter {
 
   /** Marks one of MARKS with a few ranges (replacing what it marked before). */
   mark(name, ranges) {
+    if (ranges.length === 0 && this.marks.get(name).length === 0) return; // each change repaints: skip no-ops
     this.marks.set(name, ranges);
     if (this.native) {
       const highlight = this.highlights.get(`span-${name}`);
@@ -168,6 +170,9 @@ export class Highlighter {
 
   _registerOverlaps() {
     const near = this.overlaps.filter(([u0, u1]) => this._near(u0, u1));
+    const key = near.join(";");
+    if (key === this._overlapKey) return;
+    this._overlapKey = key;
     this.mark("overlap", near.map(([u0, u1]) => this.range(u0, u1)));
   }
 

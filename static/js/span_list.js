@@ -1,9 +1,9 @@
-// The side panel's list of spans in text order. Items are built with textContent only, the first
-// ones at once and the rest in small batches between frames, so a document with thousands of
-// spans is ready to use before its whole list exists.
+// The side panel's list of spans in text order, built with textContent only. It holds a window
+// of at most a few hundred items (around the selected span, extended by "show more" buttons or
+// by scrolling to them): with thousands of spans a full list made every new span cost tens of
+// milliseconds of layout and paint.
 
-const FIRST_BATCH = 150;
-const BATCH = 400;
+const PAGE = 150;
 const QUOTE_CHARS = 160;
 
 export class SpanList {
@@ -12,11 +12,16 @@ export class SpanList {
     this.count = count;
     this.onPick = onPick;
     this.showOwner = showOwner;
-    this.spans = [];
+    this.spans = []; // the caller's sorted array, kept in step by inserted/removed
+    this.from = 0; // spans[from .. to) have items, in order
+    this.to = 0;
     this.items = new Map(); // span key -> <li>
-    this.rendered = 0; // spans[0 .. rendered) have items, in order
     this.attributedBy = new Map(); // target id -> [attribution span]
     this.refs = new Map(); // span id -> span
+    this.earlier = this._moreButton("earlier");
+    this.later = this._moreButton("later");
+    list.before(this.earlier);
+    list.after(this.later);
     list.addEventListener("click", (event) => {
       const item = event.target.closest("li[data-key]");
       if (item) this.onPick(item.dataset.key, event);
@@ -30,17 +35,29 @@ export class SpanList {
         next.querySelector("button").focus();
       }
     });
+    // Scrolling the panel to a "show more" button shows more, as an endless list would.
+    this.observer = new IntersectionObserver((entries) => {
+      for (const entry of entries) if (entry.isIntersecting && !entry.target.hidden) entry.target.click();
+    }, { root: list.closest(".side-panel"), rootMargin: "200px" });
+    this.observer.observe(this.later);
+  }
+
+  _moreButton(which) {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = `more-spans more-${which}`;
+    button.hidden = true;
+    button.addEventListener("click", () => {
+      if (which === "earlier") this._show(Math.max(0, this.from - PAGE), this.to);
+      else this._show(this.from, Math.min(this.spans.length, this.to + PAGE));
+    });
+    return button;
   }
 
   setSpans(spans) {
     this.spans = spans;
-    this.items.clear();
-    this.list.replaceChildren();
-    this.rendered = 0;
     this._reindexLinks();
-    this._renderUpTo(Math.min(FIRST_BATCH, spans.length));
-    this._updateCount();
-    this._scheduleRest();
+    this._show(0, Math.min(PAGE, spans.length), true);
   }
 
   _reindexLinks() {
@@ -54,23 +71,31 @@ export class SpanList {
     }
   }
 
-  _scheduleRest() {
-    if (this._pending || this.rendered >= this.spans.length) return;
-    this._pending = true;
-    const step = () => {
-      this._pending = false;
-      this._renderUpTo(Math.min(this.rendered + BATCH, this.spans.length));
-      this._scheduleRest();
-    };
-    (window.requestIdleCallback || ((f) => setTimeout(f, 16)))(step);
+  /** Show items for spans[from .. to), reusing those already built. */
+  _show(from, to, rebuild = false) {
+    if (rebuild) this.items.clear();
+    const fragment = document.createDocumentFragment();
+    const keep = new Map();
+    for (let i = from; i < to; i++) {
+      const span = this.spans[i];
+      const item = this.items.get(span.key) || this._item(span);
+      keep.set(span.key, item);
+      fragment.append(item);
+    }
+    this.items = keep;
+    this.list.replaceChildren(fragment);
+    this.from = from;
+    this.to = to;
+    this._updateControls();
   }
 
-  _renderUpTo(limit) {
-    if (limit <= this.rendered) return;
-    const fragment = document.createDocumentFragment();
-    for (let i = this.rendered; i < limit; i++) fragment.append(this._item(this.spans[i]));
-    this.list.append(fragment);
-    this.rendered = limit;
+  _updateControls() {
+    const n = this.spans.length;
+    this.count.textContent = `(${n})`;
+    this.earlier.hidden = this.from === 0;
+    this.earlier.textContent = `Show earlier spans (${this.from} more)`;
+    this.later.hidden = this.to >= n;
+    this.later.textContent = `Show later spans (${n - this.to} more)`;
   }
 
   _item(span) {
@@ -82,7 +107,6 @@ export class SpanList {
     button.tabIndex = -1;
     this._fill(button, span);
     li.append(button);
-    this.items.set(span.key, li);
     return li;
   }
 
@@ -115,64 +139,63 @@ export class SpanList {
     return meta;
   }
 
-  _updateCount() {
-    this.count.textContent = `(${this.spans.length})`;
-  }
-
-  /** A span was inserted at `index` of the (shared, sorted) spans array. */
+  /** A span was inserted at `index` of the shared array. */
   inserted(span, index) {
     this._reindexLinks();
-    if (index < this.rendered) {
-      const before = this.items.get(this.spans[index + 1]?.key);
-      this.list.insertBefore(this._item(span), before || null);
-      this.rendered++;
-    } else {
-      this._scheduleRest();
+    if (index < this.from) {
+      this.from++;
+      this.to++;
+    } else if (index <= this.to) {
+      const item = this._item(span);
+      this.items.set(span.key, item);
+      const after = this.spans[index + 1];
+      this.list.insertBefore(item, (index < this.to && after && this.items.get(after.key)) || null);
+      this.to++;
     }
-    this._updateCount();
+    this._updateControls();
   }
 
+  /** A span was removed from `index` of the shared array. */
   removed(span, index) {
-    const item = this.items.get(span.key);
-    if (item) {
-      item.remove();
-      this.items.delete(span.key);
-      if (index < this.rendered) this.rendered--;
-    }
     this._reindexLinks();
-    this._updateCount();
+    if (index < this.from) {
+      this.from--;
+      this.to--;
+    } else if (index < this.to) {
+      this.items.get(span.key)?.remove();
+      this.items.delete(span.key);
+      this.to--;
+    }
+    this._updateControls();
   }
 
-  /** Redraw the items of these spans (changed label, note, key or links). */
+  /** Redraw the items of these spans (changed label, note or links). */
   refresh(spans) {
     this._reindexLinks();
     for (const span of spans) {
-      if (!span) continue;
-      const li = this.items.get(span.key);
+      const li = span && this.items.get(span.key);
       if (!li) continue;
       li.className = `span-item label-${span.label}`;
       this._fill(li.firstChild, span);
     }
   }
 
-  /** The item of a span, built now if its batch has not come yet. */
-  itemFor(span, index) {
-    if (index >= this.rendered) this._renderUpTo(index + 1);
-    return this.items.get(span.key);
-  }
-
   select(span, index, { focus = false } = {}) {
-    this.list.querySelector("li.is-selected")?.classList.remove("is-selected");
-    const previous = this.list.querySelector("button[tabindex='0']");
+    const previous = this.list.querySelector("li.is-selected");
     if (previous) {
-      previous.tabIndex = -1;
-      previous.removeAttribute("aria-current");
+      previous.classList.remove("is-selected");
+      previous.firstChild.tabIndex = -1;
+      previous.firstChild.removeAttribute("aria-current");
     }
     if (!span) {
       this.list.querySelector("button")?.setAttribute("tabindex", "0");
       return;
     }
-    const item = this.itemFor(span, index);
+    if (index < this.from || index >= this.to) {
+      const from = Math.max(0, index - Math.floor(PAGE / 2));
+      this._show(from, Math.min(this.spans.length, from + PAGE));
+    }
+    const item = this.items.get(span.key);
     if (!item) return;
     item.classList.add("is-selected");
     const button = item.firstChild;

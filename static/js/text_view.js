@@ -1,8 +1,9 @@
-// The document text in the page: shown exactly as stored, cut into inline chunks of a few
-// thousand characters, each one <span> with one text node. Chromium repaints a whole text node
-// when a highlight on it changes, so one megabyte-long node made every new span cost ~100 ms;
-// chunks keep that cost to the chunk. Chunks are inline and cut after a line break or a space,
-// so the layout is the same as one node's. Offsets here are UTF-16 units of the whole text.
+// The document text in the page: shown exactly as stored, cut into chunks of a few thousand
+// characters, each an element with one text node. Why not one text node: Chromium repaints a
+// whole text node when a highlight on it changes, so a megabyte-long node made every new span
+// cost ~100 ms. Chunks that hold whole lines are blocks with `content-visibility: auto`, so the
+// browser lays out and paints only those near the viewport; other chunks are inline, so a cut
+// in the middle of a line never shows. Offsets here are UTF-16 units of the whole text.
 
 const CHUNK = 4096;
 const JOINS_PREVIOUS = /[\p{M}\u200c\u200d\ufe0e\ufe0f]/u; // combining marks, joiners, selectors
@@ -30,11 +31,22 @@ export class TextView {
     const starts = [];
     this.nodes = [];
     const fragment = document.createDocumentFragment();
+    // Until a chunk has been laid out, the browser takes this estimate of its height.
+    const style = getComputedStyle(container);
+    const lineHeight = parseFloat(style.lineHeight) || 28;
+    const perLine = Math.max(20, Math.floor(container.clientWidth / ((parseFloat(style.fontSize) || 17) * 0.5)));
     for (let start = 0; start < text.length || starts.length === 0; ) {
       const end = start + CHUNK >= text.length ? text.length : cutAfter(text, start + CHUNK);
-      const chunk = document.createElement("span");
-      chunk.className = "chunk";
-      const node = document.createTextNode(text.slice(start, end));
+      const piece = text.slice(start, end);
+      const wholeLines = (start === 0 || text[start - 1] === "\n") && (end === text.length || text[end - 1] === "\n");
+      const chunk = document.createElement(wholeLines ? "div" : "span");
+      chunk.className = wholeLines ? "chunk lines" : "chunk";
+      if (wholeLines) {
+        let lines = 0;
+        for (const line of piece.split("\n")) lines += Math.max(1, Math.ceil(line.length / perLine));
+        chunk.style.containIntrinsicSize = `auto ${Math.round(lines * lineHeight)}px`;
+      }
+      const node = document.createTextNode(piece);
       chunk.append(node);
       fragment.append(chunk);
       starts.push(start);

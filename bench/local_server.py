@@ -38,13 +38,13 @@ def create_user(env: dict, username: str, password: str) -> None:
 
 
 @contextlib.contextmanager
-def running_server(workers: int = 2):
-    """Yields (base_url, env). The database is new for every run."""
+def running_server(workers: int = 2, database_url: str | None = None):
+    """Yields (base_url, env). The database is new for every run (a PostgreSQL one is flushed)."""
     var_dir = tempfile.mkdtemp(prefix="annotate-bench-")
     env = {**os.environ, "ANNOTATE_VAR_DIR": var_dir, "DEBUG": "0", "PYTHONUNBUFFERED": "1"}
     env.pop("DATABASE_URL", None)
-    if os.environ.get("BENCH_DATABASE_URL"):
-        env["DATABASE_URL"] = os.environ["BENCH_DATABASE_URL"]
+    if database_url:
+        env["DATABASE_URL"] = database_url
         manage(env, "flush", "--noinput")
     manage(env, "migrate", "--noinput", "-v", "0")
     port = _free_port()

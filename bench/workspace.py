@@ -11,6 +11,7 @@ Run: .venv/bin/python bench/workspace.py [--runs 5] [--adds 10]
 (BENCH_DATABASE_URL=postgres://... to run against a PostgreSQL database, which is flushed.)
 """
 import argparse
+import os
 import random
 import secrets
 import statistics
@@ -198,7 +199,7 @@ def main() -> None:
     password = secrets.token_urlsafe(12)
     from playwright.sync_api import sync_playwright
 
-    with running_server() as (base, env):
+    with running_server(database_url=os.environ.get("BENCH_DATABASE_URL")) as (base, env):
         create_user(env, "bench", password)
         print(f"server {base} ({env.get('DATABASE_URL', 'temporary SQLite')})")
         ids = api_setup(base, "bench", password, documents, parallel="DATABASE_URL" in env)

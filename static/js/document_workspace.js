@@ -525,6 +525,7 @@ document.addEventListener("keydown", (event) => {
   else if (key === "N" && data.urls.next) window.location.assign(data.urls.next);
   else if (key === "P" && data.urls.previous) window.location.assign(data.urls.previous);
   else if (key === "g" || key === "G") $("guidelines-dialog").showModal();
+  else if (key === "t" || key === "T") textEl.focus({ focusVisible: true });
   else if (key === "?") $("help-dialog").showModal();
   else handled = false;
   if (handled) event.preventDefault();

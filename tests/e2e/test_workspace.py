@@ -70,6 +70,9 @@ def test_label_with_the_keyboard_only(page, desk):
         if page.evaluate("document.activeElement.id") == "doc-text":
             break
     assert page.evaluate("document.activeElement.id") == "doc-text"
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("t")  # the shortcut back into the text
+    assert page.evaluate("document.activeElement.id") == "doc-text"
     for _ in range(4):  # caret from 0 to the start of "ministry"
         page.keyboard.press("ArrowRight")
     page.keyboard.press("Control+Shift+ArrowRight")  # "ministry"

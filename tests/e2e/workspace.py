@@ -101,6 +101,7 @@ def drawn_text(page, name: str) -> list[str]:
 
 def wait_for_span_count(page, n: int) -> None:
     page.wait_for_function(
-        "(n) => document.querySelectorAll('#span-list li').length === n && !document.querySelector('#span-list li button .span-meta')?.textContent?.includes('saving')",
+        "(n) => document.querySelectorAll('#span-list li').length === n"
+        " && ![...document.querySelectorAll('#span-list .span-meta')].some((m) => m.textContent === 'saving…')",
         arg=n,
     )

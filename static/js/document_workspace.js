@@ -146,13 +146,13 @@ function scrollToRange(range) {
 }
 
 function select(span, { focusList = false } = {}) {
+  if (span) scrollToRange(span.range); // reads layout: before the writes below, not between them
   state.selected = span;
   highlighter.mark("selected", span ? [span.range] : []);
   markLinks();
   list.select(span, span ? positionOf(span) : -1, { focus: focusList });
   showEditor(span);
   if (span) {
-    scrollToRange(span.range);
     say(`Selected ${span.label}: “${short(span.quote)}”.`);
   }
 }
@@ -210,13 +210,16 @@ async function labelSelection(label) {
   });
   insertLocal(span);
   selectUnits(view, index.toUtf16(end)); // the caret continues after the new span
+  // Selected now, in the same frame as it is drawn: each highlight change repaints the text
+  // near the viewport, so the answer from the server should not need another one.
+  select(span);
   performance.measure("span-add-local", "span-add-start");
   try {
     const saved = await api.post(data.urls.spans, { start, end, label, quote });
     Object.assign(span, saved, { pending: false });
-    list.refresh([span]);
+    list.refresh([span], { linksChanged: false });
     clearError();
-    select(span);
+    if (state.selected === span) showEditor(span);
     say(`Saved ${label}: “${short(quote)}”.`);
   } catch (error) {
     removeLocal(span);
@@ -226,6 +229,7 @@ async function labelSelection(label) {
 }
 
 async function changeSpan(span, fields) {
+  if (span.pending) return say("Still saving this span: try again in a moment.");
   if (!canEdit(span)) return fail("You may not change this span.");
   const oldLabel = span.label;
   const oldLinks = span.links || [];
@@ -243,6 +247,7 @@ async function changeSpan(span, fields) {
 }
 
 async function deleteSpan(span) {
+  if (span.pending) return say("Still saving this span: try again in a moment.");
   if (!canEdit(span)) return fail("You may not delete this span.");
   try {
     await api.delete(spanUrl(span), { "If-Match": `"${span.version}"` });
@@ -283,6 +288,7 @@ async function linkTo(target) {
   const attribution = state.selected;
   stopLinking();
   if (!attribution || target === attribution) return;
+  if (attribution.pending || target.pending) return say("Still saving: try again in a moment.");
   try {
     const saved = await api.post(spanUrl(attribution, "links/"), { target: target.id });
     Object.assign(attribution, saved);

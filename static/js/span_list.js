@@ -16,8 +16,7 @@ export class SpanList {
     this.from = 0; // spans[from .. to) have items, in order
     this.to = 0;
     this.items = new Map(); // span key -> <li>
-    this.attributedBy = new Map(); // target id -> [attribution span]
-    this.refs = new Map(); // span id -> span
+    this._links = null; // {refs: id -> span, attributedBy: target id -> [attributions]}, built when needed
     this.earlier = this._moreButton("earlier");
     this.later = this._moreButton("later");
     list.before(this.earlier);
@@ -56,19 +55,24 @@ export class SpanList {
 
   setSpans(spans) {
     this.spans = spans;
-    this._reindexLinks();
+    this._links = null;
     this._show(0, Math.min(PAGE, spans.length), true);
   }
 
-  _reindexLinks() {
-    this.refs = new Map(this.spans.map((span) => [span.id, span]));
-    this.attributedBy = new Map();
+  // Who links to whom, rebuilt (one pass over the spans) only after links may have changed.
+  links() {
+    if (this._links) return this._links;
+    const refs = new Map();
+    const attributedBy = new Map();
     for (const span of this.spans) {
+      if (span.id !== null) refs.set(span.id, span);
       for (const target of span.links || []) {
-        if (!this.attributedBy.has(target)) this.attributedBy.set(target, []);
-        this.attributedBy.get(target).push(span);
+        if (!attributedBy.has(target)) attributedBy.set(target, []);
+        attributedBy.get(target).push(span);
       }
     }
+    this._links = { refs, attributedBy };
+    return this._links;
   }
 
   /** Show items for spans[from .. to), reusing those already built. */
@@ -91,11 +95,15 @@ export class SpanList {
 
   _updateControls() {
     const n = this.spans.length;
-    this.count.textContent = `(${n})`;
-    this.earlier.hidden = this.from === 0;
-    this.earlier.textContent = `Show earlier spans (${this.from} more)`;
-    this.later.hidden = this.to >= n;
-    this.later.textContent = `Show later spans (${n - this.to} more)`;
+    // Written only when they change: each write costs a style and layout pass.
+    const set = (element, property, value) => {
+      if (element[property] !== value) element[property] = value;
+    };
+    set(this.count, "textContent", `(${n})`);
+    set(this.earlier, "hidden", this.from === 0);
+    if (!this.earlier.hidden) set(this.earlier, "textContent", `Show earlier spans (${this.from} more)`);
+    set(this.later, "hidden", this.to >= n);
+    if (!this.later.hidden) set(this.later, "textContent", `Show later spans (${n - this.to} more)`);
   }
 
   _item(span) {
@@ -126,9 +134,10 @@ export class SpanList {
       note.textContent = span.note;
       button.append(note);
     }
-    const targets = (span.links || []).map((id) => this.refs.get(id)).filter(Boolean);
+    const { refs, attributedBy } = this.links();
+    const targets = (span.links || []).map((id) => refs.get(id)).filter(Boolean);
     if (targets.length) button.append(this._meta(`attributes: ${targets.map((t) => `“${short(t.quote)}”`).join(", ")}`, "link-meta"));
-    const sources = this.attributedBy.get(span.id) || [];
+    const sources = attributedBy.get(span.id) || [];
     if (sources.length) button.append(this._meta(`attributed by: ${sources.map((s) => `“${short(s.quote)}”`).join(", ")}`, "link-meta"));
   }
 
@@ -141,7 +150,8 @@ export class SpanList {
 
   /** A span was inserted at `index` of the shared array. */
   inserted(span, index) {
-    this._reindexLinks();
+    // A new span has no links and nothing links to it yet: the links index stays valid.
+    if (span.id !== null) this._links?.refs.set(span.id, span);
     if (index < this.from) {
       this.from++;
       this.to++;
@@ -157,7 +167,7 @@ export class SpanList {
 
   /** A span was removed from `index` of the shared array. */
   removed(span, index) {
-    this._reindexLinks();
+    this._links = null;
     if (index < this.from) {
       this.from--;
       this.to--;
@@ -169,9 +179,10 @@ export class SpanList {
     this._updateControls();
   }
 
-  /** Redraw the items of these spans (changed label, note or links). */
-  refresh(spans) {
-    this._reindexLinks();
+  /** Redraw the items of these spans (changed label, note or links; a new id after saving). */
+  refresh(spans, { linksChanged = true } = {}) {
+    if (linksChanged) this._links = null;
+    else for (const span of spans) if (span && span.id !== null) this._links?.refs.set(span.id, span);
     for (const span of spans) {
       const li = span && this.items.get(span.key);
       if (!li) continue;

@@ -1,9 +1,10 @@
 """Reads that matter, each scoped to what the caller may see. Lists start here, never from
 Model.objects.all(): DRF checks object permissions on single objects only."""
 from collections import defaultdict
+from datetime import timezone
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Max, OuterRef, QuerySet, Subquery
+from django.db.models import CharField, Count, Func, Max, OuterRef, QuerySet, Subquery
 
 from annotate.models import Document, Layer, Membership, Project, Span, SpanEvent, SpanLink
 from annotate.permissions import Access
@@ -32,6 +33,13 @@ def project_last_changed_at(*, project: Project):
     return max(at for at in (span_at, document_at, project.content_changed_at) if at is not None)
 
 
+def _iso(moment) -> str | None:
+    """ISO 8601 in UTC with microseconds, the same text IsoTimestamp makes in the database."""
+    if moment is None:
+        return None
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
 def span_as_dict(span: Span, *, annotator_username: str, links: list[int]) -> dict:
     """The public shape of a span (API responses and audit history)."""
     return {
@@ -49,8 +57,8 @@ def span_as_dict(span: Span, *, annotator_username: str, links: list[int]) -> di
         "evidence_links": list(span.evidence_links),
         "links": links,
         "version": span.version,
-        "created_at": span.created_at.isoformat().replace("+00:00", "Z") if span.created_at else None,
-        "updated_at": span.updated_at.isoformat().replace("+00:00", "Z") if span.updated_at else None,
+        "created_at": _iso(span.created_at),
+        "updated_at": _iso(span.updated_at),
     }
 
 
@@ -67,14 +75,50 @@ def visible_spans(*, document: Document, access: Access, annotator: str | None =
     return queryset.filter(annotator__username=annotator)
 
 
+class IsoTimestamp(Func):
+    """A UTC timestamp as ISO 8601 text, formatted by the database: Django's psycopg loader for
+    timestamptz is pure Python and cost half the time of reading 5,000 spans."""
+
+    output_field = CharField()
+
+    def as_postgresql(self, compiler, connection, **extra):
+        template = "to_char(%(expressions)s AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
+        return self.as_sql(compiler, connection, template=template, **extra)
+
+    def as_sqlite(self, compiler, connection, **extra):
+        # Django keeps aware datetimes in SQLite as UTC text "YYYY-MM-DD HH:MM:SS[.ffffff]".
+        return self.as_sql(compiler, connection, template="replace(%(expressions)s, ' ', 'T') || 'Z'", **extra)
+
+
+_SPAN_COLUMNS = (
+    "id", "document_id", "annotator__username", "layer", "label", "start", "end", "quote", "note", "source",
+    "dispute_basis", "evidence_links", "version", "created_iso", "updated_iso",
+)
+
+
 def span_rows(spans: QuerySet[Span]) -> list[dict]:
-    """The spans as API dicts, in text order, in two queries whatever their number."""
+    """The spans as API dicts (the span_as_dict shape), in text order, in two queries whatever
+    their number. Reads plain rows, not model instances: 5,000 spans of a long document are
+    the workspace's first request and this is most of its time."""
     links = defaultdict(list)
     link_pairs = SpanLink.objects.filter(attribution__in=spans.filter(label="attribution").values("pk"))
     for attribution_id, target_id in link_pairs.order_by("id").values_list("attribution_id", "target_id"):
         links[attribution_id].append(target_id)
-    spans = spans.select_related("annotator").order_by("start", "end", "id")
-    return [span_as_dict(s, annotator_username=s.annotator.username, links=links.get(s.pk, [])) for s in spans]
+    rows = (
+        spans.annotate(created_iso=IsoTimestamp("created_at"), updated_iso=IsoTimestamp("updated_at"))
+        .order_by("start", "end", "id")
+        .values_list(*_SPAN_COLUMNS)
+    )
+    return [
+        {
+            "id": pk, "document": document_id, "annotator": username, "layer": layer, "label": label,
+            "start": start, "end": end, "quote": quote, "note": note, "source": source,
+            "dispute_basis": basis, "evidence_links": evidence, "links": links.get(pk, []), "version": version,
+            "created_at": created, "updated_at": updated,
+        }
+        for (pk, document_id, username, layer, label, start, end, quote, note, source, basis, evidence, version,
+             created, updated) in rows
+    ]
 
 
 def label_counts(*, documents: QuerySet[Document]) -> dict[int, dict[str, int]]:

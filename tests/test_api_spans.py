@@ -176,3 +176,14 @@ def test_spans_endpoint_returns_every_span_in_one_response(team):
     )
     body = team.clients["carol"].get(spans_url(document)).json()
     assert len(body) == 1500 and all(s["quote"] == text[s["start"]:s["end"]] for s in body)
+
+
+def test_list_and_detail_give_the_same_span(team):
+    carol = team.clients["carol"]
+    said = post_span(carol, team.document, start=4, end=22, label="attribution", note="n").json()
+    claim = post_span(carol, team.document, start=23, end=50, label="assertion").json()
+    carol.post(f"/api/v1/spans/{said['id']}/links/", {"target": claim["id"]}, format="json")
+    listed = {s["id"]: s for s in carol.get(spans_url(team.document)).json()}
+    for span_id in (said["id"], claim["id"]):
+        assert listed[span_id] == carol.get(f"/api/v1/spans/{span_id}/").json()
+    assert listed[said["id"]]["created_at"].endswith("Z")

@@ -131,7 +131,7 @@ async function loadSpans() {
 function markLinks() {
   const span = state.selected;
   const related = [];
-  if (span) {
+  if (span && !span.pending) { // an unsaved span has no links yet
     for (const id of span.links || []) related.push(byId(id));
     for (const other of state.spans) if ((other.links || []).includes(span.id)) related.push(other);
   }

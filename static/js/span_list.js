@@ -3,7 +3,7 @@
 // by scrolling to them): with thousands of spans a full list made every new span cost tens of
 // milliseconds of layout and paint.
 
-const PAGE = 150;
+const PAGE = 60;
 const QUOTE_CHARS = 160;
 
 export class SpanList {

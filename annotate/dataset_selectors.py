@@ -1,0 +1,303 @@
+"""Export reads: filters, the consistent snapshot, and records streamed from the database in chunks.
+
+The records (annotate.exports.records) come from three ordered cursors read side by side -
+documents by id, their spans by document, the spans' links by document - so the number of
+queries does not depend on the number of documents and memory holds one chunk of each.
+On PostgreSQL the cursors are server-side and everything is read in one REPEATABLE READ,
+READ ONLY transaction: an export is one snapshot even while people keep annotating.
+"""
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.db import connection, transaction
+from django.db.models import Exists, OuterRef, QuerySet
+
+from annotate.errors import InvalidInput
+from annotate.exports.records import (
+    FORMATS_WITH_UTF16,
+    RenderOptions,
+    export_format,
+    manifest_build,
+    span_sort_key,
+)
+from annotate.models import Assignment, AssignmentStatus, Document, Label, Layer, Membership, Project, Span, SpanLink
+from annotate.permissions import Access
+from annotate.selectors import project_last_changed_at
+
+DOCUMENT_CHUNK = 200
+SPAN_CHUNK = 5000
+
+_DOCUMENT_COLUMNS = (
+    "id",
+    "external_id",
+    "title",
+    "outlet",
+    "source_url",
+    "author",
+    "published_on",
+    "language",
+    "text_sha256",
+    "text",
+)
+_SPAN_COLUMNS = (
+    "id",
+    "document_id",
+    "start",
+    "end",
+    "label",
+    "quote",
+    "annotator__username",
+    "layer",
+    "note",
+    "source",
+    "dispute_basis",
+    "evidence_links",
+)
+
+
+@dataclass(frozen=True)
+class ExportFilters:
+    """What to export. Dates are inclusive; `annotated_*` look at when a span last changed,
+    `published_*` at the document's publication date."""
+
+    layer: str = Layer.INDIVIDUAL
+    annotators: tuple[str, ...] = ()
+    labels: tuple[str, ...] = ()
+    done_only: bool = False
+    published_after: dt.date | None = None
+    published_before: dt.date | None = None
+    annotated_after: dt.date | None = None
+    annotated_before: dt.date | None = None
+
+    def as_manifest(self) -> dict:
+        """The filters as the manifest states them (layer is stated on its own)."""
+        values = asdict(self)
+        values.pop("layer")
+        return {
+            key: (sorted(value) if isinstance(value, tuple) else value.isoformat() if isinstance(value, dt.date) else value)
+            for key, value in values.items()
+        }
+
+
+def export_filters_for(*, access: Access, project_id: int, filters: ExportFilters) -> ExportFilters:
+    """The filters narrowed to what the caller may export: an annotator gets only their own
+    individual spans (403 when asking for more). Unknown labels, layers or annotators are 400."""
+    if filters.layer not in Layer.values:
+        raise InvalidInput({"layer": [f"Use one of: {', '.join(Layer.values)}."]})
+    unknown_labels = sorted(set(filters.labels) - set(Label.values))
+    if unknown_labels:
+        raise InvalidInput({"label": [f"Not a label: {', '.join(unknown_labels)}."]})
+    for field, first, last in (
+        ("published", filters.published_after, filters.published_before),
+        ("annotated", filters.annotated_after, filters.annotated_before),
+    ):
+        if first and last and first > last:
+            raise InvalidInput({f"{field}_before": [f"Must not be earlier than {field}_after."]})
+    if filters.annotators:
+        members = set(
+            Membership.objects.filter(project_id=project_id, user__username__in=filters.annotators).values_list(
+                "user__username", flat=True
+            )
+        )
+        missing = sorted(set(filters.annotators) - members)
+        if missing:
+            raise InvalidInput({"annotator": [f"Not a member of this project: {', '.join(missing)}."]})
+    if access.sees_all_layers:
+        return filters
+    if filters.layer != Layer.INDIVIDUAL:
+        raise PermissionDenied("Annotators export only their own individual spans.")
+    own = Membership.objects.filter(project_id=project_id, user_id=access.user_id).values_list(
+        "user__username", flat=True
+    ).get()
+    if filters.annotators and set(filters.annotators) != {own}:
+        raise PermissionDenied("Annotators export only their own spans.")
+    return ExportFilters(**{**asdict(filters), "annotators": (own,)})
+
+
+def export_documents(*, project_id: int, filters: ExportFilters) -> QuerySet[Document]:
+    documents = Document.objects.filter(project_id=project_id)
+    if filters.published_after:
+        documents = documents.filter(published_on__gte=filters.published_after)
+    if filters.published_before:
+        documents = documents.filter(published_on__lte=filters.published_before)
+    if filters.done_only:
+        done = Assignment.objects.filter(document_id=OuterRef("pk"), status=AssignmentStatus.DONE)
+        if filters.annotators:
+            done = done.filter(user__username__in=filters.annotators)
+        documents = documents.filter(Exists(done))
+    return documents
+
+
+def export_spans(*, project_id: int, filters: ExportFilters) -> QuerySet[Span]:
+    spans = Span.objects.filter(
+        document__in=export_documents(project_id=project_id, filters=filters).values("pk"), layer=filters.layer
+    )
+    if filters.annotators:
+        spans = spans.filter(annotator__username__in=filters.annotators)
+    if filters.labels:
+        spans = spans.filter(label__in=filters.labels)
+    if filters.annotated_after:
+        spans = spans.filter(updated_at__date__gte=filters.annotated_after)
+    if filters.annotated_before:
+        spans = spans.filter(updated_at__date__lte=filters.annotated_before)
+    return spans
+
+
+class _Ahead:
+    """An iterator of rows ordered by their first item that hands out the rows of one key at a time."""
+
+    def __init__(self, rows):
+        self._rows = iter(rows)
+        self._next = next(self._rows, None)
+
+    def take(self, key) -> list:
+        taken = []
+        while self._next is not None and self._next[0] == key:
+            taken.append(self._next)
+            self._next = next(self._rows, None)
+        return taken
+
+
+def _span_record(row) -> dict:
+    (_, _, start, end, label, quote, annotator, layer, note, source, dispute_basis, evidence_links) = row
+    return {
+        "start": start,
+        "end": end,
+        "label": label,
+        "quote": quote,
+        "annotator": annotator,
+        "layer": layer,
+        "note": note,
+        "source": source,
+        "dispute_basis": dispute_basis,
+        "evidence_links": list(evidence_links or []),
+        "links": [],
+    }
+
+
+def export_records(*, project_id: int, filters: ExportFilters) -> Iterator[dict]:
+    """The project's DocumentRecords in document id order, streamed. Run it inside
+    export_snapshot() (server-side cursors on PostgreSQL live only inside a transaction)."""
+    spans_qs = export_spans(project_id=project_id, filters=filters)
+    documents = (
+        export_documents(project_id=project_id, filters=filters)
+        .order_by("id")
+        .values_list(*_DOCUMENT_COLUMNS)
+        .iterator(chunk_size=DOCUMENT_CHUNK)
+    )
+    spans = _Ahead(
+        (row[1], row)
+        for row in spans_qs.order_by("document_id", "id").values_list(*_SPAN_COLUMNS).iterator(chunk_size=SPAN_CHUNK)
+    )
+    links = _Ahead(
+        SpanLink.objects.filter(attribution__in=spans_qs.values("pk"), target__in=spans_qs.values("pk"))
+        .order_by("attribution__document_id", "attribution_id", "target_id")
+        .values_list("attribution__document_id", "attribution_id", "target_id")
+        .iterator(chunk_size=SPAN_CHUNK)
+    )
+    for document_id, external_id, title, outlet, source_url, author, published_on, language, sha, text in documents:
+        rows = [row for _, row in spans.take(document_id)]
+        records = [_span_record(row) for row in rows]
+        order = sorted(range(len(rows)), key=lambda i: span_sort_key(records[i]))  # stable: ties keep id order
+        index_of = {rows[i][0]: position for position, i in enumerate(order)}
+        span_records = [records[i] for i in order]
+        for _, attribution_id, target_id in links.take(document_id):
+            span_records[index_of[attribution_id]]["links"].append(index_of[target_id])
+        for span in span_records:
+            span["links"].sort()
+        yield {
+            "external_id": external_id,
+            "title": title,
+            "outlet": outlet,
+            "source_url": source_url,
+            "author": author,
+            "published_on": published_on.isoformat() if published_on else None,
+            "language": language,
+            "text_sha256": sha,
+            "text": text,
+            "spans": span_records,
+        }
+
+
+@contextmanager
+def export_snapshot():
+    """One consistent view of the data for the whole export. PostgreSQL: REPEATABLE READ,
+    READ ONLY (when already inside a transaction, as in tests, that transaction is the
+    snapshot). SQLite: a read transaction already sees one snapshot."""
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            yield
+    else:
+        with transaction.atomic():
+            yield
+
+
+def _iso(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+
+
+def export_manifest(*, project_id: int, format: str, filters: ExportFilters, offset_unit: str) -> dict:
+    """The manifest, read in the caller's snapshot (counts and last change of the same data)."""
+    project = Project.objects.get(pk=project_id)
+    return manifest_build(
+        project_id=project.pk,
+        project_name=project.name,
+        format=format,
+        layer=filters.layer,
+        filters=filters.as_manifest(),
+        offset_unit=offset_unit,
+        last_changed_at=_iso(project_last_changed_at(project=project)),
+        documents=export_documents(project_id=project_id, filters=filters).count(),
+        spans=export_spans(project_id=project_id, filters=filters).count(),
+    )
+
+
+def check_export_options(*, format: str, offset_unit: str) -> None:
+    """400 for a format or offset unit that does not exist or does not fit together."""
+    try:
+        export_format(format)
+    except KeyError:
+        raise InvalidInput({"format": ["Use one of: jsonl, w3c, conll, spacy, csv."]}) from None
+    if offset_unit not in ("codepoint", "utf16"):
+        raise InvalidInput({"offset_unit": ["Use codepoint or utf16."]})
+    if offset_unit == "utf16" and format not in FORMATS_WITH_UTF16:
+        raise InvalidInput({"offset_unit": [f"{format} exports count code points; utf16 is for jsonl and csv."]})
+
+
+def export_stream(*, project_id: int, format: str, filters: ExportFilters, offset_unit: str = "codepoint") -> Iterator[str]:
+    """The whole export as text chunks, manifest first, from one snapshot. Check the caller's
+    filters (export_filters_for) and options (check_export_options) before streaming."""
+    with export_snapshot():
+        manifest = export_manifest(project_id=project_id, format=format, filters=filters, offset_unit=offset_unit)
+        records = export_records(project_id=project_id, filters=filters)
+        yield from export_format(format).render(records, manifest, RenderOptions(offset_unit=offset_unit))
+
+
+def export_content_summary(*, project_id: int, filters: ExportFilters) -> dict:
+    """Counts and content_sha256 of an export (the same for every format), from one snapshot."""
+    from annotate.exports.records import ContentDigest
+
+    digest = ContentDigest()
+    with export_snapshot():
+        for record in export_records(project_id=project_id, filters=filters):
+            digest.add(record)
+    return digest.summary()
+
+
+def buffered(chunks: Iterator[str], size: int = 64 * 1024) -> Iterator[bytes]:
+    """Chunks joined into ~64 KB pieces of UTF-8, so a server writes fewer, larger blocks."""
+    parts: list[str] = []
+    held = 0
+    for chunk in chunks:
+        parts.append(chunk)
+        held += len(chunk)
+        if held >= size:
+            yield "".join(parts).encode("utf-8")
+            parts, held = [], 0
+    if parts:
+        yield "".join(parts).encode("utf-8")

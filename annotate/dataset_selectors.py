@@ -17,6 +17,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 
 from annotate.errors import InvalidInput
 from annotate.exports.records import (
+    ContentDigest,
     FORMATS_WITH_UTF16,
     RenderOptions,
     export_format,
@@ -278,15 +279,15 @@ def export_stream(*, project_id: int, format: str, filters: ExportFilters, offse
         yield from export_format(format).render(records, manifest, RenderOptions(offset_unit=offset_unit))
 
 
-def export_content_summary(*, project_id: int, filters: ExportFilters) -> dict:
-    """Counts and content_sha256 of an export (the same for every format), from one snapshot."""
-    from annotate.exports.records import ContentDigest
-
+def export_manifest_with_digest(*, project_id: int, format: str, filters: ExportFilters, offset_unit: str) -> dict:
+    """The manifest plus the export's content_sha256, both from one snapshot: the manifest that
+    comes beside a csv export (and that anyone can fetch before downloading a big export)."""
     digest = ContentDigest()
     with export_snapshot():
+        manifest = export_manifest(project_id=project_id, format=format, filters=filters, offset_unit=offset_unit)
         for record in export_records(project_id=project_id, filters=filters):
             digest.add(record)
-    return digest.summary()
+    return {**manifest, "content_sha256": digest.summary()["content_sha256"]}
 
 
 def buffered(chunks: Iterator[str], size: int = 64 * 1024) -> Iterator[bytes]:

@@ -126,6 +126,8 @@ def canonical_span(span: dict) -> dict:
 def canonical_record(record: dict) -> dict:
     """The record with its keys in the documented order (a frozen release stored as jsonb comes
     back with its keys reordered; rendering must not care)."""
+    if tuple(record) == DOCUMENT_FIELDS and all(tuple(span) == SPAN_FIELDS for span in record["spans"]):
+        return record  # already in order, as the database selector builds them: no copy
     out = {name: record[name] for name in DOCUMENT_FIELDS[:-1]}
     out["spans"] = [canonical_span(span) for span in record["spans"]]
     return out

@@ -10,54 +10,47 @@ Rules, applied left to right over the code points of the text:
    and the character after it, and the second of a pair of regional-indicator flags.
 So "👩🏽‍🔬" and "🇦🇿" are one token each, and "é" written as e + U+0301 stays one token.
 """
+import functools
+import re
 import unicodedata
 
-_INNER = frozenset("'’-‐")
+INNER = "'’\\-‐"  # apostrophes and hyphens that stay inside a word
 
 
-def _attaches(ch: str) -> bool:
-    code = ord(ch)
-    return (
-        unicodedata.category(ch) in ("Mn", "Mc", "Me")
-        or 0xFE00 <= code <= 0xFE0F
-        or 0x1F3FB <= code <= 0x1F3FF
-        or 0xE0020 <= code <= 0xE007F
-        or code == 0x200D
-    )
+@functools.cache
+def _attaching_class() -> str:
+    """A regex character class body of every code point that joins the token before it
+    (rule 4, without the zero-width joiner, which has its own rule). Built once per process."""
+    ranges, start, previous = [], None, None
+    # Marks and modifiers live only in planes 0 and 1 and in 0xE0000-0xE01EF (tags, selectors).
+    for code in (*range(0x20000), *range(0xE0000, 0xE0200)):
+        ch = chr(code)
+        joins = (
+            unicodedata.category(ch) in ("Mn", "Mc", "Me")
+            or 0xFE00 <= code <= 0xFE0F
+            or 0x1F3FB <= code <= 0x1F3FF
+            or 0xE0020 <= code <= 0xE007F
+        )
+        if joins and start is None:
+            start = code
+        if start is not None and (not joins or code != previous + 1):
+            ranges.append((start, previous))
+            start = code if joins else None
+        previous = code
+    if start is not None:
+        ranges.append((start, previous))
+    return "".join(re.escape(chr(a)) + ("-" + re.escape(chr(b)) if b != a else "") for a, b in ranges)
 
 
-def _is_word(ch: str) -> bool:
-    return ch.isalnum() or ch == "_"
-
-
-def _is_regional(ch: str) -> bool:
-    return 0x1F1E6 <= ord(ch) <= 0x1F1FF
+@functools.cache
+def _token_pattern() -> re.Pattern:
+    attach = _attaching_class()
+    joined = rf"(?:[{attach}]|\u200d(?:(?!\s).)?)*"  # marks and modifiers; a ZWJ and what it joins
+    word = rf"\w(?:[\w{attach}\u200d]|(?<=\w)[{INNER}](?=\w))*"
+    other = rf"(?:[\U0001F1E6-\U0001F1FF]{{2}}|[^\s\w]){joined}"
+    return re.compile(rf"{word}|{other}", re.DOTALL)
 
 
 def tokenize(text: str) -> list[tuple[int, int]]:
     """[(start, end)] code-point offsets of the tokens, in order."""
-    tokens: list[tuple[int, int]] = []
-    i, n = 0, len(text)
-    while i < n:
-        ch = text[i]
-        if ch.isspace():
-            i += 1
-            continue
-        start = i
-        i += 1
-        if _is_word(ch):
-            while i < n:
-                c = text[i]
-                if _is_word(c) or _attaches(c):
-                    i += 1
-                elif c in _INNER and i + 1 < n and _is_word(text[i + 1]) and _is_word(text[i - 1]):
-                    i += 1
-                else:
-                    break
-        else:
-            if _is_regional(ch) and i < n and _is_regional(text[i]):
-                i += 1
-            while i < n and _attaches(text[i]):
-                i += 2 if text[i] == "\u200d" and i + 1 < n and not text[i + 1].isspace() else 1
-        tokens.append((start, i))
-    return tokens
+    return [match.span() for match in _token_pattern().finditer(text)]

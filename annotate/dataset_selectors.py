@@ -202,6 +202,20 @@ def _ordered_span_rows(spans: QuerySet[Span]):
     )
 
 
+def _span_groups(spans: QuerySet[Span]):
+    """(document id, [SpanRecord], [span id]) per document, spans in span_sort_key order.
+    (Letting PostgreSQL build the span objects with json_agg was tried: twice as slow.)"""
+    rows = _ordered_span_rows(spans)
+    row = next(rows, None)
+    while row is not None:
+        document_id, records, ids = row[1], [], []
+        while row is not None and row[1] == document_id:
+            records.append(_span_record(row))
+            ids.append(row[0])
+            row = next(rows, None)
+        yield document_id, records, ids
+
+
 def export_records(*, project_id: int, filters: ExportFilters) -> Iterator[dict]:
     """The project's DocumentRecords in document id order, streamed. Run it inside
     export_snapshot() (server-side cursors on PostgreSQL live only inside a transaction)."""
@@ -212,7 +226,7 @@ def export_records(*, project_id: int, filters: ExportFilters) -> Iterator[dict]
         .values_list(*_DOCUMENT_COLUMNS)
         .iterator(chunk_size=DOCUMENT_CHUNK)
     )
-    spans = _Ahead(_ordered_span_rows(spans_qs), key_index=1)
+    spans = _Ahead(_span_groups(spans_qs))
     links = _Ahead(
         SpanLink.objects.filter(attribution__in=spans_qs.values("pk"), target__in=spans_qs.values("pk"))
         .order_by("attribution__document_id", "attribution_id", "target_id")
@@ -220,11 +234,11 @@ def export_records(*, project_id: int, filters: ExportFilters) -> Iterator[dict]
         .iterator(chunk_size=SPAN_CHUNK)
     )
     for document_id, external_id, title, outlet, source_url, author, published_on, language, sha, text in documents:
-        rows = spans.take(document_id)
-        span_records = [_span_record(row) for row in rows]
+        group = spans.take(document_id)
+        span_records, ids = (group[0][1], group[0][2]) if group else ([], [])
         document_links = links.take(document_id)
         if document_links:
-            index_of = {row[0]: position for position, row in enumerate(rows)}
+            index_of = {span_id: position for position, span_id in enumerate(ids)}
             for _, attribution_id, target_id in document_links:
                 span_records[index_of[attribution_id]]["links"].append(index_of[target_id])
             for span in span_records:

@@ -220,3 +220,15 @@ def test_tag_tokens_drops_the_later_overlapping_span_and_counts_it():
     tags, dropped = tag_tokens(tokens, spans)
     assert tags == ["O", "B-assertion", "I-assertion", "O", "B-attribution"]
     assert dropped == 1
+
+
+def test_compact_json_writes_exactly_what_json_dumps_writes():
+    """record_json's bytes are defined as json.dumps(..., ensure_ascii=False, separators=(",", ":"));
+    orjson only makes them faster. Every code point outside the surrogates, in keys and values."""
+    from annotate.exports.records import compact_json
+
+    for first in range(0, 0x110000, 0x800):
+        chars = "".join(chr(c) for c in range(first, first + 0x800) if not 0xD800 <= c <= 0xDFFF)
+        value = {chars[:8]: [chars, 0, 2**31 - 1, None, "", {"links": []}]}
+        assert compact_json(value) == json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    assert compact_json({"lone": "\ud800"}) == json.dumps({"lone": "\ud800"}, ensure_ascii=False, separators=(",", ":"))

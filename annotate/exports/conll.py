@@ -18,11 +18,10 @@ overlapping spans, so OVERLAP_RULE decides which to keep; each block and the end
 what was dropped. A document without spans in the export still gets a block (all O, annotator
 ""), so every document's tokens appear.
 """
-import json
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator
 
-from annotate.exports.records import ContentDigest, RenderOptions
+from annotate.exports.records import ContentDigest, RenderOptions, compact_json
 from annotate.exports.tokenize import tokenize
 
 MEDIA_TYPE = "text/plain; charset=utf-8"
@@ -33,8 +32,7 @@ OVERLAP_RULE = (
 )
 
 
-def _dumps(value) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+_dumps = compact_json
 
 
 def tag_tokens(tokens: list[tuple[int, int]], spans: list[dict]) -> tuple[list[str], int]:

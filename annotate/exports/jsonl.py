@@ -9,17 +9,16 @@ The document lines are the records of annotate.exports.records as compact JSON, 
 documented order; `links` are indexes into the same line's `spans`. This is also the shape
 `jsonl` import reads, so an export of one project imports into another unchanged.
 """
-import json
 from collections.abc import Iterable, Iterator
 
-from annotate.exports.records import ContentDigest, RenderOptions, record_json, with_offset_unit
+from annotate.exports.records import ContentDigest, RenderOptions, compact_json, record_json, with_offset_unit
 
 MEDIA_TYPE = "application/x-ndjson; charset=utf-8"
 EXTENSION = "jsonl"
 
 
 def _line(value: dict) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")) + "\n"
+    return compact_json(value) + "\n"
 
 
 def render(records: Iterable[dict], manifest: dict, options: RenderOptions) -> Iterator[str]:

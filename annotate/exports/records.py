@@ -45,6 +45,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Literal, TypedDict
 
+import orjson
+
 from annotate.models import Label
 from annotate.offsets import Utf16Index
 
@@ -133,10 +135,20 @@ def canonical_record(record: dict) -> dict:
     return out
 
 
+def compact_json(value) -> str:
+    """json.dumps(value, ensure_ascii=False, separators=(",", ":")), byte for byte, made by
+    orjson (several times faster; checked identical on every code point). A string orjson
+    refuses (a lone surrogate) goes to json, which writes what it always wrote."""
+    try:
+        return orjson.dumps(value).decode("utf-8")
+    except TypeError:
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
 def record_json(record: dict) -> str:
     """One record as compact JSON on one line (no trailing newline): the jsonl line for code
     points, and the unit ContentDigest hashes."""
-    return json.dumps(canonical_record(record), ensure_ascii=False, separators=(",", ":"))
+    return compact_json(canonical_record(record))
 
 
 def with_offset_unit(record: dict, offset_unit: str) -> dict:

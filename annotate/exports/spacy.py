@@ -10,17 +10,15 @@
 `doc.char_span(s["start"], s["end"], label=s["label"], alignment_mode="expand")`.
 spaCy itself is not needed to write this file.
 """
-import json
 from collections.abc import Iterable, Iterator
 
-from annotate.exports.records import ContentDigest, RenderOptions
+from annotate.exports.records import ContentDigest, RenderOptions, compact_json
 
 MEDIA_TYPE = "application/json; charset=utf-8"
 EXTENSION = "spacy.json"
 
 
-def _dumps(value) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+_dumps = compact_json
 
 
 def _document(record: dict) -> dict:

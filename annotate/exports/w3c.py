@@ -10,11 +10,10 @@ Identifiers are URNs that do not depend on database ids:
 document  urn:annotate:doc:<external_id, percent-encoded>  (or urn:annotate:sha256:<text hash>)
 span      <document>:span:<index of the span in the document's span list>
 """
-import json
 from collections.abc import Iterable, Iterator
 from urllib.parse import quote as percent_encode
 
-from annotate.exports.records import ContentDigest, RenderOptions
+from annotate.exports.records import ContentDigest, RenderOptions, compact_json
 
 MEDIA_TYPE = 'application/ld+json; profile="http://www.w3.org/ns/anno.jsonld"; charset=utf-8'
 EXTENSION = "jsonld"
@@ -22,8 +21,7 @@ CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 CONTEXT_CHARS = 32
 
 
-def _dumps(value) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+_dumps = compact_json
 
 
 def document_iri(record: dict) -> str:

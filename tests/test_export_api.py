@@ -226,3 +226,42 @@ def test_management_command_writes_the_export_and_its_manifest(golden, tmp_path,
     lines = capsysbinary.readouterr().out.decode("utf-8").splitlines()
     assert json.loads(lines[0])["manifest"]["layer"] == "gold"
     assert [s["quote"] for line in lines[1:-1] for s in json.loads(line)["spans"]] == ["the mayor's office denied it"]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="REPEATABLE READ snapshot is PostgreSQL's")
+def test_export_reads_one_snapshot_while_people_keep_annotating(transactional_db):
+    """Spans written (by another connection) while an export streams are not in it, and its end
+    counts match its manifest."""
+    import threading
+
+    from django.db import connections
+
+    from annotate import dataset_selectors
+    from annotate.dataset_selectors import ExportFilters, export_stream
+
+    golden = golden_project()
+    chunks = export_stream(project_id=golden.project.pk, format="jsonl", filters=ExportFilters())
+    first = next(chunks)  # the manifest: the snapshot is taken
+
+    def annotate_meanwhile():
+        try:
+            add_span(golden.documents[2], golden.carol, Role.ANNOTATOR, "labelled", "assertion")
+            add_span(golden.documents[1], golden.carol, Role.ANNOTATOR, "Cámara", "assertion")
+        finally:
+            connections.close_all()
+
+    try:
+        writer = threading.Thread(target=annotate_meanwhile)
+        writer.start()
+        writer.join()
+        # this connection is still inside the export's snapshot: it does not see them either
+        assert Span.objects.filter(document__project=golden.project).count() == 7
+        rest = "".join(chunks)
+    finally:
+        chunks.close()
+    assert dataset_selectors.connection.in_atomic_block is False  # the snapshot's transaction ended
+    assert Span.objects.filter(document__project=golden.project).count() == 9  # they were committed
+    lines = [json.loads(line) for line in (first + rest).splitlines()]
+    manifest, records, end = lines[0]["manifest"], lines[1:-1], lines[-1]["end"]
+    assert manifest["spans"] == end["spans"] == 6
+    assert [len(r["spans"]) for r in records] == [5, 1, 0]

@@ -125,6 +125,7 @@ class ExportManifestView(APIView):
 
 class ImportView(APIView):
     parser_classes = [MultiPartParser]
+    content_negotiation_class = _IgnoreFormatParameter
 
     @extend_schema(
         request={"multipart/form-data": ImportIn},

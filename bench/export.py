@@ -6,6 +6,8 @@ Prints seconds per format, the COPY floor, the jsonl/floor ratio, and the gunico
 peak memory after exporting a small and a large project (each on a fresh server).
 """
 import argparse
+import os
+import statistics
 import time
 
 import httpx
@@ -59,7 +61,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--documents", type=int, default=10_000)
     parser.add_argument("--small", type=int, default=1_000)
-    parser.add_argument("--repeat", type=int, default=3, help="best of N for each timing")
+    parser.add_argument("--repeat", type=int, default=5, help="rounds of floor + every format")
     args = parser.parse_args()
     django_setup()
     t = time.perf_counter()
@@ -68,17 +70,29 @@ def main():
     print(f"data ready in {time.perf_counter() - t:.1f}s")
     key = token("bench-manager")
 
-    floor = min(copy_floor(large.pk) for _ in range(args.repeat))
-    print(f"\n{args.documents} documents x 20 spans, best of {args.repeat}")
-    print(f"{'what':<28}{'seconds':>9}{'MB':>9}{'x floor':>9}")
-    print(f"{'COPY ... TO STDOUT (floor)':<28}{floor[0]:>9.2f}{floor[1] / 1e6:>9.1f}{1:>9.2f}")
+    # The machine is shared: each round measures the floor and then every format, so a ratio
+    # compares figures taken within seconds of each other; the median ratio is reported.
+    print(f"load average at start: {os.getloadavg()[0]:.1f} (2 cores)")
+    floors, times = [], {format: [] for format in FORMATS}
     server = Server()
     try:
-        for format in FORMATS:
-            best = min(export_once(server, key, large.pk, format) for _ in range(args.repeat))
-            print(f"{'export ' + format:<28}{best[0]:>9.2f}{best[1] / 1e6:>9.1f}{best[0] / floor[0]:>9.2f}")
+        for _ in range(args.repeat):
+            floors.append(copy_floor(large.pk))
+            for format in FORMATS:
+                times[format].append(export_once(server, key, large.pk, format))
     finally:
         server.stop()
+    print(f"\n{args.documents} documents x 20 spans, {args.repeat} rounds; seconds: best and median; ratio: median of rounds")
+    print(f"{'what':<28}{'best s':>8}{'median s':>10}{'MB':>8}{'x floor':>9}")
+    floor_seconds = [f[0] for f in floors]
+    print(f"{'COPY ... TO STDOUT (floor)':<28}{min(floor_seconds):>8.2f}{statistics.median(floor_seconds):>10.2f}"
+          f"{floors[0][1] / 1e6:>8.1f}{1:>9.2f}")
+    for format in FORMATS:
+        seconds = [t[0] for t in times[format]]
+        ratio = statistics.median(t / f for t, f in zip(seconds, floor_seconds))
+        print(f"{'export ' + format:<28}{min(seconds):>8.2f}{statistics.median(seconds):>10.2f}"
+              f"{times[format][0][1] / 1e6:>8.1f}{ratio:>9.2f}")
+    print(f"load average at end: {os.getloadavg()[0]:.1f}")
 
     peaks = {}
     for label, project in (("small", small), ("large", large)):

@@ -27,9 +27,10 @@ SpanRecord::
      "links": [2]}                            # attribution only: indexes of the linked spans in
                                               # this document's "spans" list, ascending
 
-Spans of a document are ordered by (start, end, annotator, label, layer, note), compared by
-code point, so the order never depends on database ids or collations; `links` use positions in
-that order, so a record means the same thing in any project.
+Spans of a document are ordered by (start, end, annotator, label, layer, note), text compared
+by code point (never by a database collation), and exact ties by creation; `links` use positions
+in that order, so a record means the same thing in any project. A frozen release may store
+records as JSON with its keys in any order: render() writes them in the order above.
 
 Renderers: each format module exposes
 ``render(records: Iterable[DocumentRecord], manifest: dict, options: RenderOptions) -> Iterator[str]``

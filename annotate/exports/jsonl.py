@@ -11,7 +11,7 @@ documented order; `links` are indexes into the same line's `spans`. This is also
 """
 from collections.abc import Iterable, Iterator
 
-from annotate.exports.records import ContentDigest, RenderOptions, compact_json, record_json, with_offset_unit
+from annotate.exports.records import ContentDigest, RenderOptions, compact_json, record_json_bytes, with_offset_unit
 
 MEDIA_TYPE = "application/x-ndjson; charset=utf-8"
 EXTENSION = "jsonl"
@@ -25,9 +25,9 @@ def render(records: Iterable[dict], manifest: dict, options: RenderOptions) -> I
     digest = ContentDigest()
     yield _line({"manifest": manifest})
     for record in records:
-        line = record_json(record)
+        line = record_json_bytes(record)
         digest.add(record, line)
         if options.offset_unit != "codepoint":
-            line = record_json(with_offset_unit(record, options.offset_unit))
-        yield line + "\n"
+            line = record_json_bytes(with_offset_unit(record, options.offset_unit))
+        yield line.decode("utf-8", "surrogatepass") + "\n"
     yield _line({"end": digest.summary()})

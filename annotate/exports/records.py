@@ -136,20 +136,28 @@ def canonical_record(record: dict) -> dict:
     return out
 
 
-def compact_json(value) -> str:
-    """json.dumps(value, ensure_ascii=False, separators=(",", ":")), byte for byte, made by
-    orjson (several times faster; checked identical on every code point). A string orjson
+def compact_json_bytes(value) -> bytes:
+    """json.dumps(value, ensure_ascii=False, separators=(",", ":")) in UTF-8, byte for byte, made
+    by orjson (several times faster; checked identical on every code point). A string orjson
     refuses (a lone surrogate) goes to json, which writes what it always wrote."""
     try:
-        return orjson.dumps(value).decode("utf-8")
+        return orjson.dumps(value)
     except TypeError:
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass")
+
+
+def compact_json(value) -> str:
+    return compact_json_bytes(value).decode("utf-8", "surrogatepass")
+
+
+def record_json_bytes(record: dict) -> bytes:
+    """One record as compact JSON on one line, UTF-8, no trailing newline: the jsonl line for
+    code points, and the unit ContentDigest hashes."""
+    return compact_json_bytes(canonical_record(record))
 
 
 def record_json(record: dict) -> str:
-    """One record as compact JSON on one line (no trailing newline): the jsonl line for code
-    points, and the unit ContentDigest hashes."""
-    return compact_json(canonical_record(record))
+    return record_json_bytes(record).decode("utf-8", "surrogatepass")
 
 
 def with_offset_unit(record: dict, offset_unit: str) -> dict:
@@ -171,9 +179,10 @@ class ContentDigest:
         self.documents = 0
         self.spans = 0
 
-    def add(self, record: dict, line: str | None = None) -> None:
-        """`line`: record_json(record) when the caller already has it."""
-        self._hash.update(((line if line is not None else record_json(record)) + "\n").encode("utf-8"))
+    def add(self, record: dict, line: bytes | None = None) -> None:
+        """`line`: record_json_bytes(record) when the caller already has it."""
+        self._hash.update(line if line is not None else record_json_bytes(record))
+        self._hash.update(b"\n")
         self.documents += 1
         self.spans += len(record["spans"])
 

@@ -326,13 +326,32 @@ def check_export_options(*, format: str, offset_unit: str) -> None:
         raise InvalidInput({"offset_unit": [f"{format} exports count code points; utf16 is for jsonl and csv."]})
 
 
-def export_stream(*, project_id: int, format: str, filters: ExportFilters, offset_unit: str = "codepoint") -> Iterator[str]:
+def export_stream(
+    *,
+    project_id: int,
+    format: str,
+    filters: ExportFilters,
+    offset_unit: str = "codepoint",
+    manifest_out: dict | None = None,
+) -> Iterator[str]:
     """The whole export as text chunks, manifest first, from one snapshot. Check the caller's
-    filters (export_filters_for) and options (check_export_options) before streaming."""
+    filters (export_filters_for) and options (check_export_options) before streaming.
+    `manifest_out`, when given, receives the manifest with its content_sha256 once the stream
+    ends: the manifest of exactly these bytes (for a file written beside a csv export)."""
     with export_snapshot():
         manifest = export_manifest(project_id=project_id, format=format, filters=filters, offset_unit=offset_unit)
         records = export_records(project_id=project_id, filters=filters)
+        if manifest_out is not None:
+            records = _digested(records, manifest, manifest_out)
         yield from export_format(format).render(records, manifest, RenderOptions(offset_unit=offset_unit))
+
+
+def _digested(records: Iterator[dict], manifest: dict, manifest_out: dict) -> Iterator[dict]:
+    digest = ContentDigest()
+    for record in records:
+        digest.add(record)
+        yield record
+    manifest_out.update(manifest, content_sha256=digest.summary()["content_sha256"])
 
 
 def export_manifest_with_digest(*, project_id: int, format: str, filters: ExportFilters, offset_unit: str) -> dict:

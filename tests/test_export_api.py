@@ -265,3 +265,12 @@ def test_export_reads_one_snapshot_while_people_keep_annotating(transactional_db
     manifest, records, end = lines[0]["manifest"], lines[1:-1], lines[-1]["end"]
     assert manifest["spans"] == end["spans"] == 6
     assert [len(r["spans"]) for r in records] == [5, 1, 0]
+
+
+def test_manifest_written_beside_a_csv_export_describes_that_export(golden, tmp_path):
+    out, manifest_file = tmp_path / "labels.csv", tmp_path / "manifest.json"
+    call_command("export_project", golden.project.pk, "--format", "csv", "--output", str(out), "--manifest", str(manifest_file))
+    manifest = json.loads(manifest_file.read_text(encoding="utf-8"))
+    _, _, end = jsonl(client_for(golden.alice).get(url(golden.project)))
+    assert manifest["content_sha256"] == end["content_sha256"]
+    assert manifest["spans"] == len(out.read_text(encoding="utf-8").splitlines()) - 1 == 6

@@ -10,7 +10,6 @@ from annotate.dataset_selectors import (
     buffered,
     check_export_options,
     export_filters_for,
-    export_manifest_with_digest,
     export_stream,
 )
 from annotate.errors import ServiceError
@@ -58,8 +57,15 @@ class Command(BaseCommand):
             )
         except ServiceError as error:
             raise CommandError(json.dumps(error.detail)) from error
+        manifest: dict = {}
         chunks = buffered(
-            export_stream(project_id=project_id, format=options["format"], filters=filters, offset_unit=options["offset_unit"])
+            export_stream(
+                project_id=project_id,
+                format=options["format"],
+                filters=filters,
+                offset_unit=options["offset_unit"],
+                manifest_out=manifest,
+            )
         )
         if options["output"]:
             with open(options["output"], "wb") as out:
@@ -69,10 +75,7 @@ class Command(BaseCommand):
             for chunk in chunks:
                 sys.stdout.buffer.write(chunk)
             sys.stdout.buffer.flush()
-        if options["manifest"]:
-            manifest = export_manifest_with_digest(
-                project_id=project_id, format=options["format"], filters=filters, offset_unit=options["offset_unit"]
-            )
+        if options["manifest"]:  # read in the same snapshot as the export just written
             with open(options["manifest"], "w", encoding="utf-8") as out:
                 json.dump(manifest, out, ensure_ascii=False, indent=2)
                 out.write("\n")

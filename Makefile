@@ -22,3 +22,11 @@ run: install
 
 test: install
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+screenshot: install
+	$(PY) bench/screenshot.py
+
+# Benchmarks need the local PostgreSQL; figures go to docs/benchmarks.md by hand.
+bench: install
+	$(PY) bench/api.py
+	$(PY) bench/workspace.py

@@ -9,4 +9,5 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(template_name="login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("projects/<int:pk>/", views.project_detail, name="project-detail"),
+    path("documents/<int:pk>/", views.document_workspace, name="document-workspace"),
 ]

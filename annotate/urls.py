@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 urlpatterns = [
     path("", include("annotate.page_urls")),
     path("", include("annotate.workflow.urls")),
+    path("", include("annotate.dataset_page_urls")),
     path("api/v1/", include("annotate.api.urls")),
     path("api/v1/", include("annotate.api.dataset_urls")),
     path("api/v1/", include("annotate.workflow.api_urls")),

@@ -1,7 +1,7 @@
 """/api/v1/ routes."""
 from django.urls import path
 
-from annotate.api import views
+from annotate.api import views, workspace_views
 
 urlpatterns = [
     path("auth/token/", views.TokenView.as_view(), name="api-token"),
@@ -15,4 +15,7 @@ urlpatterns = [
     path("spans/<int:pk>/", views.SpanDetailView.as_view(), name="api-span-detail"),
     path("spans/<int:pk>/links/", views.SpanLinkListView.as_view(), name="api-span-links"),
     path("spans/<int:pk>/links/<int:target_id>/", views.SpanLinkDetailView.as_view(), name="api-span-link-detail"),
+]
+urlpatterns += [
+    path("documents/<int:pk>/done/", workspace_views.DocumentDoneView.as_view(), name="api-document-done"),
 ]

@@ -16,3 +16,4 @@ from annotate.services.spans import (  # noqa: F401
     span_link_delete,
     span_update,
 )
+from annotate.services.assignments import assignment_mark_done, assignment_reopen  # noqa: F401

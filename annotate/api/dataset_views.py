@@ -1,0 +1,153 @@
+"""Dataset endpoints: streamed export in five formats, its manifest, and all-or-nothing import."""
+from django.http import StreamingHttpResponse
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.negotiation import DefaultContentNegotiation
+from rest_framework.parsers import MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from annotate.dataset_selectors import (
+    ExportFilters,
+    buffered,
+    check_export_options,
+    export_filters_for,
+    export_manifest_with_digest,
+    export_stream,
+)
+from annotate.errors import InvalidInput
+from annotate.exports.records import FORMATS, OFFSET_UNITS, export_format
+from annotate.models import Layer
+from annotate.permissions import project_for_user
+from annotate.services.imports import IMPORT_FORMATS, ON_DUPLICATE, dataset_import
+
+
+class ExportQuery(serializers.Serializer):
+    format = serializers.ChoiceField(choices=FORMATS, default="jsonl")
+    layer = serializers.ChoiceField(choices=Layer.choices, default=Layer.INDIVIDUAL)
+    annotator = serializers.ListField(
+        child=serializers.CharField(allow_blank=True), required=False, help_text="Repeat or separate with commas."
+    )
+    label = serializers.ListField(
+        child=serializers.CharField(allow_blank=True), required=False, help_text="Repeat or separate with commas."
+    )
+    done_only = serializers.BooleanField(default=False, help_text="Only documents an Assignment marks done.")
+    published_after = serializers.DateField(required=False)
+    published_before = serializers.DateField(required=False)
+    annotated_after = serializers.DateField(required=False, help_text="Spans last changed on or after this day.")
+    annotated_before = serializers.DateField(required=False)
+    offset_unit = serializers.ChoiceField(choices=OFFSET_UNITS, default="codepoint")
+
+
+class ImportIn(serializers.Serializer):
+    file = serializers.FileField()
+    format = serializers.ChoiceField(choices=IMPORT_FORMATS, required=False, help_text="Else from the file name.")
+    on_duplicate = serializers.ChoiceField(choices=ON_DUPLICATE, default="refuse")
+
+
+class ImportOut(serializers.Serializer):
+    documents = serializers.IntegerField()
+    spans = serializers.IntegerField()
+    skipped = serializers.IntegerField()
+    duplicates = serializers.ListField(child=serializers.DictField())
+
+
+class _IgnoreFormatParameter(DefaultContentNegotiation):
+    """`format` names the export format here, not a DRF renderer; errors are always JSON."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+def _split(values) -> tuple[str, ...]:
+    return tuple(sorted({part.strip() for value in values or () for part in value.split(",") if part.strip()}))
+
+
+def _export_request(request, pk: int) -> tuple[dict, ExportFilters]:
+    project, access = project_for_user(request.user, pk)
+    query = ExportQuery(data=request.query_params)
+    query.is_valid(raise_exception=True)
+    data = query.validated_data
+    check_export_options(format=data["format"], offset_unit=data["offset_unit"])
+    filters = ExportFilters(
+        layer=data["layer"],
+        annotators=_split(data.get("annotator")),
+        labels=_split(data.get("label")),
+        done_only=data["done_only"],
+        published_after=data.get("published_after"),
+        published_before=data.get("published_before"),
+        annotated_after=data.get("annotated_after"),
+        annotated_before=data.get("annotated_before"),
+    )
+    return data, export_filters_for(access=access, project_id=project.pk, filters=filters)
+
+
+class ExportView(APIView):
+    content_negotiation_class = _IgnoreFormatParameter
+
+    @extend_schema(
+        parameters=[ExportQuery],
+        responses={(200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY, description="The export, streamed.")},
+        description="The project's labels as a dataset, streamed from one snapshot. Any member may export; an "
+        "annotator's export holds only their own spans. Formats: docs/export-formats.md.",
+    )
+    def get(self, request, pk: int):
+        data, filters = _export_request(request, pk)
+        export = export_format(data["format"])
+        chunks = export_stream(project_id=pk, format=data["format"], filters=filters, offset_unit=data["offset_unit"])
+        response = StreamingHttpResponse(buffered(chunks), content_type=export.media_type)
+        response["Content-Disposition"] = f'attachment; filename="project-{pk}-{filters.layer}.{export.extension}"'
+        manifest_url = reverse("api-project-export-manifest", args=[pk])
+        query = request.META.get("QUERY_STRING", "")
+        response["Link"] = f'<{manifest_url}{"?" + query if query else ""}>; rel="describedby"'
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+class ExportManifestView(APIView):
+    content_negotiation_class = _IgnoreFormatParameter
+
+    @extend_schema(
+        parameters=[ExportQuery],
+        responses={200: OpenApiTypes.OBJECT},
+        description="The manifest of the export the same parameters would give, with its content_sha256 "
+        "(the csv export's manifest comes only from here).",
+    )
+    def get(self, request, pk: int):
+        data, filters = _export_request(request, pk)
+        manifest = export_manifest_with_digest(
+            project_id=pk, format=data["format"], filters=filters, offset_unit=data["offset_unit"]
+        )
+        return Response(manifest)
+
+
+class ImportView(APIView):
+    parser_classes = [MultiPartParser]
+    content_negotiation_class = _IgnoreFormatParameter
+
+    @extend_schema(
+        request={"multipart/form-data": ImportIn},
+        responses={201: ImportOut},
+        description="Documents from a jsonl (with pre-annotated spans), csv, txt or zip file, all or nothing. "
+        "Managers only. 400 names each bad line and field; 409 lists refused duplicates; 413 past a limit.",
+    )
+    def post(self, request, pk: int):
+        project, access = project_for_user(request.user, pk)
+        upload = request.FILES.get("file")
+        if upload is None:
+            raise InvalidInput({"file": ["Send the file as multipart field 'file'."]})
+        shape = ImportIn(data={"file": upload, **{k: v for k, v in request.data.items() if k in ("format", "on_duplicate")}})
+        shape.is_valid(raise_exception=True)
+        result = dataset_import(
+            project=project,
+            access=access,
+            actor=request.user,
+            stream=upload.open("rb").file,
+            file_name=upload.name,
+            size=upload.size,
+            format=shape.validated_data.get("format"),
+            on_duplicate=shape.validated_data["on_duplicate"],
+        )
+        return Response(result, status=status.HTTP_201_CREATED)

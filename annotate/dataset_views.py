@@ -1,0 +1,55 @@
+"""Dataset pages: the upload form on the project page posts here (session auth, CSRF)."""
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect
+from django.views.decorators.http import require_POST
+
+from annotate.errors import ServiceError
+from annotate.permissions import project_for_user
+from annotate.services.imports import dataset_import
+
+SHOWN_PROBLEMS = 10
+
+
+def _describe(error: ServiceError) -> list[str]:
+    detail = error.detail if isinstance(error.detail, dict) else {"detail": str(error.detail)}
+    lines = [str(detail.get("detail", "The import was refused; nothing was imported."))]
+    for problem in detail.get("errors", [])[:SHOWN_PROBLEMS]:
+        lines.append(f"{problem['file']}, line {problem['line']}, {problem['field']}: {problem['message']}")
+    for duplicate in detail.get("duplicates", [])[:SHOWN_PROBLEMS]:
+        lines.append(f"{duplicate['file']}, line {duplicate['line']}: already in the project ({duplicate['reason']}).")
+    for field, messages_ in detail.items():
+        if field not in ("detail", "errors", "duplicates"):
+            lines.append(f"{field}: {' '.join(map(str, messages_)) if isinstance(messages_, list) else messages_}")
+    return lines
+
+
+@login_required
+@require_POST
+def project_import(request, pk: int):
+    project, access = project_for_user(request.user, pk)
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, "Choose a file to import.")
+        return redirect("project-detail", pk=project.pk)
+    try:
+        result = dataset_import(
+            project=project,
+            access=access,
+            actor=request.user,
+            stream=upload.open("rb").file,
+            file_name=upload.name,
+            size=upload.size,
+            format=request.POST.get("format") or None,
+            on_duplicate=request.POST.get("on_duplicate") or "refuse",
+        )
+    except ServiceError as error:
+        for line in _describe(error):
+            messages.error(request, line)
+    else:
+        messages.success(
+            request,
+            f"Imported {result['documents']} documents with {result['spans']} spans"
+            + (f"; skipped {result['skipped']} already in the project." if result["skipped"] else "."),
+        )
+    return redirect("project-detail", pk=project.pk)

@@ -1,0 +1,66 @@
+"""csv: one span a row, for spreadsheets; the manifest comes beside it (export manifest URL or --manifest).
+
+Columns, in order: see COLUMNS. evidence_links are joined with a space, links (indexes of
+linked spans within the same document, like span_index) with a space. Documents without spans
+do not appear. RFC 4180 quoting, \\r\\n row ends, UTF-8 without BOM. Cells are exact: a quote
+that starts with "=" stays as it is, so open untrusted exports in a spreadsheet with care.
+"""
+import csv
+import io
+from collections.abc import Iterable, Iterator
+
+from annotate.exports.records import RenderOptions, with_offset_unit
+
+MEDIA_TYPE = "text/csv; charset=utf-8"
+EXTENSION = "csv"
+
+COLUMNS = (
+    "document_external_id",
+    "document_title",
+    "document_text_sha256",
+    "span_index",
+    "start",
+    "end",
+    "label",
+    "quote",
+    "annotator",
+    "layer",
+    "note",
+    "source",
+    "dispute_basis",
+    "evidence_links",
+    "links",
+)
+
+
+def render(records: Iterable[dict], manifest: dict, options: RenderOptions) -> Iterator[str]:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(COLUMNS)
+    for record in records:
+        shown = with_offset_unit(record, options.offset_unit)
+        for index, span in enumerate(shown["spans"]):
+            writer.writerow(
+                (
+                    record["external_id"],
+                    record["title"],
+                    record["text_sha256"],
+                    index,
+                    span["start"],
+                    span["end"],
+                    span["label"],
+                    span["quote"],
+                    span["annotator"],
+                    span["layer"],
+                    span["note"],
+                    span["source"],
+                    span["dispute_basis"],
+                    " ".join(span["evidence_links"]),
+                    " ".join(str(i) for i in span["links"]),
+                )
+            )
+        if buffer.tell() > 64 * 1024:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()

@@ -1,0 +1,80 @@
+// The reader's selection in the document text, as UTF-16 offsets of the whole text (see
+// text_view.js), and keyboard movement of that selection (Selection.modify works on read-only
+// text too, so no contenteditable is needed).
+
+const WHITESPACE = /\s/u;
+
+/** The selection's [start, end) in UTF-16 units, or null when it is empty or outside the text. */
+export function selectedUnits(view) {
+  const selection = window.getSelection();
+  if (!selection || selection.rangeCount === 0 || selection.isCollapsed) return null;
+  const range = selection.getRangeAt(0);
+  const all = document.createRange();
+  all.selectNodeContents(view.container);
+  if (range.compareBoundaryPoints(Range.END_TO_START, all) >= 0) return null; // starts after the text
+  if (range.compareBoundaryPoints(Range.START_TO_END, all) <= 0) return null; // ends before it
+  const start = view.unitOf(range.startContainer, range.startOffset);
+  const end = view.unitOf(range.endContainer, range.endOffset);
+  return start < end ? { start, end } : null;
+}
+
+/** Drop leading and trailing whitespace (spaces, tabs, line breaks, no-break spaces). */
+export function trimUnits(text, { start, end }) {
+  while (start < end && WHITESPACE.test(text[start])) start++;
+  while (end > start && WHITESPACE.test(text[end - 1])) end--;
+  return start < end ? { start, end } : null;
+}
+
+/** Where the caret (the selection's moving end) is, as a UTF-16 offset, or null. */
+export function caretUnit(view) {
+  const selection = window.getSelection();
+  if (!selection || selection.rangeCount === 0 || !view.contains(selection.focusNode)) return null;
+  return view.unitOf(selection.focusNode, selection.focusOffset);
+}
+
+export function selectUnits(view, start, end = start) {
+  const [startNode, startOffset] = view.point(start);
+  const [endNode, endOffset] = view.point(end);
+  window.getSelection().setBaseAndExtent(startNode, startOffset, endNode, endOffset);
+}
+
+export function clearSelection() {
+  window.getSelection()?.removeAllRanges();
+}
+
+/** UTF-16 offset under a point of the viewport, or null when it is not over the text. */
+export function unitAtPoint(view, x, y) {
+  let node = null, offset = 0;
+  if (document.caretPositionFromPoint) {
+    const position = document.caretPositionFromPoint(x, y);
+    if (position) [node, offset] = [position.offsetNode, position.offset];
+  } else if (document.caretRangeFromPoint) {
+    const range = document.caretRangeFromPoint(x, y);
+    if (range) [node, offset] = [range.startContainer, range.startOffset];
+  }
+  return node && view.index.has(node) ? view.unitOf(node, offset) : null;
+}
+
+const GRANULARITY = { ArrowLeft: "character", ArrowRight: "character", ArrowUp: "line", ArrowDown: "line", Home: "lineboundary", End: "lineboundary" };
+const DIRECTION = { ArrowLeft: "backward", ArrowRight: "forward", ArrowUp: "backward", ArrowDown: "forward", Home: "backward", End: "forward" };
+
+/** Moves or extends the selection for an arrow/Home/End key; true when the key was handled. */
+export function moveSelection(view, event) {
+  const granularity = GRANULARITY[event.key];
+  if (!granularity) return false;
+  const selection = window.getSelection();
+  if (selection.rangeCount === 0 || !view.contains(selection.focusNode)) selectUnits(view, 0);
+  const word = (event.ctrlKey || event.altKey) && (event.key === "ArrowLeft" || event.key === "ArrowRight");
+  const direction = DIRECTION[event.key];
+  if (event.shiftKey) {
+    selection.modify("extend", direction, word ? "word" : granularity);
+  } else if (!selection.isCollapsed && granularity === "character" && !word) {
+    // Like a text field: an arrow first collapses the selection to the side it points to.
+    const range = selection.getRangeAt(0);
+    const forward = direction === "forward";
+    selection.collapse(forward ? range.endContainer : range.startContainer, forward ? range.endOffset : range.startOffset);
+  } else {
+    selection.modify("move", direction, word ? "word" : granularity);
+  }
+  return true;
+}

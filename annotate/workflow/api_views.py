@@ -35,7 +35,7 @@ def require_release_access(*, project, access: Access) -> None:
 class NextDocumentView(APIView):
     @extend_schema(
         request=None,
-        responses={200: s.AssignmentOut, 204: OpenApiResponse(description="Nothing left in the queue.")},
+        responses={200: s.AssignmentRowOut, 204: OpenApiResponse(description="Nothing left in the queue.")},
         description="Your next document: your oldest open assignment, or a new one on a document that still "
         "needs reviewers. 204 when the queue is empty.",
     )
@@ -45,7 +45,7 @@ class NextDocumentView(APIView):
         if assignment is None:
             return Response(status=status.HTTP_204_NO_CONTENT)
         assignment = Assignment.objects.select_related("document", "user", "assigned_by").get(pk=assignment.pk)
-        return Response(s.AssignmentOut(assignment).data)
+        return Response(s.AssignmentRowOut(assignment).data)
 
 
 class AssignmentListView(APIView):
@@ -55,7 +55,7 @@ class AssignmentListView(APIView):
             OpenApiParameter("status", OpenApiTypes.STR, description="not_started, in_progress, done or skipped."),
             OpenApiParameter("document", OpenApiTypes.INT),
         ],
-        responses=s.AssignmentOut(many=True),
+        responses=s.AssignmentRowOut(many=True),
         description="Every (document, reviewer) assignment for managers; your own for everyone else.",
     )
     def get(self, request, pk: int):
@@ -68,9 +68,9 @@ class AssignmentListView(APIView):
             queryset = queryset.filter(status=params["status"])
         if params.get("document", "").isdigit():
             queryset = queryset.filter(document_id=int(params["document"]))
-        return Response(s.AssignmentOut(queryset, many=True).data)
+        return Response(s.AssignmentRowOut(queryset, many=True).data)
 
-    @extend_schema(request=s.AssignIn, responses={201: s.AssignmentOut(many=True)})
+    @extend_schema(request=s.AssignIn, responses={201: s.AssignmentRowOut(many=True)})
     def post(self, request, pk: int):
         project, access = project_for_user(request.user, pk)
         data = _valid(s.AssignIn, request.data)
@@ -78,7 +78,7 @@ class AssignmentListView(APIView):
             project=project, access=access, actor=request.user, document_ids=data["documents"], username=data["username"]
         )
         rows = Assignment.objects.filter(pk__in=[a.pk for a in created]).select_related("document", "user", "assigned_by")
-        return Response(s.AssignmentOut(rows, many=True).data, status=status.HTTP_201_CREATED)
+        return Response(s.AssignmentRowOut(rows, many=True).data, status=status.HTTP_201_CREATED)
 
 
 def _assignment_for_user(user, assignment_id: int) -> tuple[Assignment, Access]:
@@ -92,18 +92,18 @@ def _assignment_for_user(user, assignment_id: int) -> tuple[Assignment, Access]:
 
 
 class AssignmentDetailView(APIView):
-    @extend_schema(responses=s.AssignmentOut)
+    @extend_schema(responses=s.AssignmentRowOut)
     def get(self, request, pk: int):
         assignment, _ = _assignment_for_user(request.user, pk)
-        return Response(s.AssignmentOut(assignment).data)
+        return Response(s.AssignmentRowOut(assignment).data)
 
-    @extend_schema(request=s.AssignmentPatchIn, responses=s.AssignmentOut)
+    @extend_schema(request=s.AssignmentPatchIn, responses=s.AssignmentRowOut)
     def patch(self, request, pk: int):
         assignment, access = _assignment_for_user(request.user, pk)
         data = _valid(s.AssignmentPatchIn, request.data)
         assignment = services.assignment_update(assignment=assignment, access=access, actor=request.user, **data)
         assignment = Assignment.objects.select_related("document", "user", "assigned_by").get(pk=assignment.pk)
-        return Response(s.AssignmentOut(assignment).data)
+        return Response(s.AssignmentRowOut(assignment).data)
 
     @extend_schema(responses={204: None})
     def delete(self, request, pk: int):

@@ -5,7 +5,7 @@ from annotate.api.serializers import MAX_OFFSET
 from annotate.models import Assignment, AssignmentStatus
 
 
-class AssignmentOut(serializers.ModelSerializer):
+class AssignmentRowOut(serializers.ModelSerializer):
     username = serializers.CharField(source="user.username")
     document_title = serializers.CharField(source="document.title")
     assigned_by = serializers.SerializerMethodField()

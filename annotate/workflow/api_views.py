@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 
 from annotate.models import Assignment, SpanEvent
 from annotate.permissions import MEMBERS, REVIEWERS, Access, document_for_user, project_for_user
-from annotate.workflow import selectors, services
+from annotate.workflow import releases, selectors, services
 from annotate.workflow import serializers as s
 from annotate.workflow.models import Release
 
@@ -191,7 +191,7 @@ class ReleaseListView(APIView):
     def post(self, request, pk: int):
         project, access = project_for_user(request.user, pk)
         data = _valid(s.ReleaseIn, request.data)
-        release = services.release_freeze(project=project, access=access, actor=request.user, **data)
+        release = releases.release_freeze(project=project, access=access, actor=request.user, **data)
         return Response(s.ReleaseOut(release).data, status=status.HTTP_201_CREATED)
 
 
@@ -210,26 +210,35 @@ class ReleaseDetailView(APIView):
         return Response(s.ReleaseOut(release_for_user(request.user, pk, number)).data)
 
 
-def release_download_response(release: Release, fmt: str) -> HttpResponse:
-    """The frozen bytes as an attachment named after the project and release number."""
-    body = services.release_render(release=release, fmt=fmt)
-    content_type, suffix = services.RELEASE_FORMATS[fmt]
+def release_download_response(release: Release, fmt: str, params) -> HttpResponse:
+    """The frozen bytes as an attachment named after the project, release number and layer."""
+    files = releases.release_files()
+    if fmt not in files:
+        raise Http404(f"No format {fmt!r}; use one of: {', '.join(sorted(files))}.")
+    layer = params.get("layer") or "gold"
+    offset_unit = params.get("offset_unit") or "codepoint"
+    body = releases.release_render(release=release, fmt=fmt, layer=layer, offset_unit=offset_unit)
+    content_type, suffix = files[fmt]
     response = HttpResponse(body, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="project-{release.project_id}-v{release.number}.{suffix}"'
-    response["ETag"] = f'"{release.content_sha256}-{fmt}"'
+    part = "" if fmt in releases.EXTRA_FILES else f"-{layer}" + ("-utf16" if offset_unit == "utf16" else "")
+    filename = f"project-{release.project_id}-v{release.number}{part}.{suffix}"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 
 class ReleaseDownloadView(APIView):
     @extend_schema(
+        parameters=[
+            OpenApiParameter("layer", OpenApiTypes.STR, description="gold (default), or individual when the release has it."),
+            OpenApiParameter("offset_unit", OpenApiTypes.STR, description="codepoint (default) or utf16 (jsonl, csv)."),
+        ],
         responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
-        description="The release in a format (jsonl, manifest, agreement): the same bytes every time.",
+        description="The release as a file: an export format (jsonl, w3c, conll, spacy, csv) of its frozen "
+        "records, or its manifest, agreement report or provenance. The same bytes every time.",
     )
     def get(self, request, pk: int, number: int, fmt: str):
         release = release_for_user(request.user, pk, number)
-        if fmt not in services.RELEASE_FORMATS:
-            raise Http404(f"No format {fmt!r}; use one of: {', '.join(services.RELEASE_FORMATS)}.")
-        return release_download_response(release, fmt)
+        return release_download_response(release, fmt, request.query_params)
 
 
 class ProgressView(APIView):

@@ -165,10 +165,10 @@ class ReleaseOut(serializers.Serializer):
     downloads = serializers.SerializerMethodField()
 
     def get_downloads(self, release) -> dict[str, str]:
-        from annotate.workflow.services import RELEASE_FORMATS
+        from annotate.workflow.releases import release_files
 
         base = f"/api/v1/projects/{release.project_id}/releases/{release.number}/download"
-        return {fmt: f"{base}/{fmt}/" for fmt in RELEASE_FORMATS}
+        return {fmt: f"{base}/{fmt}/" for fmt in sorted(release_files())}
 
 
 class EventOut(serializers.Serializer):

@@ -1,13 +1,12 @@
-"""Workflow writes: the assignment queue, adjudication into the gold layer, frozen releases."""
-import hashlib
-import json
+"""Workflow writes: the assignment queue and adjudication into the gold layer (releases are in
+annotate.workflow.releases)."""
 import threading
 from collections import defaultdict
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from annotate.errors import Conflict, InvalidInput
@@ -15,7 +14,7 @@ from annotate.models import Assignment, AssignmentStatus, Document, Layer, Proje
 from annotate.permissions import MANAGERS, MEMBERS, REVIEWERS, Access, others_hidden
 from annotate.services import span_create, span_link_create
 from annotate.workflow import selectors
-from annotate.workflow.models import GoldOrigin, Release, SpanRejection
+from annotate.workflow.models import GoldOrigin, SpanRejection
 
 User = get_user_model()
 ACTIVE = (AssignmentStatus.NOT_STARTED, AssignmentStatus.IN_PROGRESS, AssignmentStatus.DONE)
@@ -365,139 +364,3 @@ def gold_reject(*, document: Document, access: Access, actor, span_ids: list[int
 def gold_unreject(*, document: Document, access: Access, span_ids: list[int]) -> None:
     adjudication_check(document=document, access=access)
     SpanRejection.objects.filter(document_id=document.pk, span_id__in=span_ids).delete()
-
-
-# ---------------------------------------------------------------- releases
-
-
-def _canonical(value) -> bytes:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
-
-
-def release_records(*, project: Project, include_individual: bool) -> list[dict]:
-    """Every document of the project with its gold spans (and, when asked, each counted
-    individual layer), in document order: the frozen content of a release."""
-    documents = list(Document.objects.filter(project=project).order_by("id"))
-    layers = selectors.counted_layers(project=project) if include_individual else {}
-    individual = {}
-    if include_individual:
-        for span in (
-            Span.objects.filter(document__project=project, layer=Layer.INDIVIDUAL)
-            .select_related("annotator")
-            .order_by("start", "end", "id")
-        ):
-            if span.annotator_id in layers.get(span.document_id, ()):
-                individual.setdefault(span.document_id, {}).setdefault(span.annotator.username, []).append(
-                    _span_record(span, links=[])
-                )
-    records = []
-    for document in documents:
-        record = {
-            "id": document.pk,
-            "external_id": document.external_id,
-            "title": document.title,
-            "text": document.text,
-            "text_sha256": document.text_sha256,
-            "outlet": document.outlet,
-            "source_url": document.source_url,
-            "author": document.author,
-            "published_on": document.published_on.isoformat() if document.published_on else None,
-            "language": document.language,
-            "gold": [
-                {key: row[key] for key in _GOLD_KEYS} for row in selectors.gold_rows(document_id=document.pk)
-            ],
-        }
-        if include_individual:
-            record["individual"] = individual.get(document.pk, {})
-        records.append(record)
-    return records
-
-
-_GOLD_KEYS = (
-    "id", "label", "start", "end", "quote", "note", "source", "dispute_basis", "evidence_links", "links", "origins"
-)
-
-
-def _span_record(span: Span, *, links: list[int]) -> dict:
-    return {
-        "id": span.pk,
-        "label": span.label,
-        "start": span.start,
-        "end": span.end,
-        "quote": span.quote,
-        "note": span.note,
-        "source": span.source,
-        "dispute_basis": span.dispute_basis,
-        "evidence_links": list(span.evidence_links),
-        "links": links,
-    }
-
-
-@transaction.atomic
-def release_freeze(
-    *, project: Project, access: Access, actor, name: str, description: str = "", include_individual: bool = False
-) -> Release:
-    """Freeze the next numbered release: the records, a manifest with counts and the SHA-256 of
-    the records, and the agreement report as it is now."""
-    access.require(MANAGERS, "freeze releases")
-    name = (name or "").strip()
-    if not name:
-        raise InvalidInput({"name": ["A release needs a name."]})
-    if len(name) > 200:
-        raise InvalidInput({"name": ["At most 200 characters."]})
-    Project.objects.select_for_update().filter(pk=project.pk).first()  # numbers are taken one at a time
-    number = (Release.objects.filter(project=project).aggregate(n=Max("number"))["n"] or 0) + 1
-    records = release_records(project=project, include_individual=include_individual)
-    # Store the records as they come back from JSON, so rendering from the row is rendering
-    # exactly what was hashed.
-    records = json.loads(_canonical(records))
-    content_sha256 = hashlib.sha256(_canonical(records)).hexdigest()
-    frozen_at = timezone.now().isoformat().replace("+00:00", "Z")
-    gold_counts: dict[str, int] = {}
-    for record in records:
-        for span in record["gold"]:
-            gold_counts[span["label"]] = gold_counts.get(span["label"], 0) + 1
-    manifest = {
-        "project": {"id": project.pk, "name": project.name},
-        "release": {"number": number, "name": name, "description": description, "frozen_at": frozen_at},
-        "frozen_by": actor.username,
-        "layers": ["gold", "individual"] if include_individual else ["gold"],
-        "documents": len(records),
-        "documents_with_gold": sum(1 for r in records if r["gold"]),
-        "gold_spans": sum(gold_counts.values()),
-        "gold_spans_per_label": dict(sorted(gold_counts.items())),
-        "content_sha256": content_sha256,
-        "offsets": "Unicode code points, half-open [start, end)",
-    }
-    agreement = json.loads(_canonical(selectors.project_agreement(project=project)))
-    return Release.objects.create(
-        project=project,
-        number=number,
-        name=name,
-        description=description,
-        includes_individual=include_individual,
-        records=records,
-        manifest=manifest,
-        agreement=agreement,
-        content_sha256=content_sha256,
-        created_by=actor,
-    )
-
-
-RELEASE_FORMATS = {
-    "jsonl": ("application/x-ndjson; charset=utf-8", "jsonl"),
-    "manifest": ("application/json; charset=utf-8", "manifest.json"),
-    "agreement": ("application/json; charset=utf-8", "agreement.json"),
-}
-
-
-def release_render(*, release: Release, fmt: str) -> bytes:
-    """The release's bytes in a format, from its frozen row only: the same bytes every time."""
-    if fmt == "jsonl":
-        return b"".join(_canonical(record) + b"\n" for record in release.records)
-    if fmt == "manifest":
-        return _canonical(release.manifest) + b"\n"
-    if fmt == "agreement":
-        return _canonical(release.agreement) + b"\n"
-    raise InvalidInput({"format": [f"Use one of: {', '.join(RELEASE_FORMATS)}."]})
-

@@ -15,7 +15,7 @@ from annotate.models import AssignmentStatus, Label, Layer
 from annotate.permissions import MANAGERS, REVIEWERS, document_for_user, project_for_user
 from annotate.selectors import project_documents, project_members
 from annotate.services import project_update, span_delete
-from annotate.workflow import charts, selectors, services
+from annotate.workflow import charts, releases as release_service, selectors, services
 from annotate.workflow.api_views import (
     release_download_response,
     release_for_user,
@@ -268,7 +268,7 @@ def adjudicate(request, pk: int):
 def releases(request, pk: int):
     project, access = project_for_user(request.user, pk)
     if request.method == "POST":
-        release = services.release_freeze(
+        release = release_service.release_freeze(
             project=project,
             access=access,
             actor=request.user,
@@ -298,16 +298,24 @@ def release_detail(request, pk: int, number: int):
     return render(
         request,
         "workflow/release_detail.html",
-        {"project": project, "access": access, "release": release, "formats": services.RELEASE_FORMATS},
+        {
+            "project": project,
+            "access": access,
+            "release": release,
+            "formats": [f for f in release_service.FORMATS],
+            "extra_files": list(release_service.EXTRA_FILES),
+            "layers": list(release.manifest.get("layers", {})),
+        },
     )
 
 
 @login_required
 def release_download(request, pk: int, number: int, fmt: str):
     release: Release = release_for_user(request.user, pk, number)
-    if fmt not in services.RELEASE_FORMATS:
-        raise Http404("No such format.")
-    return release_download_response(release, fmt)
+    try:
+        return release_download_response(release, fmt, request.GET)
+    except ServiceError as error:
+        raise Http404(_error_text(error.detail)) from error
 
 
 @login_required

@@ -89,11 +89,16 @@ def test_three_people_split_label_agree_adjudicate_and_release(page, live_server
     page.wait_for_url("**/releases/1/")
     assert page.get_by_test_id("gold-spans").inner_text().startswith("4")
     with page.expect_download() as download_info:
-        page.get_by_role("link", name="jsonl").click()
+        page.locator("a[data-format=jsonl][data-layer=gold]").click()
     downloaded = open(download_info.value.path(), "rb").read()
     lines = [json.loads(line) for line in downloaded.decode().splitlines()]
-    assert [len(record["gold"]) for record in lines] == [2, 2]
-    assert {o["annotator"] for o in lines[0]["gold"][0]["origins"]} == {"carol", "dave"}
+    assert lines[0]["manifest"]["release"]["name"] == "Budget week v1"
+    assert [len(record["spans"]) for record in lines[1:-1]] == [2, 2]
+    assert {span["layer"] for span in lines[1]["spans"]} == {"gold"}
+    with page.expect_download() as provenance_info:
+        page.get_by_role("link", name="provenance").click()
+    provenance = [json.loads(line) for line in open(provenance_info.value.path(), "rb").read().splitlines()]
+    assert {o["annotator"] for o in provenance[0]["gold"][0]["origins"]} == {"carol", "dave"}
     # the same bytes as the API gives, now and after the project changes
     release = Release.objects.get(project=project, number=1)
     api = httpx.get(

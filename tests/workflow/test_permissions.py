@@ -2,7 +2,8 @@
 (404: she never learns the project exists) and anonymous (401)."""
 import pytest
 
-from annotate.workflow.models import Release
+from annotate.permissions import access_for
+from annotate.workflow.releases import release_freeze
 
 PEOPLE = ["alice", "bob", "carol", "mallory", "anonymous"]
 
@@ -57,9 +58,7 @@ def matrix_team(team):
     from tests.workflow.conftest import label
 
     team.dave_span = label(team.dave, team.document, 4, 12)
-    Release.objects.create(
-        project=team.project, number=1, name="v1", records=[], manifest={}, agreement={}, content_sha256="0" * 64
-    )
+    release_freeze(project=team.project, access=access_for(team.alice, team.project.pk), actor=team.alice, name="v1")
     return team
 
 

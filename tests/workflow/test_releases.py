@@ -1,7 +1,11 @@
-"""Releases: numbered, frozen, the same bytes whatever happens to the project afterwards."""
+"""Releases: numbered, frozen, rendered in every export format, the same bytes whatever
+happens to the project afterwards."""
 import hashlib
 import json
 
+import pytest
+
+from annotate.exports.records import FORMATS
 from annotate.models import Assignment, AssignmentStatus, Document
 from annotate.workflow.models import Release
 from tests.workflow.conftest import label
@@ -21,8 +25,8 @@ def _freeze(team, name="First release", **extra):
     )
 
 
-def _download(team, number, fmt, who="alice"):
-    response = team.clients[who].get(f"/api/v1/projects/{team.project.pk}/releases/{number}/download/{fmt}/")
+def _download(team, number, fmt, who="alice", **params):
+    response = team.clients[who].get(f"/api/v1/projects/{team.project.pk}/releases/{number}/download/{fmt}/", params)
     assert response.status_code == 200, response.content
     return response.content
 
@@ -36,27 +40,40 @@ def test_freeze_numbers_releases_and_writes_a_manifest(team):
     manifest = body["manifest"]
     assert manifest["documents"] == 1 and manifest["gold_spans"] == 1
     assert manifest["gold_spans_per_label"] == {"assertion": 1}
-    assert manifest["content_sha256"] == body["content_sha256"]
+    assert manifest["content_sha256"] == body["content_sha256"] == manifest["layers"]["gold"]["content_sha256"]
     assert _freeze(team, "Second").json()["number"] == 2
     lines = _download(team, 1, "jsonl").decode().splitlines()
-    record = json.loads(lines[0])
-    assert record["text"] == team.document.text
-    assert [(s["start"], s["end"], s["quote"]) for s in record["gold"]] == [(23, 50, "inflation fell to 3% in May")]
-    assert {o["annotator"] for o in record["gold"][0]["origins"]} == {"carol", "dave"}
-    assert "individual" not in record
-    records = json.loads(b"[" + b",".join(line.encode() for line in lines) + b"]")
-    assert hashlib.sha256(
-        json.dumps(records, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
-    ).hexdigest() == manifest["content_sha256"]
-    agreement = json.loads(_download(team, 1, "agreement"))
-    assert agreement["reviewers"] == ["carol", "dave"]
+    head, records, end = json.loads(lines[0]), [json.loads(line) for line in lines[1:-1]], json.loads(lines[-1])
+    assert head["manifest"]["layer"] == "gold" and head["manifest"]["release"]["number"] == 1
+    assert records[0]["text"] == team.document.text
+    assert [(s["start"], s["end"], s["quote"], s["layer"]) for s in records[0]["spans"]] == [
+        (23, 50, "inflation fell to 3% in May", "gold")
+    ]
+    # the manifest's digest is the export's: SHA-256 of the document lines
+    digest = hashlib.sha256("".join(line + "\n" for line in lines[1:-1]).encode()).hexdigest()
+    assert digest == end["end"]["content_sha256"] == manifest["content_sha256"]
+    provenance = [json.loads(line) for line in _download(team, 1, "provenance").splitlines()]
+    assert {o["annotator"] for o in provenance[0]["gold"][0]["origins"]} == {"carol", "dave"}
+    assert json.loads(_download(team, 1, "agreement"))["reviewers"] == ["carol", "dave"]
+
+
+def test_a_release_holds_what_an_export_of_the_gold_layer_held_at_freeze_time(team):
+    _gold_document(team)
+    export = team.clients["alice"].get(f"/api/v1/projects/{team.project.pk}/export/", {"format": "jsonl", "layer": "gold"})
+    exported = b"".join(export.streaming_content).decode().splitlines()
+    _freeze(team)
+    released = _download(team, 1, "jsonl").decode().splitlines()
+    assert released[1:] == exported[1:]  # same records and the same end line (digest)
 
 
 def test_downloads_are_byte_identical_after_the_project_changes(team):
     _gold_document(team)
     _freeze(team, include_individual=True)
-    before = {fmt: _download(team, 1, fmt) for fmt in ("jsonl", "manifest", "agreement")}
-    assert json.loads(before["jsonl"].splitlines()[0])["individual"]["carol"]
+    files = [(fmt, "gold") for fmt in FORMATS] + [(fmt, "individual") for fmt in FORMATS]
+    files += [("manifest", "gold"), ("agreement", "gold"), ("provenance", "gold")]
+    before = {(fmt, layer): _download(team, 1, fmt, layer=layer) for fmt, layer in files}
+    before["utf16"] = _download(team, 1, "jsonl", offset_unit="utf16")
+    assert b'"carol"' in before[("jsonl", "individual")]
     # change everything the release was made of
     gold = team.clients["bob"].get(f"/api/v1/documents/{team.document.pk}/adjudication/").json()["gold"][0]
     assert team.clients["bob"].delete(f"/api/v1/spans/{gold['id']}/").status_code == 204
@@ -64,20 +81,34 @@ def test_downloads_are_byte_identical_after_the_project_changes(team):
     team.clients["alice"].patch(f"/api/v1/documents/{team.document.pk}/", {"title": "Renamed"}, format="json")
     team.clients["alice"].patch(f"/api/v1/projects/{team.project.pk}/", {"name": "Renamed project"}, format="json")
     team.clients["alice"].post(f"/api/v1/projects/{team.project.pk}/documents/", {"title": "New", "text": "New text."}, format="json")
-    after = {fmt: _download(team, 1, fmt) for fmt in ("jsonl", "manifest", "agreement")}
+    after = {(fmt, layer): _download(team, 1, fmt, layer=layer) for fmt, layer in files}
+    after["utf16"] = _download(team, 1, "jsonl", offset_unit="utf16")
     assert after == before
-    assert _download(team, 1, "jsonl", who="bob") == before["jsonl"]
+    assert _download(team, 1, "csv", who="bob") == before[("csv", "gold")]
     # even deleting the document leaves the release intact
     Document.objects.filter(pk=team.document.pk).delete()
-    assert _download(team, 1, "jsonl") == before["jsonl"]
-    assert Release.objects.get(project=team.project, number=1).content_sha256 == json.loads(before["manifest"])["content_sha256"]
+    assert _download(team, 1, "w3c") == before[("w3c", "gold")]
+    assert Release.objects.get(project=team.project, number=1).content_sha256 == json.loads(before[("manifest", "gold")])["content_sha256"]
 
 
-def test_a_release_needs_a_name_and_unknown_formats_are_404(team):
-    assert _freeze(team, name=" ").status_code == 400
+@pytest.mark.parametrize(
+    "fmt,params,status",
+    [
+        ("xml", {}, 404),
+        ("jsonl", {"layer": "individual"}, 400),  # this release has only gold
+        ("jsonl", {"layer": "everything"}, 400),
+        ("conll", {"offset_unit": "utf16"}, 400),
+        ("jsonl", {"offset_unit": "bytes"}, 400),
+    ],
+)
+def test_bad_download_requests(team, fmt, params, status):
     _freeze(team)
-    response = team.clients["alice"].get(f"/api/v1/projects/{team.project.pk}/releases/1/download/xml/")
-    assert response.status_code == 404
+    response = team.clients["alice"].get(f"/api/v1/projects/{team.project.pk}/releases/1/download/{fmt}/", params)
+    assert response.status_code == status
+
+
+def test_a_release_needs_a_name(team):
+    assert _freeze(team, name=" ").status_code == 400
     assert team.clients["alice"].get(f"/api/v1/projects/{team.project.pk}/releases/9/").status_code == 404
 
 

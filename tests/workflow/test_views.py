@@ -4,7 +4,8 @@ import pytest
 from django.test import Client
 
 from annotate.models import Assignment, AssignmentStatus, Layer, Span
-from annotate.workflow.models import Release
+from annotate.permissions import access_for
+from annotate.workflow.releases import release_freeze
 from tests.workflow.conftest import label
 
 
@@ -51,9 +52,7 @@ def busy_team(team):
         label(getattr(team, name), team.document, 23, 50)
         Assignment.objects.create(document=team.document, user=getattr(team, name), status=AssignmentStatus.DONE)
     label(team.carol, team.document, 4, 12, label="attribution", source="<b>ministry</b>")
-    Release.objects.create(
-        project=team.project, number=1, name="v1", records=[], manifest={"documents": 0}, agreement={}, content_sha256="0" * 64
-    )
+    release_freeze(project=team.project, access=access_for(team.alice, team.project.pk), actor=team.alice, name="v1")
     return team
 
 
@@ -166,3 +165,10 @@ def test_assignments_page_filters_by_status_and_reviewer(busy_team):
     assert html.count("data-assignment=") == 1 and "Mark done" in html
     html = client.get(url, {"username": "carol"}).content.decode()
     assert html.count("data-assignment=") == 1 and "Reopen" in html and "Mark done" not in html
+
+
+def test_release_page_offers_every_format_and_the_extra_files(busy_team):
+    html = browser(busy_team.bob).get(_pages(busy_team)["release"]).content.decode()
+    assert html.count("<h1>") == 1 and "Content SHA-256" in html
+    for name in ("jsonl", "w3c", "conll", "spacy", "csv", "manifest", "agreement", "provenance"):
+        assert f"/download/{name}/" in html

@@ -1,0 +1,166 @@
+"""Releases: freeze the gold layer (and optionally the individual layers) as export records, and
+render them later in every export format from the frozen row alone, so each download is the same
+bytes whatever happens to the project afterwards."""
+import datetime as dt
+import json
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from annotate.dataset_selectors import ExportFilters, export_records, export_snapshot
+from annotate.errors import InvalidInput
+from annotate.exports.records import (
+    FORMATS,
+    FORMATS_WITH_UTF16,
+    RenderOptions,
+    content_summary,
+    export_format,
+    manifest_build,
+)
+from annotate.models import Layer, Project
+from annotate.permissions import MANAGERS, Access
+from annotate.selectors import project_last_changed_at
+from annotate.workflow import selectors
+from annotate.workflow.models import Release
+
+# Files of a release besides the export formats: its manifest, the agreement report frozen with
+# it, and the provenance of each gold span (which reviewers' spans it was accepted from).
+EXTRA_FILES = {
+    "manifest": ("application/json; charset=utf-8", "manifest.json"),
+    "agreement": ("application/json; charset=utf-8", "agreement.json"),
+    "provenance": ("application/x-ndjson; charset=utf-8", "provenance.jsonl"),
+}
+
+
+def release_files() -> dict[str, tuple[str, str]]:
+    """{name: (media type, file suffix)} of everything a release can be downloaded as."""
+    files = {name: (export_format(name).media_type, export_format(name).extension) for name in FORMATS}
+    files.update(EXTRA_FILES)
+    return files
+
+
+def _canonical(value) -> bytes:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+
+
+def _iso(moment) -> str:
+    return moment.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+
+
+def release_provenance(*, project: Project) -> list[dict]:
+    """Per document with gold spans: each gold span's label, offsets and origins (the source
+    spans' reviewers, labels and offsets), in text order."""
+    provenance = []
+    for document in project.documents.defer("text").order_by("id"):
+        gold = selectors.gold_rows(document_id=document.pk)
+        if gold:
+            provenance.append(
+                {
+                    "external_id": document.external_id,
+                    "title": document.title,
+                    "text_sha256": document.text_sha256,
+                    "gold": [
+                        {
+                            "start": g["start"],
+                            "end": g["end"],
+                            "label": g["label"],
+                            "origins": [
+                                {k: o[k] for k in ("annotator", "label", "start", "end")} for o in g["origins"]
+                            ],
+                        }
+                        for g in gold
+                    ],
+                }
+            )
+    return provenance
+
+
+@transaction.atomic
+def release_freeze(
+    *, project: Project, access: Access, actor, name: str, description: str = "", include_individual: bool = False
+) -> Release:
+    """Freeze the next numbered release: the gold layer's export records (and the individual
+    layers' when asked), the provenance of every gold span, a manifest with counts and the
+    records' content_sha256 (the one an export of the same data states), and the agreement
+    report as it is now. All read in one snapshot."""
+    access.require(MANAGERS, "freeze releases")
+    name = (name or "").strip()
+    if not name:
+        raise InvalidInput({"name": ["A release needs a name."]})
+    if len(name) > 200:
+        raise InvalidInput({"name": ["At most 200 characters."]})
+    Project.objects.select_for_update().filter(pk=project.pk).first()  # numbers are taken one at a time
+    number = (Release.objects.filter(project=project).aggregate(n=Max("number"))["n"] or 0) + 1
+    layers = [Layer.GOLD, Layer.INDIVIDUAL] if include_individual else [Layer.GOLD]
+    with export_snapshot():
+        records = {layer: list(export_records(project_id=project.pk, filters=ExportFilters(layer=layer))) for layer in layers}
+        records["provenance"] = release_provenance(project=project)
+        last_changed_at = _iso(project_last_changed_at(project=project))
+        agreement = json.loads(_canonical(selectors.project_agreement(project=project)))
+    summaries = {layer: content_summary(records[layer]) for layer in layers}
+    gold_counts: dict[str, int] = {}
+    for record in records[Layer.GOLD]:
+        for span in record["spans"]:
+            gold_counts[span["label"]] = gold_counts.get(span["label"], 0) + 1
+    manifest = {
+        "project": {"id": project.pk, "name": project.name},
+        "release": {"number": number, "name": name, "description": description, "frozen_at": _iso(timezone.now())},
+        "frozen_by": actor.username,
+        "last_changed_at": last_changed_at,
+        "layers": summaries,
+        "documents": summaries[Layer.GOLD]["documents"],
+        "documents_with_gold": sum(1 for record in records[Layer.GOLD] if record["spans"]),
+        "gold_spans": summaries[Layer.GOLD]["spans"],
+        "gold_spans_per_label": dict(sorted(gold_counts.items())),
+        "content_sha256": summaries[Layer.GOLD]["content_sha256"],
+        "formats": sorted(release_files()),
+        "offsets": "Unicode code points, half-open [start, end); jsonl and csv also in UTF-16 (offset_unit=utf16)",
+    }
+    return Release.objects.create(
+        project=project,
+        number=number,
+        name=name,
+        description=description,
+        includes_individual=include_individual,
+        records=records,
+        manifest=manifest,
+        agreement=agreement,
+        content_sha256=manifest["content_sha256"],
+        created_by=actor,
+    )
+
+
+def release_render(*, release: Release, fmt: str, layer: str = Layer.GOLD, offset_unit: str = "codepoint") -> bytes:
+    """The release as one file, rendered from its frozen row only: the same bytes every time.
+    Export formats take `layer` (gold, or individual when the release has it) and `offset_unit`."""
+    if fmt == "manifest":
+        return _canonical(release.manifest) + b"\n"
+    if fmt == "agreement":
+        return _canonical(release.agreement) + b"\n"
+    if fmt == "provenance":
+        return b"".join(_canonical(record) + b"\n" for record in release.records["provenance"])
+    if fmt not in FORMATS:
+        raise InvalidInput({"format": [f"Use one of: {', '.join(sorted(release_files()))}."]})
+    if layer not in release.records or layer == "provenance":
+        raise InvalidInput({"layer": [f"This release holds: {', '.join(release.manifest['layers'])}."]})
+    if offset_unit not in ("codepoint", "utf16"):
+        raise InvalidInput({"offset_unit": ["Use codepoint or utf16."]})
+    if offset_unit == "utf16" and fmt not in FORMATS_WITH_UTF16:
+        raise InvalidInput({"offset_unit": [f"{fmt} counts code points; utf16 is for jsonl and csv."]})
+    frozen = release.manifest
+    summary = frozen["layers"][layer]
+    manifest = manifest_build(
+        project_id=release.project_id,
+        project_name=frozen["project"]["name"],
+        format=fmt,
+        layer=layer,
+        filters={},
+        offset_unit=offset_unit,
+        last_changed_at=frozen["last_changed_at"],
+        documents=summary["documents"],
+        spans=summary["spans"],
+        extra={"release": {**frozen["release"], "content_sha256": summary["content_sha256"]}},
+    )
+    chunks = export_format(fmt).render(release.records[layer], manifest, RenderOptions(offset_unit=offset_unit))
+    return "".join(chunks).encode("utf-8")

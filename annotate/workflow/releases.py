@@ -4,12 +4,12 @@ bytes whatever happens to the project afterwards."""
 import datetime as dt
 import json
 
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
 from annotate.dataset_selectors import ExportFilters, export_records, export_snapshot
-from annotate.errors import InvalidInput
+from annotate.errors import Conflict, InvalidInput
 from annotate.exports.records import (
     FORMATS,
     FORMATS_WITH_UTF16,
@@ -76,21 +76,33 @@ def release_provenance(*, project: Project) -> list[dict]:
     return provenance
 
 
-@transaction.atomic
 def release_freeze(
     *, project: Project, access: Access, actor, name: str, description: str = "", include_individual: bool = False
 ) -> Release:
     """Freeze the next numbered release: the gold layer's export records (and the individual
     layers' when asked), the provenance of every gold span, a manifest with counts and the
     records' content_sha256 (the one an export of the same data states), and the agreement
-    report as it is now. All read in one snapshot."""
+    report as it is now. All read in one snapshot (REPEATABLE READ on PostgreSQL)."""
     access.require(MANAGERS, "freeze releases")
     name = (name or "").strip()
     if not name:
         raise InvalidInput({"name": ["A release needs a name."]})
     if len(name) > 200:
         raise InvalidInput({"name": ["At most 200 characters."]})
-    Project.objects.select_for_update().filter(pk=project.pk).first()  # numbers are taken one at a time
+    outermost = not connection.in_atomic_block
+    try:
+        with transaction.atomic():
+            if outermost and connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            return _freeze(
+                project=project, actor=actor, name=name, description=description, include_individual=include_individual
+            )
+    except IntegrityError as error:  # another manager froze the same number at the same moment
+        raise Conflict({"name": ["Another release was frozen at the same moment: try again."]}) from error
+
+
+def _freeze(*, project: Project, actor, name: str, description: str, include_individual: bool) -> Release:
     number = (Release.objects.filter(project=project).aggregate(n=Max("number"))["n"] or 0) + 1
     layers = [Layer.GOLD, Layer.INDIVIDUAL] if include_individual else [Layer.GOLD]
     with export_snapshot():

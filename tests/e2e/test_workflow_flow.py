@@ -7,6 +7,7 @@ import httpx
 from annotate.models import Role
 from annotate.workflow.models import Release
 from tests.e2e.conftest import login
+from tests.e2e.workspace import select_code_points, wait_for_span_count
 from tests.factories import DocumentFactory, MembershipFactory, ProjectFactory, UserFactory, token_for
 
 TEXT = "The ministry said that inflation fell to 3% in May. Critics 📰 dispute the figure."
@@ -30,17 +31,24 @@ def test_three_people_split_label_agree_adjudicate_and_release(page, live_server
     MembershipFactory(project=project, user=dave, role=Role.ANNOTATOR)
     documents = [DocumentFactory(project=project, title=f"Story {i}", text=TEXT) for i in range(2)]
 
-    # Split: carol and dave each take both documents from the queue in their own browser.
+    # Split: carol and dave each take both documents from the queue in their own browser and
+    # label them.
     for user in (carol, dave):
         context = browser.new_context(base_url=live_server.url)
         their_page = context.new_page()
+        their_errors: list[str] = []
+        their_page.on("pageerror", lambda error, errors=their_errors: errors.append(str(error)))
         login(their_page, user.username)
         for document in documents:
             their_page.goto(f"/projects/{project.pk}/")
             their_page.get_by_role("button", name="Next document").click()
-            their_page.wait_for_load_state()
-            # label through the API (the workspace page is another module's)
-            _label(live_server, user, document.pk, 23, 50)
+            # the queue hands out the next document and opens it in the workspace
+            their_page.wait_for_url(f"**/documents/{document.pk}/")
+            their_page.wait_for_selector("body[data-ready='true']")
+            # the claim is labelled in the page, the disputed span (it needs a basis) through the API
+            select_code_points(their_page, TEXT, 23, 50)
+            their_page.get_by_role("button", name="1 assertion").click()
+            wait_for_span_count(their_page, 1)
             if user == carol:
                 _label(live_server, user, document.pk, 52, 81, label="disputed", dispute_basis="within_text")
             else:
@@ -53,6 +61,7 @@ def test_three_people_split_label_agree_adjudicate_and_release(page, live_server
         # an annotator under blind review sees no agreement link
         their_page.goto(f"/projects/{project.pk}/")
         assert their_page.get_by_role("link", name="Agreement").count() == 0
+        assert their_errors == []
         context.close()
 
     # Agreement: alice sees the numbers.

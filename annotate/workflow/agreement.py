@@ -283,7 +283,11 @@ def _group_measure(prepared: _Prepared, docs: Sequence[DocumentLayers], users: l
                 block[row] = _label_view(layers[user], label)
         columns.append(block)
     reliability = np.hstack(columns) if columns else np.zeros((len(users), 0))
-    return _measure(counts, _light_kappa(kappas), krippendorff_alpha(reliability))
+    measure = _measure(counts, _light_kappa(kappas), krippendorff_alpha(reliability))
+    if not kappas:  # no pair shares a document: say that, not "no spans"
+        for name in ("span_f1_exact", "span_f1_overlap"):
+            measure["undefined"][name] = "No two reviewers labelled the same document."
+    return measure
 
 
 def agreement_report(documents: Sequence[DocumentLayers]) -> dict:

@@ -197,3 +197,13 @@ def test_alpha_with_merged_unanimous_units_equals_the_package_on_the_raw_data():
         data[rng.random((coders, units)) < 0.1] = np.nan  # and some missing values
         expected = krippendorff.alpha(reliability_data=data, level_of_measurement="nominal")
         assert krippendorff_alpha(data)[0] == pytest.approx(expected, abs=1e-9)
+
+
+def test_reviewers_without_a_shared_document_are_undefined_and_say_so():
+    report = agreement_report(
+        [_doc({"carol": [SpanKey("assertion", 0, 1)]}, document_id=1), _doc({"dave": [SpanKey("assertion", 0, 1)]}, document_id=2)]
+    )
+    assert report["pairs"] == [] and report["documents"] == []
+    for measure in ("span_f1_exact", "span_f1_overlap", "cohen_kappa"):
+        assert report["overall"][measure] is None
+        assert report["overall"]["undefined"][measure] == "No two reviewers labelled the same document."

@@ -6,6 +6,8 @@ prints each figure with its target and a reference measured in the same run:
     .venv/bin/python bench/api.py [--db-url postgres://postgres@127.0.0.1:5432/annotate_bench]
 """
 import argparse
+import http.client
+import json
 import os
 import random
 import statistics
@@ -87,6 +89,22 @@ def start_server(db_url: str, workers: int, threads: int, worker_class: str) -> 
     raise SystemExit("gunicorn did not start")
 
 
+class KeepAliveClient:
+    """One persistent HTTP/1.1 connection from the standard library: a light client, so the
+    figures measure the server more than the benchmark's own Python (httpx costs several
+    times more CPU per request, and client and server share the same two cores)."""
+
+    def __init__(self, token_key: str):
+        self.connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=60)
+        self.headers = {"Authorization": f"Token {token_key}", "Content-Type": "application/json"}
+
+    def request(self, method: str, path: str, body: dict | None = None) -> tuple[int, bytes]:
+        payload = json.dumps(body).encode() if body is not None else None
+        self.connection.request(method, path, body=payload, headers=self.headers)
+        response = self.connection.getresponse()
+        return response.status, response.read()
+
+
 def token(client: httpx.Client, username: str) -> str:
     response = client.post("/api/v1/auth/token/", json={"username": username, "password": "bench-pass-123"})
     response.raise_for_status()
@@ -119,8 +137,8 @@ def report(name: str, value: str, target: str, reference: str = "") -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--db-url", default="postgres://postgres@127.0.0.1:5432/annotate_bench")
-    parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=3)
     parser.add_argument("--worker-class", default="gthread")
     parser.add_argument("--spans", type=int, default=2000)
     parser.add_argument("--keep", action="store_true", help="keep the scratch database")
@@ -143,23 +161,20 @@ def main() -> None:
         document = admin.post(f"/api/v1/projects/{project}/documents/", json={"title": "spans", "text": text}).json()
         stored = document["text"]
         offsets = word_spans(stored, args.spans)
-        clients = []
-        for i in range(8):
-            c = httpx.Client(base_url=BASE, timeout=60)
-            c.headers["Authorization"] = f"Token {token(c, f'client{i}')}"
-            clients.append(c)
+        clients = [KeepAliveClient(token(admin, f"client{i}")) for i in range(8)]
         labels = ["assertion", "attribution", "disputed"]
         jobs = [[(clients[i], offsets[k]) for k in range(i, len(offsets), 8)] for i in range(8)]
 
         def save(job):
             client, (start, end) = job
-            r = client.post(f"/api/v1/documents/{document['id']}/spans/",
-                            json={"start": start, "end": end, "label": labels[start % 3], "quote": stored[start:end]})
-            assert r.status_code == 201, r.text
+            status, body = client.request("POST", f"/api/v1/documents/{document['id']}/spans/",
+                                          {"start": start, "end": end, "label": labels[start % 3],
+                                           "quote": stored[start:end]})
+            assert status == 201, body
 
         def ping(job):
-            r = job[0].get(f"/api/v1/projects/{project}/")
-            assert r.status_code == 200
+            status, _ = job[0].request("GET", f"/api/v1/projects/{project}/")
+            assert status == 200
 
         ping_time, ping_lat = concurrent_requests(jobs, ping)
         wall, lat = concurrent_requests(jobs, save)

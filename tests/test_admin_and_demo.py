@@ -35,3 +35,17 @@ def test_demo_loads_once_with_every_label_and_exact_quotes(capsys):
     for span in Span.objects.select_related("document"):
         assert span.document.text[span.start:span.end] == span.quote
     assert not any("\r" in d.text for d in Document.objects.all())
+
+
+def test_demo_has_a_team_whose_agreement_can_be_computed():
+    from annotate.models import Assignment
+    from annotate.workflow.selectors import project_agreement
+
+    call_command("load_demo")
+    project = Project.objects.get()
+    assert set(project.memberships.values_list("user__username", flat=True)) == {"demo", "ana", "ben"}
+    assert Assignment.objects.filter(status="done").count() == 4
+    report = project_agreement(project=project)
+    pairs = {(p["a"], p["b"]) for p in report["pairs"]}
+    assert ("ana", "ben") in pairs
+    assert 0 < report["overall"]["span_f1_exact"] < 1  # the two layers differ, but not entirely

@@ -11,6 +11,7 @@ from django.db import transaction
 from annotate import services
 from annotate.models import Project
 from annotate.permissions import access_for
+from annotate.services.assignments import assignment_mark_done
 
 DEMO_PROJECT = "Demo: newsroom claims"
 
@@ -127,6 +128,33 @@ DOCUMENTS = [
 ]
 
 
+# Two more annotators label the first two stories, not quite alike, so the agreement page and the
+# adjudication view have something to show: (document index, username, [(label, quote), ...]).
+TEAM_LAYERS = [
+    (0, "ana", [
+        ("attribution", "The finance ministry said on Monday that"),
+        ("assertion", "inflation fell to 3% in May, its lowest level in two years"),
+        ("disputed", "inflation fell to 3% in May"),
+    ]),
+    (0, "ben", [
+        ("attribution", "The finance ministry said"),
+        ("assertion", "inflation fell to 3% in May, its lowest level in two years"),
+        ("assertion", "The central bank will publish its own estimate on 14 June"),
+    ]),
+    (1, "ana", [
+        ("assertion", "the Old Mill bridge will stay closed until September"),
+        ("attribution", "the council confirmed in a statement"),
+        ("disputed", "the work was \"on schedule\""),
+    ]),
+    (1, "ben", [
+        ("assertion", "the Old Mill bridge will stay closed until September"),
+        ("attribution", "the council confirmed in a statement"),
+        ("assertion", "Engineers found corrosion in two of the main cables 🔧"),
+        ("disputed", "the work was \"on schedule\""),
+    ]),
+]
+
+
 class Command(BaseCommand):
     help = "Load a demo project with sample documents and spans (idempotent)."
 
@@ -158,6 +186,7 @@ class Command(BaseCommand):
             for attribution, target in spec["links"]:
                 services.span_link_create(attribution=spans[attribution], target=spans[target], access=access,
                                           actor=manager)
+        self._load_team_layers(project, documents)
         self.stdout.write(self.style.SUCCESS(f"Loaded '{DEMO_PROJECT}' with {len(documents)} documents."))
         if created:
             self.stdout.write(self.style.WARNING(
@@ -165,3 +194,26 @@ class Command(BaseCommand):
             ))
         else:
             self.stdout.write(f"Sign in as the existing user '{username}'.")
+
+    def _load_team_layers(self, project, documents):
+        """Annotators ana and ben (no password: a manager can set one in the admin) label the
+        first two documents and mark them done."""
+        User = get_user_model()
+        services.project_update(project=project, reviewers_per_document=2)
+        for username in ("ana", "ben"):
+            user, created = User.objects.get_or_create(username=username)
+            if created:
+                user.set_unusable_password()
+                user.save(update_fields=["password"])
+            services.member_add(project=project, username=username, role="annotator")
+        for document_index, username, spans in TEAM_LAYERS:
+            user = User.objects.get(username=username)
+            document = documents[document_index]
+            access = access_for(user, project.pk)
+            for label, quote in spans:
+                start = document.text.index(quote)
+                fields = {"start": start, "end": start + len(quote), "label": label, "quote": quote}
+                if label == "disputed":
+                    fields["dispute_basis"] = "within_text"
+                services.span_create(document=document, access=access, actor=user, fields=fields)
+            assignment_mark_done(document=document, user=user)

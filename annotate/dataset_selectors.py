@@ -22,6 +22,7 @@ from annotate.exports.records import (
     ContentDigest,
     FORMATS_WITH_UTF16,
     RenderOptions,
+    as_bytes,
     export_format,
     manifest_build,
 )
@@ -333,8 +334,8 @@ def export_stream(
     filters: ExportFilters,
     offset_unit: str = "codepoint",
     manifest_out: dict | None = None,
-) -> Iterator[str]:
-    """The whole export as text chunks, manifest first, from one snapshot. Check the caller's
+) -> Iterator[str | bytes]:
+    """The whole export as chunks (str, or UTF-8 bytes), manifest first, from one snapshot. Check the caller's
     filters (export_filters_for) and options (check_export_options) before streaming.
     `manifest_out`, when given, receives the manifest with its content_sha256 once the stream
     ends: the manifest of exactly these bytes (for a file written beside a csv export)."""
@@ -365,15 +366,16 @@ def export_manifest_with_digest(*, project_id: int, format: str, filters: Export
     return {**manifest, "content_sha256": digest.summary()["content_sha256"]}
 
 
-def buffered(chunks: Iterator[str], size: int = 64 * 1024) -> Iterator[bytes]:
+def buffered(chunks: Iterator[str | bytes], size: int = 64 * 1024) -> Iterator[bytes]:
     """Chunks joined into ~64 KB pieces of UTF-8, so a server writes fewer, larger blocks."""
-    parts: list[str] = []
+    parts: list[bytes] = []
     held = 0
     for chunk in chunks:
+        chunk = as_bytes(chunk)
         parts.append(chunk)
         held += len(chunk)
         if held >= size:
-            yield "".join(parts).encode("utf-8")
+            yield b"".join(parts)
             parts, held = [], 0
     if parts:
-        yield "".join(parts).encode("utf-8")
+        yield b"".join(parts)

@@ -238,6 +238,7 @@ def test_export_reads_one_snapshot_while_people_keep_annotating(transactional_db
 
     from annotate import dataset_selectors
     from annotate.dataset_selectors import ExportFilters, export_stream
+    from annotate.exports.records import as_bytes
 
     golden = golden_project()
     chunks = export_stream(project_id=golden.project.pk, format="jsonl", filters=ExportFilters())
@@ -256,7 +257,7 @@ def test_export_reads_one_snapshot_while_people_keep_annotating(transactional_db
         writer.join()
         # this connection is still inside the export's snapshot: it does not see them either
         assert Span.objects.filter(document__project=golden.project).count() == 7
-        rest = "".join(chunks)
+        rest = b"".join(as_bytes(chunk) for chunk in chunks).decode("utf-8")
     finally:
         chunks.close()
     assert dataset_selectors.connection.in_atomic_block is False  # the snapshot's transaction ended

@@ -48,7 +48,7 @@ def _manifest(format, records, layer="individual", offset_unit="codepoint"):
 
 def _render(format, records, **options):
     manifest = _manifest(format, records, offset_unit=options.get("offset_unit", "codepoint"))
-    return "".join(export_format(format).render(records, manifest, RenderOptions(**options)))
+    return export_format(format).render_bytes(records, manifest, RenderOptions(**options)).decode("utf-8")
 
 
 @pytest.mark.parametrize("format", FORMATS)

@@ -33,8 +33,9 @@ in that order, so a record means the same thing in any project. A frozen release
 records as JSON with its keys in any order: render() writes them in the order above.
 
 Renderers: each format module exposes
-``render(records: Iterable[DocumentRecord], manifest: dict, options: RenderOptions) -> Iterator[str]``
-and ``MEDIA_TYPE``, ``EXTENSION``; they read nothing else. `manifest` comes from manifest_build.
+``render(records: Iterable[DocumentRecord], manifest: dict, options: RenderOptions) -> Iterator[str | bytes]``
+(str chunks, or UTF-8 bytes where a format already holds them: jsonl's orjson lines) and
+``MEDIA_TYPE``, ``EXTENSION``; they read nothing else. ExportFormat.render_bytes joins them. `manifest` comes from manifest_build.
 The records' SHA-256 (content_sha256) is computed while rendering by ContentDigest and written
 where the format has room for it (the last line or key); it does not depend on the format or
 the offset unit, so two exports hold the same labels exactly when their content_sha256 match.
@@ -246,8 +247,18 @@ class ExportFormat:
     def extension(self) -> str:
         return self.module.EXTENSION
 
-    def render(self, records: Iterable[dict], manifest: dict, options: RenderOptions | None = None) -> Iterator[str]:
+    def render(
+        self, records: Iterable[dict], manifest: dict, options: RenderOptions | None = None
+    ) -> Iterator[str | bytes]:
         return self.module.render(records, manifest, options or RenderOptions())
+
+    def render_bytes(self, records: Iterable[dict], manifest: dict, options: RenderOptions | None = None) -> bytes:
+        """The whole rendering as UTF-8 bytes (for a release file or a test)."""
+        return b"".join(as_bytes(chunk) for chunk in self.render(records, manifest, options))
+
+
+def as_bytes(chunk: str | bytes) -> bytes:
+    return chunk if isinstance(chunk, bytes) else chunk.encode("utf-8", "surrogatepass")
 
 
 def export_format(name: str) -> ExportFormat:

@@ -174,5 +174,4 @@ def release_render(*, release: Release, fmt: str, layer: str = Layer.GOLD, offse
         spans=summary["spans"],
         extra={"release": {**frozen["release"], "content_sha256": summary["content_sha256"]}},
     )
-    chunks = export_format(fmt).render(release.records[layer], manifest, RenderOptions(offset_unit=offset_unit))
-    return "".join(chunks).encode("utf-8")
+    return export_format(fmt).render_bytes(release.records[layer], manifest, RenderOptions(offset_unit=offset_unit))

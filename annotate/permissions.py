@@ -121,17 +121,23 @@ def span_for_user(user, span_id: int) -> tuple[Span, Access]:
     return span, access
 
 
+def documents_with_others_hidden(*, access: Access, document_ids: list[int]) -> set[int]:
+    """Of these documents, those on which blind review hides other members' spans from this
+    member (see others_hidden), in one query."""
+    if access.is_manager or not document_ids:
+        return set()
+    return set(
+        Assignment.objects.filter(
+            document_id__in=document_ids, user_id=access.user_id, document__project__blind_review=True
+        )
+        .exclude(status=AssignmentStatus.DONE)
+        .values_list("document_id", flat=True)
+    )
+
+
 def others_hidden(*, access: Access, document_id: int) -> bool:
     """Blind review: a reviewer or annotator does not see other members' spans (individual or
     gold) on a document while their own assignment for it is not done. Managers always see
     everything; a member with no assignment on the document is not labelling it (an
     adjudicator, say), so nothing is hidden from them."""
-    if access.is_manager:
-        return False
-    return (
-        Assignment.objects.filter(
-            document_id=document_id, user_id=access.user_id, document__project__blind_review=True
-        )
-        .exclude(status=AssignmentStatus.DONE)
-        .exists()
-    )
+    return document_id in documents_with_others_hidden(access=access, document_ids=[document_id])

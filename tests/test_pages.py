@@ -62,6 +62,28 @@ def test_project_page_progress_counts_labels_and_who_is_done(team):
     assert annotator_view.label_counts == [("assertion", 1), ("attribution", 0), ("disputed", 0)]
 
 
+def test_project_page_counts_follow_blind_review(team):
+    grow(team, 1)
+    document = team.project.documents.get(title="Story 0")
+    SpanFactory(document=document, annotator=team.bob, label="attribution")
+    mine = Assignment.objects.create(document=document, user=team.bob, status=AssignmentStatus.IN_PROGRESS)
+    row = lambda user: next(  # noqa: E731
+        d for d in browser_for(user).get(f"/projects/{team.project.pk}/").context["documents"] if d.pk == document.pk
+    )
+    # bob reviews the document blind and is not done: he counts only his own span
+    assert row(team.bob).progress["labels"] == {"attribution": 1}
+    # the manager always sees every layer
+    assert row(team.alice).progress["labels"] == {"assertion": 1, "attribution": 1, "disputed": 1}
+    mine.status = AssignmentStatus.DONE
+    mine.save(update_fields=["status"])
+    assert row(team.bob).progress["labels"] == {"assertion": 1, "attribution": 1, "disputed": 1}
+    team.project.blind_review = False
+    team.project.save(update_fields=["blind_review"])
+    mine.status = AssignmentStatus.IN_PROGRESS
+    mine.save(update_fields=["status"])
+    assert row(team.bob).progress["labels"] == {"assertion": 1, "attribution": 1, "disputed": 1}
+
+
 def test_project_page_filters(team):
     grow(team, 6)
     client = browser_for(team.dave)

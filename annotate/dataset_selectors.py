@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass, field, replace
 
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
+from django.http import Http404
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, TextField
 from django.db.models.functions import Cast, Collate
 
@@ -27,7 +28,7 @@ from annotate.exports.records import (
     manifest_build,
 )
 from annotate.models import Assignment, AssignmentStatus, Document, Label, Layer, Membership, Project, Span, SpanLink
-from annotate.permissions import Access, documents_with_others_hidden, readable_spans
+from annotate.permissions import EXPORT_ALL_LAYERS, Access, documents_with_others_hidden, may, readable_spans
 from annotate.selectors import project_last_changed_at
 
 DOCUMENT_CHUNK = 200
@@ -112,7 +113,7 @@ def export_filters_for(*, access: Access, project_id: int, filters: ExportFilter
         missing = sorted(set(filters.annotators) - members)
         if missing:
             raise InvalidInput({"annotator": [f"Not a member of this project: {', '.join(missing)}."]})
-    if access.sees_all_layers:
+    if may(access, EXPORT_ALL_LAYERS):
         return replace(filters, reader=access)
     if filters.layer != Layer.INDIVIDUAL:
         raise PermissionDenied("Annotators export only their own individual spans.")
@@ -350,18 +351,37 @@ def check_export_options(*, format: str, offset_unit: str) -> None:
         raise InvalidInput({"offset_unit": [f"{format} exports count code points; utf16 is for jsonl and csv."]})
 
 
+def _checked(*, access: Access, project_id: int, format: str, filters: ExportFilters, offset_unit: str) -> ExportFilters:
+    """The caller's filters narrowed to what they may export (400/403 now, before any byte streams)."""
+    if access.project_id != project_id:
+        raise Http404("No such project.")
+    check_export_options(format=format, offset_unit=offset_unit)
+    return export_filters_for(access=access, project_id=project_id, filters=filters)
+
+
 def export_stream(
     *,
+    access: Access,
     project_id: int,
     format: str,
     filters: ExportFilters,
     offset_unit: str = "codepoint",
     manifest_out: dict | None = None,
 ) -> Iterator[str | bytes]:
-    """The whole export as chunks (str, or UTF-8 bytes), manifest first, from one snapshot. Check the caller's
-    filters (export_filters_for) and options (check_export_options) before streaming.
-    `manifest_out`, when given, receives the manifest with its content_sha256 once the stream
-    ends: the manifest of exactly these bytes (for a file written beside a csv export)."""
+    """The whole export as chunks (str, or UTF-8 bytes), manifest first, from one snapshot, of
+    what the caller (`access`) may export: the filters and options are checked here, at once
+    (400/403 are raised by this call, not while streaming). `manifest_out`, when given, receives
+    the manifest with its content_sha256 once the stream ends: the manifest of exactly these
+    bytes (for a file written beside a csv export)."""
+    filters = _checked(access=access, project_id=project_id, format=format, filters=filters, offset_unit=offset_unit)
+    return _export_chunks(
+        project_id=project_id, format=format, filters=filters, offset_unit=offset_unit, manifest_out=manifest_out
+    )
+
+
+def _export_chunks(
+    *, project_id: int, format: str, filters: ExportFilters, offset_unit: str, manifest_out: dict | None
+) -> Iterator[str | bytes]:
     with export_snapshot():
         manifest = export_manifest(project_id=project_id, format=format, filters=filters, offset_unit=offset_unit)
         records = export_records(project_id=project_id, filters=filters)
@@ -378,9 +398,12 @@ def _digested(records: Iterator[dict], manifest: dict, manifest_out: dict) -> It
     manifest_out.update(manifest, content_sha256=digest.summary()["content_sha256"])
 
 
-def export_manifest_with_digest(*, project_id: int, format: str, filters: ExportFilters, offset_unit: str) -> dict:
+def export_manifest_with_digest(
+    *, access: Access, project_id: int, format: str, filters: ExportFilters, offset_unit: str
+) -> dict:
     """The manifest plus the export's content_sha256, both from one snapshot: the manifest that
     comes beside a csv export (and that anyone can fetch before downloading a big export)."""
+    filters = _checked(access=access, project_id=project_id, format=format, filters=filters, offset_unit=offset_unit)
     digest = ContentDigest()
     with export_snapshot():
         manifest = export_manifest(project_id=project_id, format=format, filters=filters, offset_unit=offset_unit)

@@ -1,7 +1,19 @@
-"""Who may see or do what: the one place that fetches a project's objects for a user.
+"""Who may see or do what: the one place that decides, for pages and API alike.
 
 Everything in a project is invisible (404) to a non-member. A member who may see a thing but
-not change it gets 403. `*_for_user` functions fetch and check in one call.
+not do it gets 403. Three kinds of decision live here and nowhere else:
+
+- fetches: `*_for_user(user, ...)` return the object and the caller's `Access`, 404 when the
+  caller may not see it (project, document, span, assignment, member, release);
+- rules: one `Rule` constant per action (EDIT_PROJECT, ADJUDICATE, SEE_RELEASES, ...), checked
+  with `check(access, RULE)` by the service or selector that does the action, never by a view,
+  so a new view cannot forget; `may(access, RULE)` answers the same for a template;
+- blind review: `others_hidden` / `documents_with_others_hidden` / `readable_spans`, applied in
+  every read of spans (span list, workspace, project page, export, releases, agreement,
+  adjudication, dashboard).
+
+docs/api.md ("Permissions") has the table of who sees what; tests/permission_matrix.py checks
+every route for every persona.
 """
 from dataclasses import dataclass
 
@@ -18,7 +30,7 @@ MEMBERS = frozenset(Role.values)
 
 @dataclass(frozen=True)
 class Access:
-    """A user's standing in one project."""
+    """A user's standing in one project: facts only; the rules below decide what it allows."""
 
     user_id: int
     project_id: int
@@ -30,17 +42,85 @@ class Access:
 
     @property
     def sees_all_layers(self) -> bool:
+        """Reviewers and managers may open other members' layers (blind review aside)."""
         return self.role in REVIEWERS
 
-    def require(self, roles: frozenset, action: str = "do this") -> None:
-        if self.role not in roles:
-            raise PermissionDenied(f"Your role in this project ({self.role}) may not {action}.")
+    @property
+    def sees_everyones_history(self) -> bool:
+        """Managers read every span event; others their own actions (history would reveal layers)."""
+        return self.is_manager
+
+    @property
+    def sees_everyones_assignments(self) -> bool:
+        return self.is_manager
 
     def may_see_layer(self, annotator_id: int) -> bool:
         return annotator_id == self.user_id or self.sees_all_layers
 
     def may_edit_span(self, span: Span) -> bool:
         return span.annotator_id == self.user_id or self.sees_all_layers
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Who may do one thing. `roles_under_blind_review`, when set, replaces `roles` in projects
+    under blind review (reads of other members' work)."""
+
+    action: str  # finishes the 403 message "Your role in this project (...) may not <action>."
+    roles: frozenset
+    roles_under_blind_review: frozenset | None = None
+
+    def roles_in(self, project: Project | None) -> frozenset:
+        if self.roles_under_blind_review is None:
+            return self.roles
+        if project is None:
+            raise TypeError(f"The rule to {self.action} depends on the project: pass project=.")
+        return self.roles_under_blind_review if project.blind_review else self.roles
+
+
+# Projects and their members
+EDIT_PROJECT = Rule("edit the project", MANAGERS)  # also its review settings
+DELETE_PROJECT = Rule("delete the project", MANAGERS)
+ADD_MEMBER = Rule("add members", MANAGERS)
+CHANGE_ROLE = Rule("change roles", MANAGERS)
+REMOVE_MEMBER = Rule("remove members", MANAGERS)
+# Documents
+ADD_DOCUMENTS = Rule("add documents", MANAGERS)
+IMPORT_DOCUMENTS = Rule("import documents", MANAGERS)
+EDIT_DOCUMENTS = Rule("edit documents", MANAGERS)
+DELETE_DOCUMENTS = Rule("delete documents", MANAGERS)
+# Spans: every member labels in their own layer; reviewers and managers in others' and gold
+WRITE_OTHERS_LAYERS = Rule("write in another member's layer or the gold layer", REVIEWERS)
+EXPORT_ALL_LAYERS = Rule("export other members' spans or the gold layer", REVIEWERS)
+# The workflow
+TAKE_FROM_QUEUE = Rule("take documents from the queue", MEMBERS)
+MARK_OWN_WORK = Rule("mark your own work done", MEMBERS)
+ASSIGN = Rule("assign documents", MANAGERS)
+REASSIGN = Rule("reassign documents", MANAGERS)
+REMOVE_ASSIGNMENT = Rule("remove assignments", MANAGERS)
+ADJUDICATE = Rule("adjudicate", REVIEWERS)
+FREEZE_RELEASE = Rule("freeze releases", MANAGERS)
+SEE_AGREEMENT = Rule("see the agreement of others under blind review", MEMBERS, REVIEWERS)
+SEE_RELEASES = Rule("see releases under blind review", MEMBERS, REVIEWERS)
+SEE_PROGRESS = Rule("see the project's progress", MEMBERS)
+SEE_HISTORY = Rule("see the span history", MEMBERS)
+
+
+def may(access: Access, rule: Rule, *, project: Project | None = None) -> bool:
+    return access.role in rule.roles_in(project)
+
+
+def check(access: Access, rule: Rule, *, project: Project | None = None) -> None:
+    """403 unless the caller's role allows the rule (404 when `project` is not the caller's)."""
+    if project is not None and project.pk != access.project_id:
+        raise Http404("No such project.")
+    if not may(access, rule, project=project):
+        raise PermissionDenied(f"Your role in this project ({access.role}) may not {rule.action}.")
+
+
+def role_may(role: str, rule: Rule) -> bool:
+    """For a member who is not the caller (an import names the owners of its spans)."""
+    return role in rule.roles
 
 
 def _role_of(user, project_ref):
@@ -60,7 +140,10 @@ def access_for(user, project_id: int) -> Access:
     return Access(user_id=user.pk, project_id=project_id, role=role)
 
 
-def project_for_user(user, project_id: int) -> tuple[Project, Access]:
+def project_for_user(user, project_id: int, *, may: Rule | None = None) -> tuple[Project, Access]:
+    """The project and the caller's access; 404 for non-members, 403 when `may` (the rule of
+    what the caller is about to do) does not allow it. Checking here answers 403 before the
+    request body is read; the service checks the rule again, so nothing depends on it."""
     project = None
     if user.is_authenticated:
         project = Project.objects.annotate(my_role=_role_of(user, OuterRef("pk"))).filter(
@@ -68,7 +151,10 @@ def project_for_user(user, project_id: int) -> tuple[Project, Access]:
         ).first()
     if project is None:
         raise Http404("No such project.")
-    return project, Access(user_id=user.pk, project_id=project.pk, role=project.my_role)
+    access = Access(user_id=user.pk, project_id=project.pk, role=project.my_role)
+    if may is not None:
+        check(access, may, project=project)
+    return project, access
 
 
 def _columns(model, *, without: tuple[str, ...] = ()) -> str:
@@ -86,8 +172,11 @@ _DOCUMENT_WITH_TEXT = _DOCUMENT_SQL.format(columns=_columns(Document))
 _DOCUMENT_WITHOUT_TEXT = _DOCUMENT_SQL.format(columns=_columns(Document, without=("text",)))
 
 
-def document_for_user(user, document_id: int, *, with_text: bool = True) -> tuple[Document, Access]:
-    """The document and the user's access to its project, in one query; 404 for non-members.
+def document_for_user(
+    user, document_id: int, *, with_text: bool = True, may: Rule | None = None
+) -> tuple[Document, Access]:
+    """The document and the user's access to its project, in one query; 404 for non-members,
+    403 when `may` does not allow what the caller is about to do (see project_for_user).
 
     with_text=False leaves the (possibly megabyte-long) text unread.
     """
@@ -97,7 +186,17 @@ def document_for_user(user, document_id: int, *, with_text: bool = True) -> tupl
         document = next(iter(Document.objects.raw(sql, [user.pk, document_id])), None)
     if document is None:
         raise Http404("No such document.")
-    return document, Access(user_id=user.pk, project_id=document.project_id, role=document.my_role)
+    access = Access(user_id=user.pk, project_id=document.project_id, role=document.my_role)
+    if may is not None:
+        check(access, may, project=document.project if may.roles_under_blind_review else None)
+    return document, access
+
+
+def document_for_adjudicator(user, document_id: int, *, with_text: bool = True) -> tuple[Document, Access]:
+    """The document, for a reviewer or manager who may adjudicate it now (check_may_adjudicate)."""
+    document, access = document_for_user(user, document_id, with_text=with_text)
+    check_may_adjudicate(access=access, document=document)
+    return document, access
 
 
 def span_for_user(user, span_id: int) -> tuple[Span, Access]:
@@ -161,3 +260,59 @@ def readable_spans(*, access: Access, prefix: str = "") -> Q:
         return own
     hidden = _open_blind_assignments(access).values("document_id")
     return own | ~Q(**{f"{prefix}document_id__in": hidden})
+
+
+def check_may_adjudicate(*, access: Access, document: Document) -> None:
+    """Reviewers and managers adjudicate; under blind review not before their own work on the
+    document is done (adjudicating shows everyone's spans)."""
+    check(access, ADJUDICATE)
+    if document.project_id != access.project_id:
+        raise Http404("No such document.")
+    if others_hidden(access=access, document_id=document.pk):
+        raise PermissionDenied("Blind review: finish your own assignment for this document before adjudicating it.")
+
+
+def check_may_edit_span(*, access: Access, span: Span, action: str = "change this span") -> None:
+    """A member edits their own spans; reviewers and managers anyone's (gold included)."""
+    if not access.may_edit_span(span):
+        raise PermissionDenied(f"You may not {action}.")
+
+
+def check_may_change_assignment(*, access: Access, assignment: Assignment) -> None:
+    if assignment.user_id != access.user_id and not access.is_manager:
+        raise PermissionDenied("Only the assignee or a manager changes an assignment.")
+
+
+def assignment_for_user(user, assignment_id: int) -> tuple[Assignment, Access]:
+    """The assignment, for its assignee and the project's managers; 404 for everyone else."""
+    assignment = None
+    if user.is_authenticated and 0 < assignment_id < 2**63:
+        assignment = Assignment.objects.select_related("document").defer("document__text").filter(pk=assignment_id).first()
+    if assignment is None:
+        raise Http404("No such assignment.")
+    access = access_for(user, assignment.document.project_id)
+    if assignment.user_id != user.pk and not access.sees_everyones_assignments:
+        raise Http404("No such assignment.")
+    return assignment, access
+
+
+def membership_for_user(user, project_id: int, username: str, *, may: Rule | None = None) -> tuple[Membership, Access]:
+    """A member of the caller's project, by username; 404 for non-members and unknown names."""
+    _, access = project_for_user(user, project_id, may=may)
+    membership = Membership.objects.filter(project_id=project_id, user__username=username).select_related("user").first()
+    if membership is None:
+        raise Http404("No such member.")
+    return membership, access
+
+
+def release_for_user(user, project_id: int, number: int):
+    """(Release, Access): 404 for non-members and unknown numbers, 403 for annotators under
+    blind review (a release shows everyone's adjudicated work)."""
+    from annotate.workflow.models import Release  # the workflow app builds on this module
+
+    project, access = project_for_user(user, project_id)
+    check(access, SEE_RELEASES, project=project)
+    release = Release.objects.filter(project=project, number=number).select_related("project").first()
+    if release is None:
+        raise Http404("No such release.")
+    return release, access

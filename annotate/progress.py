@@ -4,7 +4,7 @@ Each function runs a fixed number of queries whatever the number of documents or
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from annotate.models import Assignment, AssignmentStatus, Document, Layer, Span
-from annotate.permissions import Access, documents_with_others_hidden
+from annotate.permissions import Access, readable_spans
 
 STATUS_FILTERS = {"done": "Done by me", "not_done": "Not done by me"}
 
@@ -32,16 +32,10 @@ def project_outlets(*, documents: QuerySet[Document]) -> list[str]:
 def documents_progress(*, document_ids: list[int], access: Access) -> dict[int, dict]:
     """{document id: {"labels": {label: n}, "done_by": [usernames]}} in two queries.
 
-    Annotators count only their own spans: other layers stay private to them. So do reviewers
-    on documents where blind review hides the others' work from them (a third query)."""
+    Counts only the spans the caller may read (permissions.readable_spans): annotators their
+    own, reviewers not the others' on documents blind review hides from them."""
     progress: dict[int, dict] = {pk: {"labels": {}, "done_by": []} for pk in document_ids}
-    spans = Span.objects.filter(document_id__in=document_ids, layer=Layer.INDIVIDUAL)
-    if not access.sees_all_layers:
-        spans = spans.filter(annotator_id=access.user_id)
-    else:
-        hidden = documents_with_others_hidden(access=access, document_ids=document_ids)
-        if hidden:
-            spans = spans.filter(Q(annotator_id=access.user_id) | ~Q(document_id__in=hidden))
+    spans = Span.objects.filter(readable_spans(access=access), document_id__in=document_ids, layer=Layer.INDIVIDUAL)
     for row in spans.values("document_id", "label").annotate(n=Count("id")).order_by():
         progress[row["document_id"]]["labels"][row["label"]] = row["n"]
     done = (

@@ -238,10 +238,12 @@ def test_export_reads_one_snapshot_while_people_keep_annotating(transactional_db
 
     from annotate import dataset_selectors
     from annotate.dataset_selectors import ExportFilters, export_stream
+    from annotate.permissions import access_for
     from annotate.exports.records import as_bytes
 
     golden = golden_project()
-    chunks = export_stream(project_id=golden.project.pk, format="jsonl", filters=ExportFilters())
+    manager = access_for(golden.alice, golden.project.pk)
+    chunks = export_stream(access=manager, project_id=golden.project.pk, format="jsonl", filters=ExportFilters())
     first = next(chunks)  # the manifest: the snapshot is taken
 
     def annotate_meanwhile():

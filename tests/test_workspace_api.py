@@ -2,6 +2,7 @@
 import pytest
 
 from annotate.models import Assignment, AssignmentStatus
+from annotate.permissions import access_for
 from annotate.services import assignment_mark_done, assignment_reopen
 
 pytestmark = pytest.mark.django_db
@@ -40,9 +41,9 @@ def test_mark_done_keeps_an_existing_assignment(team):
     existing = Assignment.objects.create(
         document=team.document, user=team.carol, status=AssignmentStatus.IN_PROGRESS, assigned_by=team.alice
     )
-    done = assignment_mark_done(document=team.document, user=team.carol)
+    done = assignment_mark_done(document=team.document, access=access_for(team.carol, team.project.pk))
     assert done.pk == existing.pk and done.assigned_by == team.alice and done.started_at is not None
-    assert assignment_mark_done(document=team.document, user=team.carol).status == AssignmentStatus.DONE
-    reopened = assignment_reopen(document=team.document, user=team.carol)
+    assert assignment_mark_done(document=team.document, access=access_for(team.carol, team.project.pk)).status == AssignmentStatus.DONE
+    reopened = assignment_reopen(document=team.document, access=access_for(team.carol, team.project.pk))
     assert reopened.pk == existing.pk and reopened.status == AssignmentStatus.IN_PROGRESS
     assert Assignment.objects.count() == 1

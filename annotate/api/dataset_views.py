@@ -9,18 +9,11 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from annotate.dataset_selectors import (
-    ExportFilters,
-    buffered,
-    check_export_options,
-    export_filters_for,
-    export_manifest_with_digest,
-    export_stream,
-)
+from annotate.dataset_selectors import ExportFilters, buffered, export_manifest_with_digest, export_stream
 from annotate.errors import InvalidInput
 from annotate.exports.records import FORMATS, OFFSET_UNITS, export_format
 from annotate.models import Layer
-from annotate.permissions import project_for_user
+from annotate.permissions import IMPORT_DOCUMENTS, project_for_user
 from annotate.services.imports import IMPORT_FORMATS, ON_DUPLICATE, dataset_import
 
 
@@ -66,11 +59,9 @@ def _split(values) -> tuple[str, ...]:
 
 
 def _export_request(request, pk: int) -> tuple[dict, ExportFilters]:
-    project, access = project_for_user(request.user, pk)
     query = ExportQuery(data=request.query_params)
     query.is_valid(raise_exception=True)
     data = query.validated_data
-    check_export_options(format=data["format"], offset_unit=data["offset_unit"])
     filters = ExportFilters(
         layer=data["layer"],
         annotators=_split(data.get("annotator")),
@@ -81,7 +72,7 @@ def _export_request(request, pk: int) -> tuple[dict, ExportFilters]:
         annotated_after=data.get("annotated_after"),
         annotated_before=data.get("annotated_before"),
     )
-    return data, export_filters_for(access=access, project_id=project.pk, filters=filters)
+    return data, filters
 
 
 class ExportView(APIView):
@@ -94,9 +85,12 @@ class ExportView(APIView):
         "annotator's export holds only their own spans. Formats: docs/export-formats.md.",
     )
     def get(self, request, pk: int):
+        _, access = project_for_user(request.user, pk)
         data, filters = _export_request(request, pk)
         export = export_format(data["format"])
-        chunks = export_stream(project_id=pk, format=data["format"], filters=filters, offset_unit=data["offset_unit"])
+        chunks = export_stream(
+            access=access, project_id=pk, format=data["format"], filters=filters, offset_unit=data["offset_unit"]
+        )
         response = StreamingHttpResponse(buffered(chunks), content_type=export.media_type)
         response["Content-Disposition"] = f'attachment; filename="project-{pk}-{filters.layer}.{export.extension}"'
         manifest_url = reverse("api-project-export-manifest", args=[pk])
@@ -116,8 +110,10 @@ class ExportManifestView(APIView):
         "(the csv export's manifest comes only from here).",
     )
     def get(self, request, pk: int):
+        _, access = project_for_user(request.user, pk)
         data, filters = _export_request(request, pk)
         manifest = export_manifest_with_digest(
+            access=access,
             project_id=pk, format=data["format"], filters=filters, offset_unit=data["offset_unit"]
         )
         return Response(manifest)
@@ -134,7 +130,7 @@ class ImportView(APIView):
         "Managers only. 400 names each bad line and field; 409 lists refused duplicates; 413 past a limit.",
     )
     def post(self, request, pk: int):
-        project, access = project_for_user(request.user, pk)
+        project, access = project_for_user(request.user, pk, may=IMPORT_DOCUMENTS)
         upload = request.FILES.get("file")
         if upload is None:
             raise InvalidInput({"file": ["Send the file as multipart field 'file'."]})

@@ -16,7 +16,20 @@ from annotate import selectors, services
 from annotate.api import serializers as s
 from annotate.errors import InvalidInput
 from annotate.models import Document, Membership, SpanLink
-from annotate.permissions import MANAGERS, document_for_user, project_for_user, span_for_user
+from annotate.permissions import (
+    ADD_DOCUMENTS,
+    ADD_MEMBER,
+    CHANGE_ROLE,
+    DELETE_DOCUMENTS,
+    DELETE_PROJECT,
+    EDIT_DOCUMENTS,
+    EDIT_PROJECT,
+    REMOVE_MEMBER,
+    document_for_user,
+    membership_for_user,
+    project_for_user,
+    span_for_user,
+)
 
 
 class TokenView(APIView):
@@ -64,17 +77,15 @@ class ProjectDetailView(APIView):
 
     @extend_schema(request=s.ProjectIn, responses=s.ProjectOut)
     def patch(self, request, pk: int):
-        project, access = project_for_user(request.user, pk)
-        access.require(MANAGERS, "edit the project")
+        project, access = project_for_user(request.user, pk, may=EDIT_PROJECT)
         data = _valid(s.ProjectIn, request.data, partial=True)
-        project = services.project_update(project=project, **data)
+        project = services.project_update(project=project, access=access, **data)
         return Response(s.ProjectOut(project).data)
 
     @extend_schema(responses={204: None})
     def delete(self, request, pk: int):
-        project, access = project_for_user(request.user, pk)
-        access.require(MANAGERS, "delete the project")
-        services.project_delete(project=project)
+        project, access = project_for_user(request.user, pk, may=DELETE_PROJECT)
+        services.project_delete(project=project, access=access)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -88,39 +99,29 @@ class MemberListView(ListAPIView):
 
     @extend_schema(request=s.MemberIn, responses={201: s.MemberOut})
     def post(self, request, pk: int):
-        project, access = project_for_user(request.user, pk)
-        access.require(MANAGERS, "add members")
-        membership = services.member_add(project=project, **_valid(s.MemberIn, request.data))
+        project, access = project_for_user(request.user, pk, may=ADD_MEMBER)
+        membership = services.member_add(project=project, access=access, **_valid(s.MemberIn, request.data))
         return Response(s.MemberOut(membership).data, status=status.HTTP_201_CREATED)
 
 
 class MemberDetailView(APIView):
     """A member is addressed by username: /projects/{id}/members/{username}/."""
 
-    def _membership(self, request, pk: int, username: str):
-        project, access = project_for_user(request.user, pk)
-        membership = selectors.project_members(project=project).filter(user__username=username).first()
-        if membership is None:
-            raise Http404("No such member.")
-        return membership, access
-
     @extend_schema(responses=s.MemberOut)
     def get(self, request, pk: int, username: str):
-        membership, _ = self._membership(request, pk, username)
+        membership, _ = membership_for_user(request.user, pk, username)
         return Response(s.MemberOut(membership).data)
 
     @extend_schema(request=s.MemberRoleIn, responses=s.MemberOut)
     def patch(self, request, pk: int, username: str):
-        membership, access = self._membership(request, pk, username)
-        access.require(MANAGERS, "change roles")
-        membership = services.member_update(membership=membership, **_valid(s.MemberRoleIn, request.data))
+        membership, access = membership_for_user(request.user, pk, username, may=CHANGE_ROLE)
+        membership = services.member_update(membership=membership, access=access, **_valid(s.MemberRoleIn, request.data))
         return Response(s.MemberOut(membership).data)
 
     @extend_schema(responses={204: None})
     def delete(self, request, pk: int, username: str):
-        membership, access = self._membership(request, pk, username)
-        access.require(MANAGERS, "remove members")
-        services.member_remove(membership=membership)
+        membership, access = membership_for_user(request.user, pk, username, may=REMOVE_MEMBER)
+        services.member_remove(membership=membership, access=access)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -155,8 +156,7 @@ class DocumentListView(ListAPIView):
         description="One document (an object) or up to 1,000 (a list), all or nothing.",
     )
     def post(self, request, pk: int):
-        project, access = project_for_user(request.user, pk)
-        access.require(MANAGERS, "add documents")
+        project, access = project_for_user(request.user, pk, may=ADD_DOCUMENTS)
         many = isinstance(request.data, list)
         # One ListSerializer for the batch: a serializer per item would deep-copy its fields each time.
         serializer = s.DocumentIn(data=request.data if many else [request.data], many=True)
@@ -167,7 +167,7 @@ class DocumentListView(ListAPIView):
             raise InvalidInput({"items": problems})
         shaped = serializer.validated_data
         try:
-            documents = services.documents_create(project=project, actor=request.user, items=shaped)
+            documents = services.documents_create(project=project, access=access, actor=request.user, items=shaped)
         except InvalidInput as error:
             if not many and "items" in error.detail:
                 raise InvalidInput(error.detail["items"][0]["errors"]) from error
@@ -195,17 +195,15 @@ class DocumentDetailView(APIView):
 
     @extend_schema(request=s.DocumentIn, responses=s.DocumentDetailOut)
     def patch(self, request, pk: int):
-        document, access = document_for_user(request.user, pk)
-        access.require(MANAGERS, "edit documents")
+        document, access = document_for_user(request.user, pk, may=EDIT_DOCUMENTS)
         data = _valid(s.DocumentIn, request.data, partial=True)
-        document = services.document_update(document=document, fields=data)
+        document = services.document_update(document=document, access=access, fields=data)
         return Response(s.DocumentDetailOut(document).data)
 
     @extend_schema(responses={204: None})
     def delete(self, request, pk: int):
-        document, access = document_for_user(request.user, pk, with_text=False)
-        access.require(MANAGERS, "delete documents")
-        services.document_delete(document=document)
+        document, access = document_for_user(request.user, pk, with_text=False, may=DELETE_DOCUMENTS)
+        services.document_delete(document=document, access=access)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -20,12 +20,12 @@ class DocumentDoneView(APIView):
 
     @extend_schema(request=None, responses=AssignmentOut)
     def post(self, request, pk: int):
-        document, _ = document_for_user(request.user, pk, with_text=False)
-        assignment = services.assignment_mark_done(document=document, user=request.user)
+        document, access = document_for_user(request.user, pk, with_text=False)
+        assignment = services.assignment_mark_done(document=document, access=access)
         return Response(AssignmentOut(assignment).data)
 
     @extend_schema(request=None, responses=AssignmentOut)
     def delete(self, request, pk: int):
-        document, _ = document_for_user(request.user, pk, with_text=False)
-        assignment = services.assignment_reopen(document=document, user=request.user)
+        document, access = document_for_user(request.user, pk, with_text=False)
+        assignment = services.assignment_reopen(document=document, access=access)
         return Response(AssignmentOut(assignment).data)

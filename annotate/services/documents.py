@@ -5,6 +5,7 @@ from django.db import IntegrityError, transaction
 from annotate.errors import Conflict, InvalidInput, TooLarge
 from annotate.models import Document, Project, Span
 from annotate.offsets import normalize_text, sha256_hex
+from annotate.permissions import ADD_DOCUMENTS, DELETE_DOCUMENTS, EDIT_DOCUMENTS, Access, check
 from annotate.services.projects import project_touch
 from annotate.validation import validate_document_text
 
@@ -32,9 +33,10 @@ def document_build(*, project: Project, actor, fields: dict) -> Document:
     )
 
 
-def documents_create(*, project: Project, actor, items: list[dict]) -> list[Document]:
+def documents_create(*, project: Project, access: Access, actor, items: list[dict]) -> list[Document]:
     """Create all the documents or none. Errors name the item index:
     {"items": [{"index": 6, "errors": {"text": ["..."]}}]}."""
+    check(access, ADD_DOCUMENTS, project=project)
     if len(items) > settings.BULK_DOCUMENTS_MAX:
         raise TooLarge({"detail": f"At most {settings.BULK_DOCUMENTS_MAX} documents per request."})
     documents, problems = [], []
@@ -79,8 +81,9 @@ def documents_create(*, project: Project, actor, items: list[dict]) -> list[Docu
 
 
 @transaction.atomic
-def document_update(*, document: Document, fields: dict) -> Document:
+def document_update(*, document: Document, access: Access, fields: dict) -> Document:
     """Metadata can always change; the text only while no span points into it (else 409)."""
+    check(access, EDIT_DOCUMENTS, project=Project(pk=document.project_id))
     # FOR UPDATE waits for span inserts in flight (they hold a key-share lock on the row).
     document = Document.objects.select_for_update().get(pk=document.pk)
     changed = []
@@ -113,7 +116,8 @@ def document_update(*, document: Document, fields: dict) -> Document:
 
 
 @transaction.atomic
-def document_delete(*, document: Document) -> None:
+def document_delete(*, document: Document, access: Access) -> None:
+    check(access, DELETE_DOCUMENTS, project=Project(pk=document.project_id))
     project_id = document.project_id
     document.delete()
     project_touch(project_id=project_id)

@@ -22,7 +22,7 @@ from annotate.imports.fields import document_fields
 from annotate.imports.items import ImportItem, ImportProblem
 from annotate.models import Document, Layer, Membership, Project, Span, SpanAction, SpanEvent, SpanLink
 from annotate.offsets import Utf16Index
-from annotate.permissions import MANAGERS, REVIEWERS, Access
+from annotate.permissions import IMPORT_DOCUMENTS, WRITE_OTHERS_LAYERS, Access, check, role_may
 from annotate.selectors import span_as_dict
 from annotate.services.documents import document_build
 from annotate.validation import validate_link, validate_span
@@ -126,7 +126,7 @@ def _spans_of(item: ImportItem, document: Document, members: dict, actor) -> tup
         if member is None:
             problems.append(ImportProblem(item.file, item.line, f"{where}.annotator", f"{username!r} is not a member of this project."))
             continue
-        if layer == Layer.GOLD and member[1] not in REVIEWERS:
+        if layer == Layer.GOLD and not role_may(member[1], WRITE_OTHERS_LAYERS):
             problems.append(ImportProblem(item.file, item.line, f"{where}.annotator", "Gold spans belong to reviewers or managers."))
             continue
         try:
@@ -303,7 +303,7 @@ def dataset_import(
     "duplicates": [{"file", "line", "external_id", "text_sha256", "reason"}], "skipped"}.
     Raises InvalidInput {"errors": [{"file", "line", "field", "message"}]}, Conflict with
     {"duplicates": [...]} when on_duplicate="refuse", TooLarge past a limit."""
-    access.require(MANAGERS, "import documents")
+    check(access, IMPORT_DOCUMENTS, project=project)
     if size > settings.DATASET_IMPORT_MAX_BYTES:
         raise TooLarge({"detail": f"The file is {size} bytes; imports take at most {settings.DATASET_IMPORT_MAX_BYTES}."})
     if on_duplicate not in ON_DUPLICATE:

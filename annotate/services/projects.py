@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from annotate.errors import Conflict, InvalidInput
 from annotate.models import Membership, Project, Role
+from annotate.permissions import ADD_MEMBER, CHANGE_ROLE, DELETE_PROJECT, EDIT_PROJECT, REMOVE_MEMBER, Access, check
 
 User = get_user_model()
 
@@ -38,7 +39,8 @@ def project_create(*, creator, name: str, **fields) -> Project:
 
 
 @transaction.atomic
-def project_update(*, project: Project, **fields) -> Project:
+def project_update(*, project: Project, access: Access, **fields) -> Project:
+    check(access, EDIT_PROJECT, project=project)
     _check_project_fields(fields)
     for field, value in fields.items():
         if field not in PROJECT_FIELDS:
@@ -49,7 +51,8 @@ def project_update(*, project: Project, **fields) -> Project:
     return project
 
 
-def project_delete(*, project: Project) -> None:
+def project_delete(*, project: Project, access: Access) -> None:
+    check(access, DELETE_PROJECT, project=project)
     project.delete()
 
 
@@ -66,7 +69,8 @@ def _check_role(role: str) -> None:
 
 
 @transaction.atomic
-def member_add(*, project: Project, username: str, role: str) -> Membership:
+def member_add(*, project: Project, access: Access, username: str, role: str) -> Membership:
+    check(access, ADD_MEMBER, project=project)
     _check_role(role)
     user = _user_by_username(username)
     if Membership.objects.filter(project=project, user=user).exists():
@@ -81,7 +85,8 @@ def _check_keeps_a_manager(membership: Membership) -> None:
 
 
 @transaction.atomic
-def member_update(*, membership: Membership, role: str) -> Membership:
+def member_update(*, membership: Membership, access: Access, role: str) -> Membership:
+    check(access, CHANGE_ROLE, project=Project(pk=membership.project_id))
     _check_role(role)
     membership = Membership.objects.select_for_update().get(pk=membership.pk)
     if role != Role.MANAGER:
@@ -92,7 +97,8 @@ def member_update(*, membership: Membership, role: str) -> Membership:
 
 
 @transaction.atomic
-def member_remove(*, membership: Membership) -> None:
+def member_remove(*, membership: Membership, access: Access) -> None:
+    check(access, REMOVE_MEMBER, project=Project(pk=membership.project_id))
     membership = Membership.objects.select_for_update().get(pk=membership.pk)
     _check_keeps_a_manager(membership)
     membership.delete()

@@ -1,12 +1,11 @@
 """Spans and the links between them. Each write is checked by annotate.validation and
 recorded as a SpanEvent (the audit history, and the project's "last changed" clock)."""
-from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.db.models.functions import Substr
 
 from annotate.errors import Conflict, InvalidInput, PreconditionFailed
 from annotate.models import Document, Label, Layer, Span, SpanAction, SpanEvent, SpanLink
-from annotate.permissions import Access
+from annotate.permissions import WRITE_OTHERS_LAYERS, Access, check, check_may_edit_span
 from annotate.selectors import span_as_dict
 from annotate.validation import validate_link, validate_span
 
@@ -74,8 +73,8 @@ def span_create(
     """A span in `annotator`'s layer (the actor's own unless a reviewer or manager names another).
     layer=gold is for adjudication: the actor must be a reviewer or manager."""
     annotator = annotator or actor
-    if (annotator.pk != actor.pk or layer != Layer.INDIVIDUAL) and not access.sees_all_layers:
-        raise PermissionDenied("Only reviewers and managers write in another member's layer or the gold layer.")
+    if annotator.pk != actor.pk or layer != Layer.INDIVIDUAL:
+        check(access, WRITE_OTHERS_LAYERS)
     valid = _validated(document.pk, fields)
     span = Span.objects.create(
         document_id=document.pk,
@@ -106,8 +105,7 @@ def span_update(*, span: Span, access: Access, actor, fields: dict, expected_ver
     """Change any of EDITABLE_FIELDS. A label change drops the fields that belonged to the old
     label (a source, a dispute basis, outgoing links). `expected_version` guards against
     overwriting an edit the client has not seen (412)."""
-    if not access.may_edit_span(span):
-        raise PermissionDenied("You may not change this span.")
+    check_may_edit_span(access=access, span=span)
     span = Span.objects.select_for_update().select_related("annotator").get(pk=span.pk)
     if expected_version is not None and expected_version != span.version:
         raise PreconditionFailed(
@@ -154,8 +152,7 @@ def span_update(*, span: Span, access: Access, actor, fields: dict, expected_ver
 
 @transaction.atomic
 def span_delete(*, span: Span, access: Access, actor, expected_version: int | None = None) -> None:
-    if not access.may_edit_span(span):
-        raise PermissionDenied("You may not delete this span.")
+    check_may_edit_span(access=access, span=span, action="delete this span")
     span = Span.objects.select_for_update().select_related("annotator").get(pk=span.pk)
     if expected_version is not None and expected_version != span.version:
         raise PreconditionFailed({"version": [f"The span is at version {span.version}, not {expected_version}."]})
@@ -182,8 +179,7 @@ def _record_links_changed(*, attribution: Span, access: Access, actor, links_bef
 @transaction.atomic
 def span_link_create(*, attribution: Span, target: Span, access: Access, actor) -> SpanLink:
     """Link an attribution span to the span whose content it attributes (same document, same layer)."""
-    if not access.may_edit_span(attribution):
-        raise PermissionDenied("You may not change this span.")
+    check_may_edit_span(access=access, span=attribution)
     validate_link(attribution=attribution, target=target)
     links_before = list(SpanLink.objects.filter(attribution=attribution).values_list("target_id", flat=True))
     if target.pk in links_before:
@@ -196,8 +192,7 @@ def span_link_create(*, attribution: Span, target: Span, access: Access, actor) 
 @transaction.atomic
 def span_link_delete(*, link: SpanLink, access: Access, actor) -> None:
     attribution = link.attribution
-    if not access.may_edit_span(attribution):
-        raise PermissionDenied("You may not change this span.")
+    check_may_edit_span(access=access, span=attribution)
     links_before = list(SpanLink.objects.filter(attribution=attribution).values_list("target_id", flat=True))
     link.delete()
     _record_links_changed(attribution=attribution, access=access, actor=actor, links_before=links_before)

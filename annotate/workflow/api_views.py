@@ -10,7 +10,16 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.views import APIView
 
 from annotate.models import Assignment, SpanEvent
-from annotate.permissions import MEMBERS, REVIEWERS, Access, document_for_user, project_for_user
+from annotate.permissions import (
+    ASSIGN,
+    FREEZE_RELEASE,
+    Access,
+    assignment_for_user,
+    document_for_adjudicator,
+    document_for_user,
+    project_for_user,
+    release_for_user,
+)
 from annotate.workflow import releases, selectors, services
 from annotate.workflow import serializers as s
 from annotate.workflow.models import Release
@@ -20,16 +29,6 @@ def _valid(serializer_class, data) -> dict:
     serializer = serializer_class(data=data)
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data
-
-
-def require_agreement_access(*, project, access: Access) -> None:
-    """Reviewers and managers see agreement; annotators only when review is not blind."""
-    access.require(REVIEWERS if project.blind_review else MEMBERS, "see the agreement of others under blind review")
-
-
-def require_release_access(*, project, access: Access) -> None:
-    """A release shows everyone's adjudicated work: annotators see it only when review is not blind."""
-    access.require(REVIEWERS if project.blind_review else MEMBERS, "see releases under blind review")
 
 
 class NextDocumentView(APIView):
@@ -72,7 +71,7 @@ class AssignmentListView(APIView):
 
     @extend_schema(request=s.AssignIn, responses={201: s.AssignmentRowOut(many=True)})
     def post(self, request, pk: int):
-        project, access = project_for_user(request.user, pk)
+        project, access = project_for_user(request.user, pk, may=ASSIGN)
         data = _valid(s.AssignIn, request.data)
         created = services.assignment_assign(
             project=project, access=access, actor=request.user, document_ids=data["documents"], username=data["username"]
@@ -81,25 +80,15 @@ class AssignmentListView(APIView):
         return Response(s.AssignmentRowOut(rows, many=True).data, status=status.HTTP_201_CREATED)
 
 
-def _assignment_for_user(user, assignment_id: int) -> tuple[Assignment, Access]:
-    assignment = Assignment.objects.select_related("document").defer("document__text").filter(pk=assignment_id).first()
-    if assignment is None:
-        raise Http404("No such assignment.")
-    _, access = project_for_user(user, assignment.document.project_id)
-    if assignment.user_id != user.pk and not access.is_manager:
-        raise Http404("No such assignment.")
-    return assignment, access
-
-
 class AssignmentDetailView(APIView):
     @extend_schema(responses=s.AssignmentRowOut)
     def get(self, request, pk: int):
-        assignment, _ = _assignment_for_user(request.user, pk)
+        assignment, _ = assignment_for_user(request.user, pk)
         return Response(s.AssignmentRowOut(assignment).data)
 
     @extend_schema(request=s.AssignmentPatchIn, responses=s.AssignmentRowOut)
     def patch(self, request, pk: int):
-        assignment, access = _assignment_for_user(request.user, pk)
+        assignment, access = assignment_for_user(request.user, pk)
         data = _valid(s.AssignmentPatchIn, request.data)
         assignment = services.assignment_update(assignment=assignment, access=access, actor=request.user, **data)
         assignment = Assignment.objects.select_related("document", "user", "assigned_by").get(pk=assignment.pk)
@@ -107,7 +96,7 @@ class AssignmentDetailView(APIView):
 
     @extend_schema(responses={204: None})
     def delete(self, request, pk: int):
-        assignment, access = _assignment_for_user(request.user, pk)
+        assignment, access = assignment_for_user(request.user, pk)
         services.assignment_delete(assignment=assignment, access=access)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -121,31 +110,24 @@ class AgreementView(APIView):
     )
     def get(self, request, pk: int):
         project, access = project_for_user(request.user, pk)
-        require_agreement_access(project=project, access=access)
         return Response(selectors.project_agreement(project=project, access=access))
 
 
-def _adjudication(document) -> dict:
-    return {"document": document.pk, **selectors.adjudication_groups(document=document)}
-
-
-def _adjudicable_document(user, pk: int):
-    document, access = document_for_user(user, pk, with_text=False)
-    services.adjudication_check(document=document, access=access)
-    return document, access
+def _adjudication(document, access: Access) -> dict:
+    return {"document": document.pk, **selectors.adjudication_groups(document=document, access=access)}
 
 
 class AdjudicationView(APIView):
     @extend_schema(responses=s.AdjudicationOut, description="Every counted reviewer's spans grouped, and the gold layer.")
     def get(self, request, pk: int):
-        document, _ = _adjudicable_document(request.user, pk)
-        return Response(_adjudication(document))
+        document, access = document_for_user(request.user, pk, with_text=False)
+        return Response(_adjudication(document, access))
 
 
 class GoldAcceptView(APIView):
     @extend_schema(request=s.GoldAcceptIn, responses={201: s.GoldSpanOut})
     def post(self, request, pk: int):
-        document, access = _adjudicable_document(request.user, pk)
+        document, access = document_for_adjudicator(request.user, pk, with_text=False)
         data = _valid(s.GoldAcceptIn, request.data)
         gold = services.gold_accept(
             document=document, access=access, actor=request.user, span_ids=data["spans"], fields=data.get("fields")
@@ -157,7 +139,7 @@ class GoldAcceptView(APIView):
 class GoldAcceptAgreedView(APIView):
     @extend_schema(request=None, responses=s.AcceptedOut, description="Accept every span all reviewers agree on.")
     def post(self, request, pk: int):
-        document, access = _adjudicable_document(request.user, pk)
+        document, access = document_for_adjudicator(request.user, pk, with_text=False)
         created = services.gold_accept_agreed(document=document, access=access, actor=request.user)
         return Response({"accepted": len(created), "gold": selectors.gold_rows(document_id=document.pk)})
 
@@ -165,43 +147,33 @@ class GoldAcceptAgreedView(APIView):
 class GoldRejectView(APIView):
     @extend_schema(request=s.SpanIdsIn, responses=s.AdjudicationOut)
     def post(self, request, pk: int):
-        document, access = _adjudicable_document(request.user, pk)
+        document, access = document_for_adjudicator(request.user, pk, with_text=False)
         data = _valid(s.SpanIdsIn, request.data)
         services.gold_reject(document=document, access=access, actor=request.user, span_ids=data["spans"])
-        return Response(_adjudication(document))
+        return Response(_adjudication(document, access))
 
 
 class GoldUnrejectView(APIView):
     @extend_schema(request=s.SpanIdsIn, responses=s.AdjudicationOut)
     def post(self, request, pk: int):
-        document, access = _adjudicable_document(request.user, pk)
+        document, access = document_for_adjudicator(request.user, pk, with_text=False)
         services.gold_unreject(document=document, access=access, span_ids=_valid(s.SpanIdsIn, request.data)["spans"])
-        return Response(_adjudication(document))
+        return Response(_adjudication(document, access))
 
 
 class ReleaseListView(APIView):
     @extend_schema(responses=s.ReleaseOut(many=True))
     def get(self, request, pk: int):
         project, access = project_for_user(request.user, pk)
-        require_release_access(project=project, access=access)
-        releases = selectors.project_releases(project=project).select_related("created_by")
+        releases = selectors.project_releases(project=project, access=access).select_related("created_by")
         return Response(s.ReleaseOut(releases, many=True).data)
 
     @extend_schema(request=s.ReleaseIn, responses={201: s.ReleaseOut})
     def post(self, request, pk: int):
-        project, access = project_for_user(request.user, pk)
+        project, access = project_for_user(request.user, pk, may=FREEZE_RELEASE)
         data = _valid(s.ReleaseIn, request.data)
         release = releases.release_freeze(project=project, access=access, actor=request.user, **data)
         return Response(s.ReleaseOut(release).data, status=status.HTTP_201_CREATED)
-
-
-def release_for_user(user, project_id: int, number: int) -> tuple[Release, Access]:
-    project, access = project_for_user(user, project_id)
-    require_release_access(project=project, access=access)
-    release = Release.objects.filter(project=project, number=number).first()
-    if release is None:
-        raise Http404("No such release.")
-    return release, access
 
 
 class ReleaseDetailView(APIView):
@@ -244,8 +216,8 @@ class ReleaseDownloadView(APIView):
 class ProgressView(APIView):
     @extend_schema(responses=s.ProgressOut)
     def get(self, request, pk: int):
-        project, _ = project_for_user(request.user, pk)
-        return Response(selectors.project_progress(project=project))
+        project, access = project_for_user(request.user, pk)
+        return Response(selectors.project_progress(project=project, access=access))
 
 
 class HistoryView(GenericAPIView):

@@ -21,7 +21,7 @@ from annotate.exports.records import (
     manifest_build,
 )
 from annotate.models import Document, Layer, Project
-from annotate.permissions import MANAGERS, Access, documents_with_others_hidden
+from annotate.permissions import FREEZE_RELEASE, SEE_RELEASES, Access, check, documents_with_others_hidden
 from annotate.selectors import project_last_changed_at
 from annotate.workflow import selectors
 from annotate.workflow.models import Release
@@ -85,7 +85,7 @@ def release_freeze(
     layers' when asked), the provenance of every gold span, a manifest with counts and the
     records' content_sha256 (the one an export of the same data states), and the agreement
     report as it is now. All read in one snapshot (REPEATABLE READ on PostgreSQL)."""
-    access.require(MANAGERS, "freeze releases")
+    check(access, FREEZE_RELEASE, project=project)
     name = (name or "").strip()
     if not name:
         raise InvalidInput({"name": ["A release needs a name."]})
@@ -98,13 +98,18 @@ def release_freeze(
                 with connection.cursor() as cursor:
                     cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
             return _freeze(
-                project=project, actor=actor, name=name, description=description, include_individual=include_individual
+                project=project,
+                access=access,
+                actor=actor,
+                name=name,
+                description=description,
+                include_individual=include_individual,
             )
     except IntegrityError as error:  # another manager froze the same number at the same moment
         raise Conflict({"name": ["Another release was frozen at the same moment: try again."]}) from error
 
 
-def _freeze(*, project: Project, actor, name: str, description: str, include_individual: bool) -> Release:
+def _freeze(*, project: Project, access: Access, actor, name: str, description: str, include_individual: bool) -> Release:
     number = (Release.objects.filter(project=project).aggregate(n=Max("number"))["n"] or 0) + 1
     layers = [Layer.GOLD, Layer.INDIVIDUAL] if include_individual else [Layer.GOLD]
     with export_snapshot():
@@ -114,7 +119,7 @@ def _freeze(*, project: Project, actor, name: str, description: str, include_ind
         # may be blank): blind review withholds spans per document when the release is read.
         records[DOCUMENT_IDS] = list(project.documents.order_by("id").values_list("id", flat=True))
         last_changed_at = _iso(project_last_changed_at(project=project))
-        agreement = json.loads(_canonical(selectors.project_agreement(project=project)))
+        agreement = json.loads(_canonical(selectors.project_agreement(project=project, access=access)))
     summaries = {layer: content_summary(records[layer]) for layer in layers}
     gold_counts: dict[str, int] = {}
     for record in records[Layer.GOLD]:
@@ -172,8 +177,8 @@ class _Withheld:
         return (record["external_id"], record["text_sha256"]) in self.document_keys
 
 
-def _withheld_for(release: Release, access: Access | None) -> _Withheld | None:
-    hidden = documents_with_others_hidden(access=access) if access is not None else set()
+def _withheld_for(release: Release, access: Access) -> _Withheld | None:
+    hidden = documents_with_others_hidden(access=access)
     if not hidden:
         return None
     keys = Document.objects.filter(pk__in=hidden).values_list("external_id", "text_sha256")
@@ -225,12 +230,13 @@ def release_render(
     fmt: str,
     layer: str = Layer.GOLD,
     offset_unit: str = "codepoint",
-    access: Access | None = None,
+    access: Access,
 ) -> bytes:
     """The release as one file, rendered from its frozen row only: the same bytes every time
     for the same reader. Export formats take `layer` (gold, or individual when the release has
     it) and `offset_unit`. For a reader (`access`) under blind review other members' spans on
     the documents they have not finished are left out, and the manifest says so."""
+    check(access, SEE_RELEASES, project=release.project)
     withheld = _withheld_for(release, access)
     if fmt == "manifest":
         return _canonical(release.manifest) + b"\n"

@@ -8,7 +8,18 @@ from django.db.models import Count, Max, Q, QuerySet
 from django.db.models.functions import TruncDate
 
 from annotate.models import Assignment, AssignmentStatus, Document, Layer, Project, Span, SpanEvent, SpanLink
-from annotate.permissions import Access, documents_with_others_hidden
+from annotate.permissions import (
+    ADJUDICATE,
+    SEE_AGREEMENT,
+    SEE_HISTORY,
+    SEE_PROGRESS,
+    SEE_RELEASES,
+    Access,
+    check,
+    check_may_adjudicate,
+    documents_with_others_hidden,
+    readable_spans,
+)
 from annotate.selectors import project_last_changed_at
 from annotate.workflow.agreement import DocumentLayers, SpanKey, agreement_report
 from annotate.workflow.models import GoldOrigin, Release, SpanRejection
@@ -64,13 +75,14 @@ BLIND_REVIEW_AGREEMENT_NOTE = (
 )
 
 
-def project_agreement(*, project: Project, access: Access | None = None) -> dict:
+def project_agreement(*, project: Project, access: Access) -> dict:
     """The agreement report, cached until the project's spans, documents or assignments change
     (a large project takes seconds to compute and the page is read far more than written).
 
     For a reader (`access`) under blind review the documents they have not finished are left out
     of every figure, per document and pooled: agreement on them is made of others' spans."""
-    hidden = documents_with_others_hidden(access=access) if access is not None else set()
+    check(access, SEE_AGREEMENT, project=project)
+    hidden = documents_with_others_hidden(access=access)
     assignments = Assignment.objects.filter(document__project=project).aggregate(n=Count("id"), at=Max("updated_at"))
     key = "agreement:" + ":".join(
         str(part)
@@ -101,13 +113,14 @@ def project_assignments(*, project: Project, access: Access) -> QuerySet[Assignm
         .defer("document__text")
         .order_by("document_id", "user__username")
     )
-    return queryset if access.is_manager else queryset.filter(user_id=access.user_id)
+    return queryset if access.sees_everyones_assignments else queryset.filter(user_id=access.user_id)
 
 
-def adjudication_groups(*, document: Document) -> dict:
+def adjudication_groups(*, document: Document, access: Access) -> dict:
     """The document's counted individual spans grouped by (label, start, end), each group saying
     which reviewers marked it, whether all of them did, and whether it is decided (accepted into
     gold or rejected); plus the gold layer with the origin of each gold span."""
+    check_may_adjudicate(access=access, document=document)
     layers = counted_layers(project=document.project, document_ids=[document.pk]).get(document.pk, set())
     spans = list(
         Span.objects.filter(document_id=document.pk, layer=Layer.INDIVIDUAL, annotator_id__in=layers)
@@ -189,9 +202,10 @@ def gold_rows(*, document_id: int) -> list[dict]:
     ]
 
 
-def adjudication_documents(*, project: Project) -> list[dict]:
+def adjudication_documents(*, project: Project, access: Access) -> list[dict]:
     """Per document: its counted reviewers, how many individual spans are still undecided, and
     its gold span count — the adjudicator's to-do list."""
+    check(access, ADJUDICATE, project=project)
     layers = counted_layers(project=project)
     documents = Document.objects.filter(project=project).defer("text").order_by("id")
     gold = dict(
@@ -223,9 +237,11 @@ def _usernames_for(user_ids) -> dict[int, str]:
     return dict(get_user_model().objects.filter(pk__in=list(user_ids)).values_list("pk", "username"))
 
 
-def project_progress(*, project: Project) -> dict:
-    """The dashboard: assignments per reviewer and status, spans per label and layer, span
-    writes per day (last 30 days with activity), and time spent per finished document."""
+def project_progress(*, project: Project, access: Access) -> dict:
+    """The dashboard: assignments per reviewer and status, spans per label and layer (the spans
+    the caller may read: blind review and annotators' privacy hold here too), span writes per
+    day (last 30 days with activity), and time spent per finished document."""
+    check(access, SEE_PROGRESS, project=project)
     per_reviewer: dict[str, dict[str, int]] = defaultdict(lambda: {s: 0 for s in AssignmentStatus.values})
     for username, status, n in (
         Assignment.objects.filter(document__project=project)
@@ -236,7 +252,7 @@ def project_progress(*, project: Project) -> dict:
         per_reviewer[username][status] = n
     labels = {layer: defaultdict(int) for layer in Layer.values}
     for layer, label, n in (
-        Span.objects.filter(document__project=project).values_list("layer", "label").annotate(n=Count("id")).order_by()
+        Span.objects.filter(readable_spans(access=access), document__project=project).values_list("layer", "label").annotate(n=Count("id")).order_by()
     ):
         labels[layer][label] = n
     per_day = [
@@ -281,10 +297,11 @@ def project_progress(*, project: Project) -> dict:
 def span_history(*, project: Project, access: Access, document_id: int | None = None) -> QuerySet[SpanEvent]:
     """Span events, oldest first. Managers see every event; other members see the events of
     their own actions only (the history would otherwise reveal blind layers)."""
+    check(access, SEE_HISTORY, project=project)
     queryset = SpanEvent.objects.filter(project=project).select_related("actor", "document").defer("document__text")
     if document_id is not None:
         queryset = queryset.filter(document_id=document_id)
-    if not access.is_manager:
+    if not access.sees_everyones_history:
         queryset = queryset.filter(actor_id=access.user_id)
     return queryset.order_by("id")
 
@@ -302,6 +319,7 @@ def event_as_dict(event: SpanEvent) -> dict:
     }
 
 
-def project_releases(*, project: Project) -> QuerySet[Release]:
+def project_releases(*, project: Project, access: Access) -> QuerySet[Release]:
+    check(access, SEE_RELEASES, project=project)
     return Release.objects.filter(project=project).defer("records").order_by("-number")
 

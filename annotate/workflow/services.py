@@ -4,14 +4,22 @@ import threading
 from collections import defaultdict
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
 from annotate.errors import Conflict, InvalidInput
 from annotate.models import Assignment, AssignmentStatus, Document, Layer, Project, Span, SpanLink
-from annotate.permissions import MANAGERS, MEMBERS, REVIEWERS, Access, others_hidden
+from annotate.permissions import (
+    ASSIGN,
+    REASSIGN,
+    REMOVE_ASSIGNMENT,
+    TAKE_FROM_QUEUE,
+    Access,
+    check,
+    check_may_adjudicate,
+    check_may_change_assignment,
+)
 from annotate.services import span_create, span_link_create
 from annotate.workflow import selectors
 from annotate.workflow.models import GoldOrigin, SpanRejection
@@ -41,7 +49,7 @@ def assignment_next(*, project: Project, access: Access, user) -> Assignment | N
     Two people asking at once never take the same last place: candidate documents are locked
     FOR UPDATE SKIP LOCKED (PostgreSQL), and each locked document's count is read again after
     the lock is held, so an assignment committed by a concurrent request is seen."""
-    access.require(MEMBERS, "take documents from the queue")
+    check(access, TAKE_FROM_QUEUE, project=project)
     with transaction.atomic():
         mine = (
             Assignment.objects.select_for_update()
@@ -115,7 +123,7 @@ def _member(project: Project, username: str):
 @transaction.atomic
 def assignment_assign(*, project: Project, access: Access, actor, document_ids: list[int], username: str) -> list[Assignment]:
     """A manager hands documents to a member by hand (the quota does not bind a manager)."""
-    access.require(MANAGERS, "assign documents")
+    check(access, ASSIGN, project=project)
     user = _member(project, username)
     documents = list(Document.objects.filter(project=project, pk__in=document_ids).values_list("pk", flat=True))
     missing = sorted(set(document_ids) - set(documents))
@@ -142,12 +150,11 @@ def assignment_update(
     """The assignee (or a manager) moves their assignment to in_progress, done or skipped (a
     skip needs a reason); a manager may also hand it to another member (reassign), which
     starts it afresh. Going back to not_started or in_progress reopens a done assignment."""
-    if assignment.user_id != access.user_id and not access.is_manager:
-        raise PermissionDenied("Only the assignee or a manager changes an assignment.")
+    check_may_change_assignment(access=access, assignment=assignment)
     assignment = Assignment.objects.select_for_update().get(pk=assignment.pk)
     fields = ["updated_at"]
     if username is not None:
-        access.require(MANAGERS, "reassign documents")
+        check(access, REASSIGN)
         user = _member(Project(pk=access.project_id), username)
         if user.pk != assignment.user_id:
             if Assignment.objects.filter(document_id=assignment.document_id, user=user).exists():
@@ -181,18 +188,11 @@ def assignment_update(
 
 
 def assignment_delete(*, assignment: Assignment, access: Access) -> None:
-    access.require(MANAGERS, "remove assignments")
+    check(access, REMOVE_ASSIGNMENT)
     assignment.delete()
 
 
 # ---------------------------------------------------------------- adjudication
-
-
-def adjudication_check(*, document: Document, access: Access) -> None:
-    """Reviewers and managers adjudicate; under blind review not before their own work is done."""
-    access.require(REVIEWERS, "adjudicate")
-    if others_hidden(access=access, document_id=document.pk):
-        raise PermissionDenied("Blind review: finish your own assignment for this document before adjudicating it.")
 
 
 def _sources(document: Document, span_ids: list[int]) -> list[Span]:
@@ -289,7 +289,7 @@ def gold_accept(
     (start, end, label, note, source, dispute_basis, evidence_links) the adjudicator's edit is
     what goes into gold. Either way the gold span records every source span as an origin, and
     attribution links between accepted spans are carried into gold."""
-    adjudication_check(document=document, access=access)
+    check_may_adjudicate(access=access, document=document)
     Document.objects.select_for_update().filter(pk=document.pk).first()  # one adjudication at a time
     sources = _sources(document, span_ids)
     first = sources[0]
@@ -322,9 +322,9 @@ def gold_accept(
 def gold_accept_agreed(*, document: Document, access: Access, actor) -> list[Span]:
     """Accept, in one action, every span all of the document's counted reviewers marked with the
     same label and offsets and that is not decided yet."""
-    adjudication_check(document=document, access=access)
+    check_may_adjudicate(access=access, document=document)
     Document.objects.select_for_update().filter(pk=document.pk).first()
-    view = selectors.adjudication_groups(document=document)
+    view = selectors.adjudication_groups(document=document, access=access)
     in_gold = {(g["label"], g["start"], g["end"]) for g in view["gold"]}
     created = []
     for group in view["groups"]:
@@ -349,7 +349,7 @@ def gold_accept_agreed(*, document: Document, access: Access, actor) -> list[Spa
 @transaction.atomic
 def gold_reject(*, document: Document, access: Access, actor, span_ids: list[int]) -> int:
     """Decide that these individual spans stay out of gold. Returns how many were rejected."""
-    adjudication_check(document=document, access=access)
+    check_may_adjudicate(access=access, document=document)
     sources = _sources(document, span_ids)
     accepted = set(GoldOrigin.objects.filter(source_span__in=sources).values_list("source_span_id", flat=True))
     if accepted:
@@ -362,5 +362,5 @@ def gold_reject(*, document: Document, access: Access, actor, span_ids: list[int
 
 @transaction.atomic
 def gold_unreject(*, document: Document, access: Access, span_ids: list[int]) -> None:
-    adjudication_check(document=document, access=access)
+    check_may_adjudicate(access=access, document=document)
     SpanRejection.objects.filter(document_id=document.pk, span_id__in=span_ids).delete()

@@ -12,17 +12,19 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from annotate.errors import InvalidInput, ServiceError
 from annotate.models import AssignmentStatus, Label, Layer
-from annotate.permissions import MANAGERS, REVIEWERS, document_for_user, project_for_user
+from annotate.permissions import (
+    ASSIGN,
+    FREEZE_RELEASE,
+    document_for_adjudicator,
+    document_for_user,
+    may,
+    project_for_user,
+    release_for_user,
+)
 from annotate.selectors import project_documents, project_members
 from annotate.services import project_update, span_delete
 from annotate.workflow import charts, releases as release_service, selectors, services
-from annotate.workflow.api_views import (
-    release_download_response,
-    release_for_user,
-    require_agreement_access,
-    require_release_access,
-)
-from annotate.workflow.models import Release
+from annotate.workflow.api_views import release_download_response
 
 
 def _service_errors(view):
@@ -65,7 +67,7 @@ def workspace_url(document_id: int, project_id: int) -> str:
 @login_required
 def dashboard(request, pk: int):
     project, access = project_for_user(request.user, pk)
-    progress = selectors.project_progress(project=project)
+    progress = selectors.project_progress(project=project, access=access)
     return render(
         request,
         "workflow/dashboard.html",
@@ -102,12 +104,12 @@ def assignments(request, pk: int):
     if request.method == "POST":
         action = request.POST.get("action")
         if action == "settings":
-            access.require(MANAGERS, "change the review settings")
             quota = request.POST.get("reviewers_per_document", "")
             if not quota.isdigit():
                 raise InvalidInput({"reviewers_per_document": ["A number from 1 to 5."]})
             project_update(
                 project=project,
+                access=access,
                 reviewers_per_document=int(quota),
                 blind_review=request.POST.get("blind_review") == "on",
             )
@@ -160,7 +162,7 @@ def assignments(request, pk: int):
         "shown": len(rows),
         "total": len(rows) if len(rows) < ASSIGNMENTS_SHOWN else queryset.count(),
     }
-    if access.is_manager:
+    if may(access, ASSIGN):
         context["documents"] = project_documents(project=project)[:1000]
         context["members"] = project_members(project=project)
     return render(request, "workflow/assignments.html", context)
@@ -169,7 +171,6 @@ def assignments(request, pk: int):
 @login_required
 def agreement(request, pk: int):
     project, access = project_for_user(request.user, pk)
-    require_agreement_access(project=project, access=access)
     report = selectors.project_agreement(project=project, access=access)
     pairs = {(p["a"], p["b"]): p for p in report["pairs"]}
     matrix = [
@@ -197,8 +198,7 @@ MEASURES = [
 @login_required
 def adjudication_list(request, pk: int):
     project, access = project_for_user(request.user, pk)
-    access.require(REVIEWERS, "adjudicate")
-    rows = selectors.adjudication_documents(project=project)
+    rows = selectors.adjudication_documents(project=project, access=access)
     return render(request, "workflow/adjudication_list.html", {"project": project, "access": access, "rows": rows})
 
 
@@ -206,8 +206,7 @@ def adjudication_list(request, pk: int):
 @require_http_methods(["GET", "POST"])
 @_service_errors
 def adjudicate(request, pk: int):
-    document, access = document_for_user(request.user, pk)
-    services.adjudication_check(document=document, access=access)
+    document, access = document_for_adjudicator(request.user, pk)
     if request.method == "POST":
         action = request.POST.get("action")
         span_ids = _ints(request.POST.getlist("spans"))
@@ -238,7 +237,7 @@ def adjudicate(request, pk: int):
             span_delete(span=gold, access=access, actor=request.user)
             messages.success(request, "Removed from gold.")
         return redirect(request.path)
-    view = selectors.adjudication_groups(document=document)
+    view = selectors.adjudication_groups(document=document, access=access)
     for group in view["groups"]:
         group["before"] = document.text[max(0, group["start"] - 60) : group["start"]]
         group["after"] = document.text[group["end"] : group["end"] + 60]
@@ -278,15 +277,14 @@ def releases(request, pk: int):
         )
         messages.success(request, f"Release v{release.number} is frozen.")
         return redirect("workflow-release", pk=project.pk, number=release.number)
-    require_release_access(project=project, access=access)
     return render(
         request,
         "workflow/releases.html",
         {
             "project": project,
             "access": access,
-            "releases": selectors.project_releases(project=project).select_related("created_by"),
-            "may_freeze": access.role in MANAGERS,
+            "releases": selectors.project_releases(project=project, access=access).select_related("created_by"),
+            "may_freeze": may(access, FREEZE_RELEASE),
         },
     )
 

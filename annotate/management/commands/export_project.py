@@ -5,13 +5,7 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
-from annotate.dataset_selectors import (
-    ExportFilters,
-    buffered,
-    check_export_options,
-    export_filters_for,
-    export_stream,
-)
+from annotate.dataset_selectors import ExportFilters, buffered, export_stream
 from annotate.errors import ServiceError
 from annotate.exports.records import FORMATS, OFFSET_UNITS
 from annotate.models import Layer, Project, Role
@@ -39,34 +33,29 @@ class Command(BaseCommand):
         if not Project.objects.filter(pk=project_id).exists():
             raise CommandError(f"No project {project_id}.")
         operator = Access(user_id=0, project_id=project_id, role=Role.MANAGER)
-        try:
-            check_export_options(format=options["format"], offset_unit=options["offset_unit"])
-            filters = export_filters_for(
-                access=operator,
-                project_id=project_id,
-                filters=ExportFilters(
-                    layer=options["layer"],
-                    annotators=tuple(sorted(set(options["annotator"]))),
-                    labels=tuple(sorted(set(options["label"]))),
-                    done_only=options["done_only"],
-                    published_after=options["published_after"],
-                    published_before=options["published_before"],
-                    annotated_after=options["annotated_after"],
-                    annotated_before=options["annotated_before"],
-                ),
-            )
-        except ServiceError as error:
-            raise CommandError(json.dumps(error.detail)) from error
         manifest: dict = {}
-        chunks = buffered(
-            export_stream(
+        filters = ExportFilters(
+            layer=options["layer"],
+            annotators=tuple(sorted(set(options["annotator"]))),
+            labels=tuple(sorted(set(options["label"]))),
+            done_only=options["done_only"],
+            published_after=options["published_after"],
+            published_before=options["published_before"],
+            annotated_after=options["annotated_after"],
+            annotated_before=options["annotated_before"],
+        )
+        try:  # export_stream checks the options and filters before it streams
+            stream = export_stream(
+                access=operator,
                 project_id=project_id,
                 format=options["format"],
                 filters=filters,
                 offset_unit=options["offset_unit"],
                 manifest_out=manifest,
             )
-        )
+        except ServiceError as error:
+            raise CommandError(json.dumps(error.detail)) from error
+        chunks = buffered(stream)
         if options["output"]:
             with open(options["output"], "wb") as out:
                 for chunk in chunks:

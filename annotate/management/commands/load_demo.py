@@ -176,7 +176,7 @@ class Command(BaseCommand):
                                           description="Sample news stories to try every label on.")
         access = access_for(manager, project.pk)
         items = [{k: v for k, v in doc.items() if k not in ("spans", "links")} for doc in DOCUMENTS]
-        documents = services.documents_create(project=project, actor=manager, items=items)
+        documents = services.documents_create(project=project, access=access, actor=manager, items=items)
         for document, spec in zip(documents, DOCUMENTS):
             spans = []
             for label, quote, extra in spec["spans"]:
@@ -186,7 +186,7 @@ class Command(BaseCommand):
             for attribution, target in spec["links"]:
                 services.span_link_create(attribution=spans[attribution], target=spans[target], access=access,
                                           actor=manager)
-        self._load_team_layers(project, documents)
+        self._load_team_layers(project, documents, access)
         self.stdout.write(self.style.SUCCESS(f"Loaded '{DEMO_PROJECT}' with {len(documents)} documents."))
         if created:
             self.stdout.write(self.style.WARNING(
@@ -195,17 +195,17 @@ class Command(BaseCommand):
         else:
             self.stdout.write(f"Sign in as the existing user '{username}'.")
 
-    def _load_team_layers(self, project, documents):
+    def _load_team_layers(self, project, documents, manager_access):
         """Annotators ana and ben (no password: a manager can set one in the admin) label the
         first two documents and mark them done."""
         User = get_user_model()
-        services.project_update(project=project, reviewers_per_document=2)
+        services.project_update(project=project, access=manager_access, reviewers_per_document=2)
         for username in ("ana", "ben"):
             user, created = User.objects.get_or_create(username=username)
             if created:
                 user.set_unusable_password()
                 user.save(update_fields=["password"])
-            services.member_add(project=project, username=username, role="annotator")
+            services.member_add(project=project, access=manager_access, username=username, role="annotator")
         for document_index, username, spans in TEAM_LAYERS:
             user = User.objects.get(username=username)
             document = documents[document_index]
@@ -216,4 +216,4 @@ class Command(BaseCommand):
                 if label == "disputed":
                     fields["dispute_basis"] = "within_text"
                 services.span_create(document=document, access=access, actor=user, fields=fields)
-            assignment_mark_done(document=document, user=user)
+            assignment_mark_done(document=document, access=access)

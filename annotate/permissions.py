@@ -80,7 +80,10 @@ class Rule:
 
 # Projects and their members
 EDIT_PROJECT = Rule("edit the project", MANAGERS)  # also its review settings
+ARCHIVE_PROJECT = Rule("archive the project", MANAGERS)
 DELETE_PROJECT = Rule("delete the project", MANAGERS)
+MANAGE_MEMBERS = Rule("manage members", MANAGERS)  # the members page
+INVITE_MEMBERS = Rule("invite members or withdraw invites", MANAGERS)
 ADD_MEMBER = Rule("add members", MANAGERS)
 CHANGE_ROLE = Rule("change roles", MANAGERS)
 REMOVE_MEMBER = Rule("remove members", MANAGERS)

@@ -5,7 +5,16 @@ from django.utils import timezone
 
 from annotate.errors import Conflict, InvalidInput, NotFound
 from annotate.models import Membership, Project, Role
-from annotate.permissions import ADD_MEMBER, CHANGE_ROLE, DELETE_PROJECT, EDIT_PROJECT, REMOVE_MEMBER, Access, check
+from annotate.permissions import (
+    ADD_MEMBER,
+    ARCHIVE_PROJECT,
+    CHANGE_ROLE,
+    DELETE_PROJECT,
+    EDIT_PROJECT,
+    REMOVE_MEMBER,
+    Access,
+    check,
+)
 
 User = get_user_model()
 
@@ -51,9 +60,21 @@ def project_update(*, project: Project, access: Access, **fields) -> Project:
     return project
 
 
-def project_delete(*, project: Project, access: Access) -> None:
+def project_delete(*, project: Project, access: Access, confirm_name: str | None = None) -> None:
+    """confirm_name: the pages ask the manager to type the project's name first."""
     check(access, DELETE_PROJECT, project=project)
+    if confirm_name is not None and confirm_name.strip() != project.name:
+        raise InvalidInput({"confirm_name": [f"Type the project's name, {project.name}, to delete it."]})
     project.delete()
+
+
+def project_archive(*, project: Project, access: Access, archived: bool) -> Project:
+    """Archived projects are listed apart and the queue hands out no new documents from
+    them; every document, span and release stays, and unarchiving brings the project back."""
+    check(access, ARCHIVE_PROJECT, project=project)
+    project.archived_at = timezone.now() if archived else None
+    project.save(update_fields=["archived_at"])
+    return project
 
 
 def _user_by_username(username: str):

@@ -5,7 +5,7 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
 from annotate.errors import ServiceError
-from annotate.permissions import project_for_user
+from annotate.permissions import IMPORT_DOCUMENTS, project_for_user
 from annotate.services.imports import dataset_import
 
 SHOWN_PROBLEMS = 10
@@ -27,7 +27,7 @@ def _describe(error: ServiceError) -> list[str]:
 @login_required
 @require_POST
 def project_import(request, pk: int):
-    project, access = project_for_user(request.user, pk)
+    project, access = project_for_user(request.user, pk, may=IMPORT_DOCUMENTS)
     upload = request.FILES.get("file")
     if upload is None:
         messages.error(request, "Choose a file to import.")

@@ -17,6 +17,7 @@ every route for every persona.
 """
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db.models import F, OuterRef, Q, Subquery
 from django.http import Http404
@@ -119,6 +120,12 @@ def check(access: Access, rule: Rule, *, project: Project | None = None) -> None
         raise Http404("No such project.")
     if not may(access, rule, project=project):
         raise PermissionDenied(f"Your role in this project ({access.role}) may not {rule.action}.")
+
+
+def may_read_api_schema(user) -> bool:
+    """The OpenAPI schema and its docs page describe every endpoint: for signed-in users (session
+    or token) unless settings.API_SCHEMA_PUBLIC (env API_SCHEMA_PUBLIC=1) opens them to all."""
+    return bool(settings.API_SCHEMA_PUBLIC or user.is_authenticated)
 
 
 def role_may(role: str, rule: Rule) -> bool:

@@ -163,12 +163,17 @@ REST_FRAMEWORK = {
 if DEBUG:
     REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"].append("rest_framework.renderers.BrowsableAPIRenderer")
 
+# /api/schema/ and /api/docs/ need a login unless this is on (API_SCHEMA_PUBLIC=1).
+API_SCHEMA_PUBLIC = _env_bool("API_SCHEMA_PUBLIC", False)
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "annotate API",
     "DESCRIPTION": "Label spans of news text as assertion, attribution or disputed; offsets are "
     "Unicode code points, half-open [start, end).",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Login (session or token) unless API_SCHEMA_PUBLIC: annotate.permissions.may_read_api_schema.
+    "SERVE_PERMISSIONS": ["annotate.api.permission_classes.ApiSchemaReader"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

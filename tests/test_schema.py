@@ -24,3 +24,27 @@ def test_swagger_ui_uses_no_cdn_and_no_inline_script(client, django_user_model):
     assert "cdn" not in page.lower()
     assert "<script>" not in page.replace(" ", "")
     assert client.get("/api/schema/").status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/api/schema/", "/api/docs/"])
+def test_schema_and_docs_need_a_login(client, path):
+    assert client.get(path).status_code == 401
+
+
+@pytest.mark.django_db
+def test_schema_takes_a_token(django_user_model):
+    """Programs (the schemathesis run in CI, say) fetch the schema with their API token."""
+    from tests.conftest import client_for
+
+    reader = django_user_model.objects.create_user("reader", password="pass-word-123")
+    response = client_for(reader).get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    assert response.status_code == 200
+    assert "/api/v1/spans/{id}/" in response.json()["paths"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/api/schema/", "/api/docs/"])
+def test_a_setting_makes_them_public(client, settings, path):
+    settings.API_SCHEMA_PUBLIC = True
+    assert client.get(path).status_code == 200

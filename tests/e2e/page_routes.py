@@ -24,6 +24,12 @@ NOT_PAGES = {
     "workflow-next": "POST only (hands out the next document, then redirects)",
     "project-import": "POST only (the import form's target)",
     "workflow-release-download": "a file download, not a page",
+    "setup-project-archive": "POST only (archives, then redirects)",
+    "setup-member-role": "POST only (the members page's role form)",
+    "setup-member-remove": "POST only (the members page's remove button)",
+    "setup-invite-revoke": "POST only (the members page's revoke button)",
+    "setup-markdown-preview": "POST only (JSON for the guidelines preview)",
+    "sign-out-everywhere": "POST only (the account page's form)",
 }
 
 # Namespaces and views that are not the app's pages: Django's admin has its own look, and the
@@ -31,7 +37,10 @@ NOT_PAGES = {
 EXCLUDED_NAMESPACES = {"admin"}
 
 # Pages that someone who is not signed in sees.
-ANONYMOUS_PAGES = {"login"}
+ANONYMOUS_PAGES = {
+    "login", "signup", "invite-accept",
+    "password_reset", "password_reset_done", "password_reset_confirm", "password_reset_complete",
+}
 
 # Pages opened as another persona than the manager (who may open every project page).
 PERSONA_BY_PAGE: dict[str, str] = {}
@@ -43,6 +52,16 @@ EXTRA_VISITS = [
     ("workflow-assignments", "annotator"),
     ("document-workspace", "annotator"),
 ]
+
+
+def _signup_status() -> int:
+    from django.conf import settings
+
+    return 200 if settings.SIGNUP_OPEN else 403  # closed sign-up is a page that says so
+
+
+# Pages whose normal answer is not 200.
+EXPECTED_STATUS = {"signup": _signup_status}
 
 
 @dataclass(frozen=True)
@@ -93,12 +112,18 @@ def not_page_routes() -> list[Route]:
     return [route for route in page_routes() if route.name in NOT_PAGES]
 
 
-# How to fill a URL argument, by the path segment in front of it.
+# How to fill a URL argument, keyed "segment/<name>": the last path segment before it (other
+# arguments between them are skipped) and the argument's name.
 ARGS_BY_SEGMENT = {
-    "projects": lambda site: site.project.pk,
-    "documents": lambda site: site.document.pk,
-    "releases": lambda site: site.release.number,
-    "download": lambda site: "jsonl",
+    "projects/<pk>": lambda site: site.project.pk,
+    "documents/<pk>": lambda site: site.document.pk,
+    "releases/<number>": lambda site: site.release.number,
+    "download/<fmt>": lambda site: "jsonl",
+    "members/<member_id>": lambda site: site.membership.pk,
+    "invites/<invite_id>": lambda site: site.invite.pk,
+    "invites/<token>": lambda site: site.invite_token,
+    "password-reset/<uidb64>": lambda site: site.reset_uid,
+    "password-reset/<token>": lambda site: site.reset_token,
 }
 
 _ARGUMENT = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>")
@@ -106,17 +131,18 @@ _ARGUMENT = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>")
 
 def fill(route: Route, site) -> str:
     """The route's path with its arguments taken from the site; ValueError names what is missing."""
-    path, position = "/", 0
+    path, position, segment = "/", 0, ""
     for match in _ARGUMENT.finditer(route.pattern):
         literal = route.pattern[position:match.start()]
-        segment = literal.strip("/").split("/")[-1] if literal.strip("/") else ""
-        how = ARGS_BY_SEGMENT.get(segment)
+        if literal.strip("/"):
+            segment = literal.strip("/").split("/")[-1]
+        key = f"{segment}/<{match.group('name')}>"
+        how = ARGS_BY_SEGMENT.get(key)
         if how is None:
             raise ValueError(
                 f"page route {route.name!r} ({route.pattern}) has no way to be visited: "
-                f"tests/e2e/page_routes.py ARGS_BY_SEGMENT does not know how to fill "
-                f"<{match.group('name')}> after '{segment}/'; add it there (and the data to the "
-                f"demo site), or list the route in NOT_PAGES with the reason it is not a page"
+                f"tests/e2e/page_routes.py ARGS_BY_SEGMENT has no {key!r}; add it there (and the "
+                f"data to demo_site), or list the route in NOT_PAGES with the reason it is not a page"
             )
         path += literal + str(how(site))
         position = match.end()
@@ -137,7 +163,7 @@ def visits(site) -> tuple[list[Visit], list[str]]:
             continue
         paths[route.name] = path
         persona = "anonymous" if route.name in ANONYMOUS_PAGES else PERSONA_BY_PAGE.get(route.name, "manager")
-        result.append(Visit(route.name, path, persona))
+        result.append(Visit(route.name, path, persona, EXPECTED_STATUS.get(route.name, lambda: 200)()))
     for name, persona in EXTRA_VISITS:
         if name in paths:
             result.append(Visit(name, paths[name], persona))
@@ -152,7 +178,12 @@ def demo_site() -> SimpleNamespace:
     from django.contrib.auth import get_user_model
     from django.core.management import call_command
 
-    from annotate.models import Document, Project
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    from annotate.accounts.services import member_add_or_invite
+    from annotate.models import Document, Membership, Project
     from annotate.permissions import access_for
     from annotate.workflow import releases
     from annotate.workflow.services import gold_accept_agreed
@@ -169,9 +200,16 @@ def demo_site() -> SimpleNamespace:
     gold_accept_agreed(document=document, access=access, actor=manager)
     release = releases.release_freeze(project=project, access=access, actor=manager, name="First look",
                                       description="The gold layer after the first adjudication.")
+    invited = member_add_or_invite(project=project, invitee="new.colleague@example.org", role="annotator",
+                                   invited_by=manager, link_for=lambda token: token)
     return SimpleNamespace(
         project=project,
         document=document,
         release=release,
+        membership=Membership.objects.get(project=project, user=users["ana"]),
+        invite=invited.invite,
+        invite_token=invited.link,
+        reset_uid=urlsafe_base64_encode(force_bytes(manager.pk)),
+        reset_token=default_token_generator.make_token(manager),
         usernames={"manager": "demo", "annotator": "ana"},
     )

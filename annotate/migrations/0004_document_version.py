@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('annotate', '0002_document_text_lz4'),
+        ('annotate', '0003_project_archived_at'),
     ]
 
     operations = [

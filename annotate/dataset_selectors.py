@@ -351,8 +351,11 @@ def check_export_options(*, format: str, offset_unit: str) -> None:
         raise InvalidInput({"offset_unit": [f"{format} exports count code points; utf16 is for jsonl and csv."]})
 
 
-def _checked(*, access: Access, project_id: int, format: str, filters: ExportFilters, offset_unit: str) -> ExportFilters:
-    """The caller's filters narrowed to what they may export (400/403 now, before any byte streams)."""
+def export_request_checked(
+    *, access: Access, project_id: int, format: str, filters: ExportFilters, offset_unit: str
+) -> ExportFilters:
+    """The caller's filters narrowed to what they may export (400/403 now, before any byte
+    streams or any job is queued): check_export_options, then export_filters_for."""
     if access.project_id != project_id:
         raise Http404("No such project.")
     check_export_options(format=format, offset_unit=offset_unit)
@@ -373,7 +376,7 @@ def export_stream(
     (400/403 are raised by this call, not while streaming). `manifest_out`, when given, receives
     the manifest with its content_sha256 once the stream ends: the manifest of exactly these
     bytes (for a file written beside a csv export)."""
-    filters = _checked(access=access, project_id=project_id, format=format, filters=filters, offset_unit=offset_unit)
+    filters = export_request_checked(access=access, project_id=project_id, format=format, filters=filters, offset_unit=offset_unit)
     return _export_chunks(
         project_id=project_id, format=format, filters=filters, offset_unit=offset_unit, manifest_out=manifest_out
     )
@@ -403,7 +406,7 @@ def export_manifest_with_digest(
 ) -> dict:
     """The manifest plus the export's content_sha256, both from one snapshot: the manifest that
     comes beside a csv export (and that anyone can fetch before downloading a big export)."""
-    filters = _checked(access=access, project_id=project_id, format=format, filters=filters, offset_unit=offset_unit)
+    filters = export_request_checked(access=access, project_id=project_id, format=format, filters=filters, offset_unit=offset_unit)
     digest = ContentDigest()
     with export_snapshot():
         manifest = export_manifest(project_id=project_id, format=format, filters=filters, offset_unit=offset_unit)

@@ -12,7 +12,7 @@ Add one entry to MATRIX, keyed by the route's name (its `name=` in urls.py):
         Case("POST", api(400, 403), data={}),       # manager 400 (got past the check, body empty),
     ]),                                             # reviewers and annotator 403
 
-- `on` names what the route's `<int:pk>` is: "project", "document", "span", "assignment"; or give
+- `on` names what the route's `<int:pk>` is: "project", "document", "span", "assignment", "job"; or give
   `kwargs=lambda f: {...}` for other URL arguments (`f` is the fixture below).
 - A `Case` is one request: method, expected statuses per persona, optional `data` (JSON for the
   API, a form for pages), `query` (GET parameters) and, for reads, `spans`.
@@ -35,7 +35,8 @@ One project under blind review with one document, on which:
   annotator      carol   annotator, done; her attribution span links to another of hers
   outsider       mallory manager of another project only
   anonymous      -       not signed in
-and a frozen release (with the individual layers), an open invite, bob's assignment.
+and a frozen release (with the individual layers), an open invite, bob's assignment, and an
+export job bob ran (its file holds his export: blind review applied when it ran).
 """
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -213,10 +214,11 @@ MATRIX: dict[str, Route] = {
         cases=[Case("GET", api(200)), Case("PATCH", api(400, 403), data={}), Case("DELETE", api(204, 403))],
     ),
     "api-document-list": Route(on="project", cases=[Case("GET", api(200)), Case("POST", api(400, 403), data={})]),
+    # 428: past the permission check, refused for want of the version (If-Match) it edits
     "api-document-detail": Route(on="document", cases=[
         Case("GET", api(200)),
-        Case("PATCH", api(200, 403), data={}),
-        Case("DELETE", api(204, 403)),
+        Case("PATCH", api(428, 403), data={}),
+        Case("DELETE", api(428, 403)),
     ]),
     "api-span-list": Route(on="document", cases=[
         Case("GET", api(200), spans=OWN_LAYER),
@@ -226,8 +228,8 @@ MATRIX: dict[str, Route] = {
     # the annotator's span: bob, still at work under blind review, does not learn it exists
     "api-span-detail": Route(on="span", cases=[
         Case("GET", api(200, 404, 200, 200), spans=spans({"annotator"}, NONE, {"annotator"}, {"annotator"})),
-        Case("PATCH", api(200, 404, 200, 200), data={}),
-        Case("DELETE", api(204, 404, 204, 204)),
+        Case("PATCH", api(428, 404, 428, 428), data={}),
+        Case("DELETE", api(428, 404, 428, 428)),
     ]),
     "api-span-links": Route(on="span", cases=[
         Case("GET", api(200, 404, 200, 200)),
@@ -242,6 +244,8 @@ MATRIX: dict[str, Route] = {
         Case("GET", api(200), spans=BLIND_ALL_LAYERS),
         Case("GET", api(200, 200, 200, 403), query={"layer": "gold"}, spans=BLIND_GOLD),
         Case("GET", api(200), query={"format": "csv"}, spans=BLIND_ALL_LAYERS),
+        Case("POST", api(202)),  # the same export as a job (any member)
+        Case("POST", api(202, 202, 202, 403), query={"layer": "gold"}),
     ]),
     "api-project-export-manifest": Route(on="project", cases=[Case("GET", api(200))]),
     "api-project-import": Route(on="project", cases=[Case("POST", api(415, 403), data={})]),  # multipart only
@@ -253,7 +257,10 @@ MATRIX: dict[str, Route] = {
         Case("PATCH", api(200, 200, 404, 404), data={}),
         Case("DELETE", api(204, 403, 404, 404)),
     ]),
-    "api-agreement": Route(on="project", cases=[Case("GET", api(200, 200, 200, 403))]),
+    "api-agreement": Route(on="project", cases=[
+        Case("GET", api(200, 200, 200, 403)),
+        Case("POST", api(202, 202, 202, 403)),  # computed by a worker, for its creator
+    ]),
     "api-progress": Route(on="project", cases=[Case("GET", api(200))]),
     "api-history": Route(on="project", cases=[Case("GET", api(200), spans=HISTORY)]),
     "api-history-export": Route(on="project", cases=[Case("GET", api(200), spans=HISTORY)]),
@@ -268,6 +275,13 @@ MATRIX: dict[str, Route] = {
     ]),
     "api-release-detail": Route(kwargs=_release, cases=[Case("GET", api(200, 200, 200, 403))]),
     "api-release-download": _release_download(api(200, 200, 200, 403)),
+    # ------------------------------------------------------------ jobs (bob's export job)
+    "api-job-list": Route(cases=[
+        Case("GET", signed_in(200, anonymous=401)),  # one's own jobs, or a project's (managers: all)
+    ]),
+    "api-job-detail": Route(on="job", cases=[Case("GET", api(200, 200, 404, 404))]),
+    "api-job-download": Route(on="job", cases=[Case("GET", api(200, 200, 404, 404), spans=spans({"reviewer_open"}, {"reviewer_open"}))]),
+    "api-job-cancel": Route(on="job", cases=[Case("POST", api(409, 409, 404, 404))]),  # it has finished: 409
     "schema": Route(cases=[Case("GET", signed_in(200, anonymous=401))]),
     "api-docs": Route(cases=[Case("GET", signed_in(200, anonymous=401))]),
 }

@@ -2,6 +2,7 @@
 and shows only the spans it says. The routes come from the URL configuration itself, so a route
 added without an entry fails test_every_route_has_an_entry (see that module's docstring)."""
 import json
+from urllib.parse import urlencode
 from types import SimpleNamespace
 
 import pytest
@@ -12,6 +13,10 @@ from rest_framework.views import APIView
 
 from annotate import services
 from annotate.accounts import services as accounts
+from annotate.dataset_selectors import ExportFilters
+from annotate.jobs.handlers import HANDLERS
+from annotate.jobs.runner import job_run
+from annotate.jobs.starts import export_start
 from annotate.models import Assignment, AssignmentStatus, Role
 from annotate.permissions import access_for
 from annotate.workflow import releases, services as workflow_services
@@ -60,7 +65,7 @@ def test_every_route_has_an_entry():
 
 
 @pytest.fixture
-def world(db):
+def world(db, settings, tmp_path):
     """The fixture the matrix describes (tests/permission_matrix.py, "THE PERSONAS")."""
     project = ProjectFactory(name="Matrix", blind_review=True)
     elsewhere = ProjectFactory(name="Elsewhere")
@@ -98,12 +103,21 @@ def world(db):
     release = releases.release_freeze(
         project=project, access=access["manager"], actor=users["manager"], name="v1", include_individual=True
     )
+    settings.STORAGES = {  # the export job's file goes to this test's own folder
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}},
+    }
+    job = export_start(
+        access=access["reviewer_open"], project_id=project.pk, actor=users["reviewer_open"], format="jsonl",
+        offset_unit="codepoint", filters=ExportFilters(),
+    )
+    assert job_run(job_id=job.pk, handlers=HANDLERS) == "succeeded"
     invite = accounts.member_add_or_invite(
         project=project, access=access["manager"], invitee="newbie@example.org", role=Role.ANNOTATOR,
         invited_by=users["manager"], link_for=lambda token: token,
     ).invite
     return SimpleNamespace(
-        project=project, document=document, span=attribution, link_target=target, release=release, invite=invite,
+        project=project, document=document, span=attribution, job=job, link_target=target, release=release, invite=invite,
         users=users, membership=project.memberships.get(user=users["annotator"]),
         assignment=Assignment.objects.get(document=document, user=users["reviewer_open"]),
     )
@@ -138,6 +152,8 @@ def _send(client: Client, url: str, case: Case):
     method = getattr(client, case.method.lower())
     if case.method == "GET":
         return method(url, case.query or {})
+    if case.query:
+        url = f"{url}?{urlencode(case.query)}"
     if url.startswith("/api/"):
         return method(url, json.dumps(case.data or {}), content_type="application/json")
     return method(url, case.data or {})

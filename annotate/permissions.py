@@ -18,6 +18,7 @@ every route for every persona.
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import F, OuterRef, Q, Subquery
 from django.http import Http404
@@ -256,6 +257,26 @@ def others_hidden(*, access: Access, document_id: int) -> bool:
     everything; a member with no assignment on the document is not labelling it (an
     adjudicator, say), so nothing is hidden from them."""
     return document_id in documents_with_others_hidden(access=access, document_ids=[document_id])
+
+
+def layers_readable_on(*, access: Access, document_id: int, annotator: str | None) -> Q:
+    """The condition on the document's individual spans for a span list: `annotator` None (or "")
+    for the caller's own layer, "all" for every layer, or a username. Annotators may ask only for
+    their own (403). Under blind review a reviewer whose own assignment on the document is not
+    done gets only their own spans for "all", and 403 for another member's username."""
+    own = Q(annotator_id=access.user_id)
+    if not annotator:
+        return own
+    if not access.sees_all_layers:
+        raise PermissionDenied("Annotators see only their own spans.")
+    hidden = others_hidden(access=access, document_id=document_id)
+    if annotator == "all":
+        return own if hidden else Q()
+    if hidden and not get_user_model().objects.filter(pk=access.user_id, username=annotator).exists():
+        raise PermissionDenied(
+            "Blind review: you see other members' spans on this document once your own assignment is done."
+        )
+    return Q(annotator__username=annotator)
 
 
 def readable_spans(*, access: Access, prefix: str = "") -> Q:

@@ -3,12 +3,10 @@ Model.objects.all(): DRF checks object permissions on single objects only."""
 from collections import defaultdict
 from datetime import timezone
 
-from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied
 from django.db.models import CharField, Count, Func, Max, OuterRef, QuerySet, Subquery
 
 from annotate.models import Document, Layer, Membership, Project, Span, SpanEvent, SpanLink
-from annotate.permissions import Access, others_hidden
+from annotate.permissions import Access, layers_readable_on
 
 
 def visible_projects(*, user) -> QuerySet[Project]:
@@ -65,23 +63,10 @@ def span_as_dict(span: Span, *, annotator_username: str, links: list[int]) -> di
 
 def visible_spans(*, document: Document, access: Access, annotator: str | None = None) -> QuerySet[Span]:
     """Spans of the document the caller may see. `annotator`: None for the caller's own layer,
-    "all" for every layer, or a username (reviewers and managers only, else PermissionDenied).
-
-    Under blind review a reviewer whose own assignment for the document is not done gets only
-    their own spans for "all", and PermissionDenied for another member's username."""
+    "all" for every layer, or a username; permissions.layers_readable_on decides (403 for an
+    annotator asking for others, blind review)."""
     queryset = Span.objects.filter(document_id=document.pk, layer=Layer.INDIVIDUAL)
-    if annotator is None or annotator == "":
-        return queryset.filter(annotator_id=access.user_id)
-    if not access.sees_all_layers:
-        raise PermissionDenied("Annotators see only their own spans.")
-    hidden = others_hidden(access=access, document_id=document.pk)
-    if annotator == "all":
-        return queryset.filter(annotator_id=access.user_id) if hidden else queryset
-    if hidden and not get_user_model().objects.filter(pk=access.user_id, username=annotator).exists():
-        raise PermissionDenied(
-            "Blind review: you see other members' spans on this document once your own assignment is done."
-        )
-    return queryset.filter(annotator__username=annotator)
+    return queryset.filter(layers_readable_on(access=access, document_id=document.pk, annotator=annotator))
 
 
 class IsoTimestamp(Func):

@@ -200,8 +200,8 @@ def demo_site() -> SimpleNamespace:
     gold_accept_agreed(document=document, access=access, actor=manager)
     release = releases.release_freeze(project=project, access=access, actor=manager, name="First look",
                                       description="The gold layer after the first adjudication.")
-    invited = member_add_or_invite(project=project, invitee="new.colleague@example.org", role="annotator",
-                                   invited_by=manager, link_for=lambda token: token)
+    invited = member_add_or_invite(project=project, access=access, invitee="new.colleague@example.org",
+                                   role="annotator", invited_by=manager, link_for=lambda token: token)
     return SimpleNamespace(
         project=project,
         document=document,

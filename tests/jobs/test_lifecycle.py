@@ -34,6 +34,25 @@ def test_a_queued_import_answers_202_and_a_worker_runs_it(team, run_jobs):
     assert stored.lease_expires_at is None and stored.finished_at is not None
 
 
+def test_the_same_lifecycle_on_rq_with_redis(team, rq_backend, run_jobs):
+    alice = team.clients["alice"]
+    job = post_import(alice, team.project, jsonl(700)).json()
+    assert rq_backend.count == 1  # the task waits in Redis, not in the database
+    assert alice.get(job["url"]).json()["state"] == "queued"
+    run_jobs()
+    done = alice.get(job["url"]).json()
+    assert (done["state"], done["result"]["documents"], done["progress"]["done"]) == ("succeeded", 700, 700)
+    assert rq_backend.count == 0
+
+
+def test_a_job_whose_creator_lost_the_role_fails_with_the_reason(team, run_jobs):
+    job = post_import(team.clients["alice"], team.project, jsonl(5)).json()
+    team.alice.memberships.filter(project=team.project).update(role="annotator")
+    run_jobs()
+    failed = Job.objects.get(pk=job["id"])
+    assert failed.state == JobState.FAILED and "may not import documents" in failed.error["detail"]
+
+
 def test_a_failing_import_job_names_the_line_like_an_inline_import_and_keeps_nothing(team, run_jobs):
     alice = team.clients["alice"]
     content = jsonl(1500, bad_line=1400)

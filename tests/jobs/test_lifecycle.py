@@ -112,3 +112,18 @@ def test_the_sweep_leaves_a_job_with_a_live_lease_alone(team):
     _running(job["id"], attempts=1, expired_seconds_ago=-60)
     assert jobs_sweep() == {"retried": [], "failed": [], "requeued": []}
     assert Job.objects.get(pk=job["id"]).state == JobState.RUNNING
+
+
+def test_prune_deletes_old_finished_jobs_with_their_files(team, run_jobs, settings, _storage):
+    from django.core.management import call_command
+
+    export = team.clients["alice"].post(f"/api/v1/projects/{team.project.pk}/export/").json()
+    queued = post_import(team.clients["alice"], team.project, jsonl(3)).json()
+    run_jobs()
+    Job.objects.filter(pk=queued["id"]).update(state=JobState.QUEUED, finished_at=None)  # still waiting: kept
+    output = Job.objects.get(pk=export["id"]).output_file
+    assert (_storage / output).exists()
+    settings.JOBS_KEEP_DAYS = 0
+    call_command("jobs_prune", stdout=open("/dev/null", "w"))
+    assert list(Job.objects.values_list("pk", flat=True)) == [queued["id"]]
+    assert not (_storage / output).exists()

@@ -16,6 +16,12 @@ def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _no_rate_limits(settings):
+    """Rate limits count in a cache that outlives one test; tests/test_rate_limits.py sets its own."""
+    settings.RATE_LIMITS = {}
+
+
 def client_for(user) -> APIClient:
     client = APIClient()
     if user is not None:

@@ -86,6 +86,7 @@ def _export_request(request, pk: int) -> tuple[dict, ExportFilters]:
 
 class ExportView(APIView):
     content_negotiation_class = _IgnoreFormatParameter
+    throttle_scope = "export"
 
     @extend_schema(
         parameters=[ExportQuery],
@@ -108,6 +109,7 @@ class ExportView(APIView):
 
 class ExportManifestView(APIView):
     content_negotiation_class = _IgnoreFormatParameter
+    throttle_scope = "export"  # it reads the whole export to digest it
 
     @extend_schema(
         parameters=[ExportQuery],
@@ -126,6 +128,7 @@ class ExportManifestView(APIView):
 class ImportView(APIView):
     parser_classes = [MultiPartParser]
     content_negotiation_class = _IgnoreFormatParameter
+    throttle_scope = "import"
 
     @extend_schema(
         request={"multipart/form-data": ImportIn},

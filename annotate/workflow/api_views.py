@@ -113,6 +113,8 @@ class AssignmentDetailView(APIView):
 
 
 class AgreementView(APIView):
+    throttle_scope = "agreement"
+
     @extend_schema(
         responses=s.AgreementOut,
         description="Span F1 (exact, overlap), Cohen's kappa and Krippendorff's alpha on tokens, overall, per "
@@ -227,6 +229,8 @@ def release_download_response(release: Release, fmt: str, params) -> HttpRespons
 
 
 class ReleaseDownloadView(APIView):
+    throttle_scope = "release_download"
+
     @extend_schema(
         parameters=[
             OpenApiParameter("layer", OpenApiTypes.STR, description="gold (default), or individual when the release has it."),
@@ -269,6 +273,8 @@ class HistoryView(GenericAPIView):
 
 
 class HistoryExportView(APIView):
+    throttle_scope = "export"
+
     @extend_schema(
         responses={(200, "application/x-ndjson"): OpenApiTypes.BINARY},
         description="The whole visible span history as JSON lines, streamed.",

@@ -161,6 +161,9 @@ DATASET_IMPORT_MAX_EXPANDED_BYTES = int(os.environ.get("DATASET_IMPORT_MAX_EXPAN
 DATASET_IMPORT_MAX_MEMBERS = int(os.environ.get("DATASET_IMPORT_MAX_MEMBERS", 10_000))
 DATASET_IMPORT_MAX_DOCUMENTS = int(os.environ.get("DATASET_IMPORT_MAX_DOCUMENTS", 100_000))
 
+# JSON bodies and import lines nested deeper than this are refused with 400 (annotate.json_input).
+JSON_MAX_DEPTH = int(os.environ.get("JSON_MAX_DEPTH", "32"))
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "annotate.api.authentication.TokenAuthentication",
@@ -175,6 +178,11 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "DEFAULT_THROTTLE_CLASSES": ["annotate.limits.RateLimit"],
+    "DEFAULT_PARSER_CLASSES": [
+        "annotate.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
 if DEBUG:

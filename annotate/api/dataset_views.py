@@ -18,7 +18,7 @@ from annotate.dataset_selectors import (
     export_stream,
 )
 from annotate.errors import InvalidInput
-from annotate.exports.records import FORMATS, OFFSET_UNITS, export_format
+from annotate.exports.records import CSV_SAFETY, FORMATS, OFFSET_UNITS, export_format
 from annotate.models import Layer
 from annotate.permissions import project_for_user
 from annotate.services.imports import IMPORT_FORMATS, ON_DUPLICATE, dataset_import
@@ -39,6 +39,12 @@ class ExportQuery(serializers.Serializer):
     annotated_after = serializers.DateField(required=False, help_text="Spans last changed on or after this day.")
     annotated_before = serializers.DateField(required=False)
     offset_unit = serializers.ChoiceField(choices=OFFSET_UNITS, default="codepoint")
+    csv_safety = serializers.ChoiceField(
+        choices=CSV_SAFETY,
+        default="spreadsheet",
+        help_text="csv only. spreadsheet: a cell that starts with =, +, -, @, tab or CR gets a leading ' so a "
+        "spreadsheet does not run it as a formula. raw: every cell exactly as stored.",
+    )
 
 
 class ImportIn(serializers.Serializer):
@@ -97,7 +103,13 @@ class ExportView(APIView):
     def get(self, request, pk: int):
         data, filters = _export_request(request, pk)
         export = export_format(data["format"])
-        chunks = export_stream(project_id=pk, format=data["format"], filters=filters, offset_unit=data["offset_unit"])
+        chunks = export_stream(
+            project_id=pk,
+            format=data["format"],
+            filters=filters,
+            offset_unit=data["offset_unit"],
+            csv_safety=data["csv_safety"],
+        )
         response = StreamingHttpResponse(buffered(chunks), content_type=export.media_type)
         response["Content-Disposition"] = f'attachment; filename="project-{pk}-{filters.layer}.{export.extension}"'
         manifest_url = reverse("api-project-export-manifest", args=[pk])
@@ -120,7 +132,11 @@ class ExportManifestView(APIView):
     def get(self, request, pk: int):
         data, filters = _export_request(request, pk)
         manifest = export_manifest_with_digest(
-            project_id=pk, format=data["format"], filters=filters, offset_unit=data["offset_unit"]
+            project_id=pk,
+            format=data["format"],
+            filters=filters,
+            offset_unit=data["offset_unit"],
+            csv_safety=data["csv_safety"],
         )
         return Response(manifest)
 

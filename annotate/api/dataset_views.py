@@ -90,6 +90,12 @@ def _export_request(request, pk: int) -> tuple[dict, ExportFilters]:
     return data, export_filters_for(access=access, project_id=project.pk, filters=filters)
 
 
+def _export_arguments(pk: int, data: dict, filters: ExportFilters) -> dict:
+    """What export_stream and export_manifest_with_digest both take, so the two always agree."""
+    keys = ("format", "offset_unit", "csv_safety")
+    return {"project_id": pk, "filters": filters, **{key: data[key] for key in keys}}
+
+
 class ExportView(APIView):
     content_negotiation_class = _IgnoreFormatParameter
     throttle_scope = "export"
@@ -103,13 +109,7 @@ class ExportView(APIView):
     def get(self, request, pk: int):
         data, filters = _export_request(request, pk)
         export = export_format(data["format"])
-        chunks = export_stream(
-            project_id=pk,
-            format=data["format"],
-            filters=filters,
-            offset_unit=data["offset_unit"],
-            csv_safety=data["csv_safety"],
-        )
+        chunks = export_stream(**_export_arguments(pk, data, filters))
         response = StreamingHttpResponse(buffered(chunks), content_type=export.media_type)
         response["Content-Disposition"] = f'attachment; filename="project-{pk}-{filters.layer}.{export.extension}"'
         manifest_url = reverse("api-project-export-manifest", args=[pk])
@@ -131,13 +131,7 @@ class ExportManifestView(APIView):
     )
     def get(self, request, pk: int):
         data, filters = _export_request(request, pk)
-        manifest = export_manifest_with_digest(
-            project_id=pk,
-            format=data["format"],
-            filters=filters,
-            offset_unit=data["offset_unit"],
-            csv_safety=data["csv_safety"],
-        )
+        manifest = export_manifest_with_digest(**_export_arguments(pk, data, filters))
         return Response(manifest)
 
 

@@ -17,6 +17,7 @@ LIMIT = 3
 
 @pytest.fixture(autouse=True)
 def _small_limit(settings):
+    settings.AXES_ENABLED = True
     settings.AXES_FAILURE_LIMIT = LIMIT
     settings.AXES_COOLOFF_TIME = dt.timedelta(minutes=10)
 

@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 
 from annotate.dataset_selectors import ExportFilters, buffered, export_manifest_with_digest, export_stream
 from annotate.errors import InvalidInput
-from annotate.exports.records import FORMATS, OFFSET_UNITS, export_format
+from annotate.exports.records import CSV_SAFETY, FORMATS, OFFSET_UNITS, export_format
 from annotate.models import Layer
 from annotate.permissions import IMPORT_DOCUMENTS, project_for_user
 from annotate.jobs.api import job_accepted, prefers_async
@@ -35,6 +35,12 @@ class ExportQuery(serializers.Serializer):
     annotated_after = serializers.DateField(required=False, help_text="Spans last changed on or after this day.")
     annotated_before = serializers.DateField(required=False)
     offset_unit = serializers.ChoiceField(choices=OFFSET_UNITS, default="codepoint")
+    csv_safety = serializers.ChoiceField(
+        choices=CSV_SAFETY,
+        default="spreadsheet",
+        help_text="csv only. spreadsheet: a cell that starts with =, +, -, @, tab or CR gets a leading ' so a "
+        "spreadsheet does not run it as a formula. raw: every cell exactly as stored.",
+    )
 
 
 class ImportIn(serializers.Serializer):
@@ -71,8 +77,15 @@ def _export_request(request, pk: int) -> tuple[dict, ExportFilters]:
     return data, filters
 
 
+def _export_arguments(pk: int, data: dict, filters: ExportFilters) -> dict:
+    """What export_stream and export_manifest_with_digest both take, so the two always agree."""
+    keys = ("format", "offset_unit", "csv_safety")
+    return {"project_id": pk, "filters": filters, **{key: data[key] for key in keys}}
+
+
 class ExportView(APIView):
     content_negotiation_class = _IgnoreFormatParameter
+    throttle_scope = "export"
 
     @extend_schema(
         parameters=[ExportQuery],
@@ -84,9 +97,7 @@ class ExportView(APIView):
         _, access = project_for_user(request.user, pk)
         data, filters = _export_request(request, pk)
         export = export_format(data["format"])
-        chunks = export_stream(
-            access=access, project_id=pk, format=data["format"], filters=filters, offset_unit=data["offset_unit"]
-        )
+        chunks = export_stream(access=access, **_export_arguments(pk, data, filters))
         response = StreamingHttpResponse(buffered(chunks), content_type=export.media_type)
         response["Content-Disposition"] = f'attachment; filename="project-{pk}-{filters.layer}.{export.extension}"'
         manifest_url = reverse("api-project-export-manifest", args=[pk])
@@ -115,6 +126,7 @@ class ExportView(APIView):
 
 class ExportManifestView(APIView):
     content_negotiation_class = _IgnoreFormatParameter
+    throttle_scope = "export"  # it reads the whole export to digest it
 
     @extend_schema(
         parameters=[ExportQuery],
@@ -125,16 +137,14 @@ class ExportManifestView(APIView):
     def get(self, request, pk: int):
         _, access = project_for_user(request.user, pk)
         data, filters = _export_request(request, pk)
-        manifest = export_manifest_with_digest(
-            access=access,
-            project_id=pk, format=data["format"], filters=filters, offset_unit=data["offset_unit"]
-        )
+        manifest = export_manifest_with_digest(access=access, **_export_arguments(pk, data, filters))
         return Response(manifest)
 
 
 class ImportView(APIView):
     parser_classes = [MultiPartParser]
     content_negotiation_class = _IgnoreFormatParameter
+    throttle_scope = "import"
 
     @extend_schema(
         request={"multipart/form-data": ImportIn},

@@ -1,0 +1,74 @@
+"""503, not 500, while the database or the job queue is unreachable (a restart, a failover, a
+statement cancelled by the statement timeout).
+
+The outage is the service's state, not a bug in the request: clients and proxies may retry
+after Retry-After, and persistent connections reconnect by themselves (CONN_HEALTH_CHECKS)."""
+import logging
+import sys
+
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse, JsonResponse
+from django.views import defaults
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+RETRY_AFTER_SECONDS = 5
+# What is down, by the error that says so. Redis: the job queue (the cache forgives outages).
+UNAVAILABLE_PARTS = {
+    OperationalError: "database",
+    InterfaceError: "database",
+    RedisConnectionError: "job queue",
+    RedisTimeoutError: "job queue",
+}
+logger = logging.getLogger("annotate.unavailable")
+
+
+def unavailable_part(exception: BaseException | None) -> str | None:
+    while exception is not None:
+        for error_class, part in UNAVAILABLE_PARTS.items():
+            if isinstance(exception, error_class):
+                return part
+        exception = exception.__cause__ or exception.__context__
+    return None
+
+
+def unavailable_response(request, exception: BaseException) -> HttpResponse:
+    """Touches neither the database nor the session: it must work while they are down."""
+    part = unavailable_part(exception)
+    first_line = str(exception).strip().splitlines()[0] if str(exception).strip() else type(exception).__name__
+    logger.warning("%s unavailable: %s", part, first_line)
+    message = f"The service is briefly unavailable (its {part} cannot be reached). Try again in a few seconds."
+    if request.path.startswith("/api/"):
+        response = JsonResponse({"detail": message}, status=503)
+    else:
+        response = HttpResponse(
+            f"<!doctype html><title>Unavailable</title><h1>Briefly unavailable</h1><p>{message}</p>",
+            status=503,
+            content_type="text/html; charset=utf-8",
+        )
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+class DatabaseUnavailableMiddleware:
+    """Views and templates that hit a dead database answer 503."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if unavailable_part(exception):
+            return unavailable_response(request, exception)
+        return None
+
+
+def server_error(request, template_name="500.html"):
+    """handler500: also reached by failures outside any view (a middleware loading the session
+    or saving it), where process_exception never runs; the exception is the one being handled."""
+    exception = sys.exc_info()[1]
+    if unavailable_part(exception):
+        return unavailable_response(request, exception)
+    return defaults.server_error(request, template_name=template_name)

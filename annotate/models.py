@@ -43,6 +43,8 @@ class Project(models.Model):
     # Moves on every change to the project's documents or spans: exports state it in their
     # manifest, so two exports with the same value describe the same data.
     content_changed_at = models.DateTimeField(auto_now_add=True)
+    # Archived projects are listed apart and the queue hands out no new work; nothing is lost.
+    archived_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["id"]
@@ -91,6 +93,9 @@ class Document(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Moves on every change to the row: clients send the version they read (If-Match) and get
+    # 412 when someone changed the document since.
+    version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -2,6 +2,7 @@
 
 Production: `ANNOTATE_ENV=production` turns on the secure defaults below and makes SECRET_KEY
 mandatory; every variable is listed and explained in deploy/production.env.example."""
+import json
 import os
 import secrets
 from pathlib import Path
@@ -86,6 +87,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.forms",  # its widget templates, for annotate.form_helpers' renderer
     "rest_framework",
     "rest_framework.authtoken",
     "django_filters",
@@ -95,6 +97,12 @@ INSTALLED_APPS = [
     "annotate",
     "annotate.workflow",
     "annotate.ops",
+    "annotate.accounts",
+    "annotate.jobs",
+    "django_tasks",
+    "django_tasks_db",
+    "django_rq",
+    "django_tasks_rq",
 ]
 
 MIDDLEWARE = [
@@ -129,6 +137,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "annotate.accounts.context_processors.signup",
             ],
         },
     },
@@ -185,7 +194,7 @@ if SESSION_STORE not in _SESSION_ENGINES:
     raise ImproperlyConfigured(f"SESSION_STORE must be one of {', '.join(_SESSION_ENGINES)}, not {SESSION_STORE!r}.")
 SESSION_ENGINE = _SESSION_ENGINES[SESSION_STORE]
 
-# Email (password resets, error mails): SMTP in production, the console otherwise.
+# Email (invites, password resets, error mails): SMTP in production, the console otherwise.
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",
     "django.core.mail.backends.smtp.EmailBackend" if PRODUCTION else "django.core.mail.backends.console.EmailBackend",
@@ -196,7 +205,7 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = _env_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = _env_bool("EMAIL_USE_SSL", False)
-DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "annotate@localhost")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "annotate <annotate@localhost>")
 SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -221,11 +230,11 @@ if not os.environ.get("STATIC_ROOT"):  # our own default folder; a configured on
 # `manage.py collectstatic` serves the collected, compressed, hashed copies instead.
 STATIC_COLLECTED = _env_bool("STATIC_COLLECTED", False)
 WHITENOISE_USE_FINDERS = not STATIC_COLLECTED
-if STATIC_COLLECTED:
-    STORAGES = {
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
-    }
+
+# Accounts (annotate.accounts). People join by invite; self sign-up is off unless SIGNUP_OPEN=1.
+SIGNUP_OPEN = _env_bool("SIGNUP_OPEN", False)
+INVITE_MAX_AGE_DAYS = int(os.environ.get("INVITE_MAX_AGE_DAYS", 7))
+# Invites and password resets are mailed (EMAIL_* above); a first run prints them on the console.
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "project-list"
@@ -242,6 +251,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", 
 # Whole-request cap, uploads included (dataset import files are limited again by their service).
 MAX_REQUEST_BYTES = int(os.environ.get("MAX_REQUEST_BYTES", 64 * 1024 * 1024))
 MAX_DOCUMENT_CHARS = 5_000_000
+# PATCH and DELETE of documents and spans must name the version they were made against
+# (If-Match or "version"), else 428. Off only for old clients that cannot send one yet.
+REQUIRE_PRECONDITION = _env_bool("REQUIRE_PRECONDITION", True)
 BULK_DOCUMENTS_MAX = 1000
 # Dataset imports (annotate.services.imports): past any of these the answer is 413. The upload
 # is also bounded by MAX_REQUEST_BYTES above.
@@ -249,6 +261,53 @@ DATASET_IMPORT_MAX_BYTES = int(os.environ.get("DATASET_IMPORT_MAX_BYTES", 64 * 1
 DATASET_IMPORT_MAX_EXPANDED_BYTES = int(os.environ.get("DATASET_IMPORT_MAX_EXPANDED_BYTES", 256 * 1024 * 1024))
 DATASET_IMPORT_MAX_MEMBERS = int(os.environ.get("DATASET_IMPORT_MAX_MEMBERS", 10_000))
 DATASET_IMPORT_MAX_DOCUMENTS = int(os.environ.get("DATASET_IMPORT_MAX_DOCUMENTS", 100_000))
+
+# Files: uploads waiting for an import job and job outputs (exports) go through Django's storage
+# API, so a worker on another machine reads what the web server stored. A local folder by
+# default; in a cluster point "default" at any shared django-storages backend (S3, ...).
+STORAGES = {
+    "default": {
+        "BACKEND": os.environ.get("FILE_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage"),
+        # e.g. FILE_STORAGE_BACKEND=storages.backends.s3.S3Storage
+        # FILE_STORAGE_OPTIONS='{"bucket_name": "annotate-files"}'
+        "OPTIONS": json.loads(os.environ.get("FILE_STORAGE_OPTIONS") or "null")
+        or {"location": os.environ.get("FILE_STORAGE_ROOT", str(VAR_DIR / "files"))},
+    },
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if STATIC_COLLECTED
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+
+# Background jobs (annotate.jobs, docs/jobs.md) through Django's Tasks API (the django-tasks
+# backport). TASK_BACKEND=db (default: the database itself is the queue, SQLite or PostgreSQL)
+# or rq (Redis at RQ_REDIS_URL, else REDIS_URL, for workers on several machines).
+TASK_BACKEND = os.environ.get("TASK_BACKEND", "db")
+if TASK_BACKEND == "rq":
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+elif TASK_BACKEND == "db":
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+else:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(f"TASK_BACKEND is {TASK_BACKEND!r}; use db or rq.")
+# django-rq's queues (used only when TASK_BACKEND=rq). RQ's own job timeout is the outer
+# bound; our lease (below) is what notices a dead worker.
+RQ_QUEUES = {"default": {"URL": os.environ.get("RQ_REDIS_URL", REDIS_URL or "redis://127.0.0.1:6379/0"), "DEFAULT_TIMEOUT": int(os.environ.get("JOBS_TIMEOUT_SECONDS", 6 * 3600))}}
+# A running job renews its lease every JOBS_HEARTBEAT_SECONDS; a job whose lease is older
+# than JOBS_LEASE_SECONDS is taken as dead (its worker was killed) and retried until
+# JOBS_MAX_ATTEMPTS runs have started, then failed with the reason.
+JOBS_LEASE_SECONDS = float(os.environ.get("JOBS_LEASE_SECONDS", 60))
+JOBS_HEARTBEAT_SECONDS = float(os.environ.get("JOBS_HEARTBEAT_SECONDS", 5))
+JOBS_MAX_ATTEMPTS = int(os.environ.get("JOBS_MAX_ATTEMPTS", 2))
+# Imports whose file is at most this many bytes run inside the request (201, the finished
+# job); larger ones are queued (202, the job to poll).
+JOBS_INLINE_IMPORT_MAX_BYTES = int(os.environ.get("JOBS_INLINE_IMPORT_MAX_BYTES", 1024 * 1024))
+# Releases of projects with more documents than this are frozen by a worker (202).
+JOBS_INLINE_RELEASE_MAX_DOCUMENTS = int(os.environ.get("JOBS_INLINE_RELEASE_MAX_DOCUMENTS", 5000))
+# Finished jobs' output files are kept this many days (manage.py jobs_prune).
+JOBS_KEEP_DAYS = int(os.environ.get("JOBS_KEEP_DAYS", 7))
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -277,6 +336,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "JobStateEnum": "annotate.jobs.models.JobState",
+        "AdjudicationStateEnum": ["pending", "accepted", "rejected"],
+    },
 }
 
 if "test" in os.environ.get("ANNOTATE_MODE", ""):

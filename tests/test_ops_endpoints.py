@@ -181,3 +181,14 @@ def test_metrics_are_for_operators_only(settings):
     assert wrong.status_code == 404
     token = Client().get("/metrics", REMOTE_ADDR="203.0.113.9", HTTP_AUTHORIZATION="Bearer s3cret-token")
     assert token.status_code == 200
+
+
+@pytest.mark.django_db
+def test_metrics_count_jobs_by_kind_and_state(team):
+    from annotate.jobs.models import Job, JobKind, JobState
+
+    Job.objects.create(kind=JobKind.EXPORT, project=team.project, creator=team.alice, state=JobState.QUEUED)
+    Job.objects.create(kind=JobKind.EXPORT, project=team.project, creator=team.alice, state=JobState.QUEUED)
+    body = Client().get("/metrics", REMOTE_ADDR="127.0.0.1").content.decode()
+    assert f'annotate_jobs{{kind="{JobKind.EXPORT}",state="{JobState.QUEUED}"}} 2.0' in body
+    assert "annotate_jobs_oldest_queued_seconds" in body

@@ -8,6 +8,7 @@ import sys
 
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
+from django.template.loader import render_to_string
 from django.views import defaults
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -41,11 +42,8 @@ def unavailable_response(request, exception: BaseException) -> HttpResponse:
     if request.path.startswith("/api/"):
         response = JsonResponse({"detail": message}, status=503)
     else:
-        response = HttpResponse(
-            f"<!doctype html><title>Unavailable</title><h1>Briefly unavailable</h1><p>{message}</p>",
-            status=503,
-            content_type="text/html; charset=utf-8",
-        )
+        # In the app's layout, rendered without the request: no session, no database.
+        response = HttpResponse(render_to_string("503.html", {"message": message}), status=503)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
 

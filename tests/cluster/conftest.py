@@ -38,7 +38,7 @@ class Cluster:
 
     def run(self, *args: str) -> str:
         result = subprocess.run(
-            [str(SCRIPT), *args], env=self.env_for_script(), capture_output=True, text=True, timeout=600
+            [str(SCRIPT), *args], env=self.env_for_script(), capture_output=True, text=True, timeout=1200
         )
         assert result.returncode == 0, f"local-cluster.sh {' '.join(args)}:\n{result.stdout}\n{result.stderr}"
         return result.stdout

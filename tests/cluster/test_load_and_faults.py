@@ -23,7 +23,7 @@ REVIEWERS = int(os.environ.get("CLUSTER_REVIEWERS", "50"))
 LOAD_SECONDS = int(os.environ.get("CLUSTER_LOAD_SECONDS", "180"))
 REPORT = Path(os.environ.get("CLUSTER_REPORT", ROOT / "var" / "cluster-report.md"))
 # How many answered requests each phase waits for before the next fault.
-STEP = int(os.environ.get("CLUSTER_STEP_REQUESTS", "300"))
+STEP = int(os.environ.get("CLUSTER_STEP_REQUESTS", "150"))
 
 
 def ready(url: str) -> bool:

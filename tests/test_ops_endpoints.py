@@ -192,3 +192,4 @@ def test_metrics_count_jobs_by_kind_and_state(team):
     body = Client().get("/metrics", REMOTE_ADDR="127.0.0.1").content.decode()
     assert f'annotate_jobs{{kind="{JobKind.EXPORT}",state="{JobState.QUEUED}"}} 2.0' in body
     assert "annotate_jobs_oldest_queued_seconds" in body
+

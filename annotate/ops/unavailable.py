@@ -3,6 +3,7 @@ statement cancelled by the statement timeout).
 
 The outage is the service's state, not a bug in the request: clients and proxies may retry
 after Retry-After, and persistent connections reconnect by themselves (CONN_HEALTH_CHECKS)."""
+import itertools
 import logging
 import sys
 
@@ -49,13 +50,23 @@ def unavailable_response(request, exception: BaseException) -> HttpResponse:
 
 
 class DatabaseUnavailableMiddleware:
-    """Views and templates that hit a dead database answer 503."""
+    """Views and templates that hit a dead database answer 503.
+
+    A streamed answer (an export) reads the database only when the server starts sending it,
+    outside Django's error handling, where a failure would be the WSGI server's bare 500. Its
+    first chunk is read here instead, so a database that is down before the first byte is
+    still a 503; later failures cut the stream short, which the client sees as incomplete."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        return self.get_response(request)
+        response = self.get_response(request)
+        if response.streaming:
+            chunks = iter(response.streaming_content)
+            first = next(chunks, None)
+            response.streaming_content = chunks if first is None else itertools.chain([first], chunks)
+        return response
 
     def process_exception(self, request, exception):
         if unavailable_part(exception):

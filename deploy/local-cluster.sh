@@ -56,6 +56,8 @@ SECURE_HSTS_SECONDS=0
 SESSION_COOKIE_SECURE=false
 CSRF_COOKIE_SECURE=false
 TRUSTED_PROXIES=127.0.0.1/32
+# nginx appends the client's address to X-Forwarded-For (rate limits and sign-in lockout).
+TRUSTED_PROXY_COUNT=1
 DATABASE_URL=postgres://postgres@127.0.0.1:$PG_PORT/annotate
 REDIS_URL=redis://127.0.0.1:$REDIS_PORT/0
 TASK_BACKEND=${CLUSTER_TASK_BACKEND:-rq}

@@ -282,6 +282,10 @@ MATRIX: dict[str, Route] = {
     "api-job-detail": Route(on="job", cases=[Case("GET", api(200, 200, 404, 404))]),
     "api-job-download": Route(on="job", cases=[Case("GET", api(200, 200, 404, 404), spans=spans({"reviewer_open"}, {"reviewer_open"}))]),
     "api-job-cancel": Route(on="job", cases=[Case("POST", api(409, 409, 404, 404))]),  # it has finished: 409
+    # ------------------------------------------------------------ operations (annotate.ops): no project
+    "healthz": Route(cases=[Case("GET", public(200))]),
+    "readyz": Route(cases=[Case("GET", public(200))]),
+    "metrics": Route(cases=[Case("GET", public(200))]),  # public as annotate.ops serves it (see docs/deployment)
     "schema": Route(cases=[Case("GET", signed_in(200, anonymous=401))]),
     "api-docs": Route(cases=[Case("GET", signed_in(200, anonymous=401))]),
 }

@@ -7,15 +7,18 @@ from annotate.models import Document, Project, Span
 from annotate.offsets import normalize_text, sha256_hex
 from annotate.permissions import ADD_DOCUMENTS, DELETE_DOCUMENTS, EDIT_DOCUMENTS, Access, check
 from annotate.services.projects import project_touch
-from annotate.validation import check_version, validate_document_text
+from annotate.validation import check_plain_text_fields, check_version, validate_document_text
 
 METADATA_FIELDS = ("title", "outlet", "source_url", "author", "published_on", "language", "external_id")
+# Shown as one line wherever the document is listed: no bidi or other invisible controls.
+PLAIN_TEXT_FIELDS = ("title", "outlet", "author")
 
 
 def document_build(*, project: Project, actor, fields: dict) -> Document:
     """An unsaved Document from already shape-checked fields; raises InvalidInput."""
     received = fields["text"]
     validate_document_text(received, max_chars=settings.MAX_DOCUMENT_CHARS)
+    check_plain_text_fields(fields, PLAIN_TEXT_FIELDS)
     text = normalize_text(received)
     title = (fields.get("title") or "").strip()
     if not title:
@@ -92,6 +95,7 @@ def document_update(
     """Metadata can always change; the text only while no span points into it (else 409).
     Every change moves the version; `expected_version` is checked as for spans (412/428)."""
     check(access, EDIT_DOCUMENTS, project=Project(pk=document.project_id))
+    check_plain_text_fields(fields, PLAIN_TEXT_FIELDS)
     # FOR UPDATE waits for span inserts in flight (they hold a key-share lock on the row).
     document = _locked(document)
     check_version(what="document", current=document.version, expected=expected_version, required=version_required)

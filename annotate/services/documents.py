@@ -14,11 +14,15 @@ METADATA_FIELDS = ("title", "outlet", "source_url", "author", "published_on", "l
 def document_build(*, project: Project, actor, fields: dict) -> Document:
     """An unsaved Document from already shape-checked fields; raises InvalidInput."""
     received = fields["text"]
-    validate_document_text(received, max_chars=settings.MAX_DOCUMENT_CHARS)
-    text = normalize_text(received)
     title = (fields.get("title") or "").strip()
-    if not title:
-        raise InvalidInput({"title": ["A document needs a title."]})
+    problems = {} if title else {"title": ["A document needs a title."]}
+    try:  # both problems at once: a form shows each beside its field
+        validate_document_text(received, max_chars=settings.MAX_DOCUMENT_CHARS)
+    except InvalidInput as error:
+        raise InvalidInput({**problems, **error.detail}) from error
+    if problems:
+        raise InvalidInput(problems)
+    text = normalize_text(received)
     values = {field: fields[field] for field in METADATA_FIELDS if fields.get(field) is not None}
     values["title"] = title
     return Document(

@@ -150,8 +150,9 @@ def test_pasting_a_document_opens_it_and_a_bad_date_is_refused_beside_the_field(
     assert bad.status_code == 400
     assert field_error(bad.content.decode(), "id_published_on").startswith("Not a date")
     assert 'value="Kept title"' in bad.content.decode() and "Body 📰" in bad.content.decode()
-    blank = client.post(url, {"title": " ", "text": "Body"})
-    assert field_error(blank.content.decode(), "id_title") == "A document needs a title."
+    blank = client.post(url, {"title": " ", "text": " "}).content.decode()
+    assert field_error(blank, "id_title") == "A document needs a title."
+    assert field_error(blank, "id_text") == "The text is empty."  # both at once
     good = client.post(url, {"title": "Budget", "text": "The deficit halved.\r\n", "published_on": "2026-05-31", "outlet": "Courier"})
     document = Document.objects.get(title="Budget")
     assert good["Location"] == f"/documents/{document.pk}/"

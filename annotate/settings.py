@@ -138,6 +138,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", 
 # Whole-request cap, uploads included (dataset import files are limited again by their service).
 MAX_REQUEST_BYTES = int(os.environ.get("MAX_REQUEST_BYTES", 64 * 1024 * 1024))
 MAX_DOCUMENT_CHARS = 5_000_000
+# PATCH and DELETE of documents and spans must name the version they were made against
+# (If-Match or "version"), else 428. Off only for old clients that cannot send one yet.
+REQUIRE_PRECONDITION = _env_bool("REQUIRE_PRECONDITION", True)
 BULK_DOCUMENTS_MAX = 1000
 # Dataset imports (annotate.services.imports): past any of these the answer is 413. The upload
 # is also bounded by MAX_REQUEST_BYTES above.

@@ -273,11 +273,14 @@ def document_edit(request, pk: int):
     document, access = _managed_document(request, pk, "edit documents")
     span_count = selectors.document_span_count(document=document)
     initial = {name: getattr(document, name) for name in forms.DocumentForm.base_fields}
+    initial["read_version"] = document.version
     form = forms.DocumentEditForm(request.POST or None, initial=initial, span_count=span_count)
     context = {"project": document.project, "document": document, "access": access, "form": form, "span_count": span_count, "tab": "documents"}
     return _submit(
         request, form=form, template="project_setup/document_edit.html", context=context,
-        save=lambda _: services.document_update(document=document, fields=form.service_fields()),
+        save=lambda data: services.document_update(
+            document=document, fields=form.service_fields(), expected_version=data["read_version"]
+        ),
         done=lambda _: ("Document saved.", reverse("document-workspace", args=[document.pk])),
     )
 

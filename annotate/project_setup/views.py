@@ -21,7 +21,7 @@ from annotate.models import Membership
 from annotate.permissions import MANAGERS, document_for_user, project_for_user
 from annotate.project_setup import forms, selectors
 from annotate.rendering import render_markdown
-from annotate.services.imports import dataset_import
+from annotate.jobs.starts import import_start
 from annotate.services.projects import PROJECT_FIELDS
 
 MARKDOWN_PREVIEW_MAX = 200_000
@@ -253,14 +253,17 @@ def document_upload(request, pk: int):
             form.add_error("file", "Choose a file to import.")
             return render(request, "project_setup/document_upload.html", context, status=400)
         try:
-            result = dataset_import(
-                project=project, access=access, actor=request.user, stream=upload.open("rb").file,
-                file_name=upload.name, size=upload.size, format=form.cleaned_data["format"] or None,
-                on_duplicate=form.cleaned_data["on_duplicate"],
+            job, ran_inline = import_start(
+                project=project, access=access, actor=request.user, upload=upload,
+                format=form.cleaned_data["format"] or None, on_duplicate=form.cleaned_data["on_duplicate"],
             )
         except ServiceError as error:
             context["problems"] = describe_import_error(error)
             return _failed(request, "project_setup/document_upload.html", context, error)
+        if not ran_inline:  # a large file: a worker imports it
+            messages.info(request, f"Importing {upload.name} in the background (job {job.pk}); its progress shows under Jobs.")
+            return redirect("project-detail", pk=project.pk)
+        result = job.result
         skipped = f"; skipped {result['skipped']} already in the project" if result["skipped"] else ""
         messages.success(request, f"Imported {result['documents']} documents with {result['spans']} spans{skipped}.")
         return redirect("project-detail", pk=project.pk)

@@ -13,6 +13,7 @@ from django.utils import timezone
 from annotate.dataset_selectors import ExportFilters, export_records, export_snapshot
 from annotate.errors import Conflict, InvalidInput
 from annotate.exports.records import (
+    CSV_SAFETY,
     FORMATS,
     FORMATS_WITH_UTF16,
     RenderOptions,
@@ -23,6 +24,7 @@ from annotate.exports.records import (
 from annotate.models import Document, Layer, Project
 from annotate.permissions import MANAGERS, Access, documents_with_others_hidden
 from annotate.selectors import project_last_changed_at
+from annotate.validation import check_plain_text_fields
 from annotate.workflow import selectors
 from annotate.workflow.models import Release
 
@@ -91,6 +93,7 @@ def release_freeze(
         raise InvalidInput({"name": ["A release needs a name."]})
     if len(name) > 200:
         raise InvalidInput({"name": ["At most 200 characters."]})
+    check_plain_text_fields({"name": name}, ("name",))
     outermost = not connection.in_atomic_block
     try:
         with transaction.atomic():
@@ -226,6 +229,7 @@ def release_render(
     layer: str = Layer.GOLD,
     offset_unit: str = "codepoint",
     access: Access | None = None,
+    csv_safety: str = "spreadsheet",
 ) -> bytes:
     """The release as one file, rendered from its frozen row only: the same bytes every time
     for the same reader. Export formats take `layer` (gold, or individual when the release has
@@ -247,6 +251,8 @@ def release_render(
         raise InvalidInput({"offset_unit": ["Use codepoint or utf16."]})
     if offset_unit == "utf16" and fmt not in FORMATS_WITH_UTF16:
         raise InvalidInput({"offset_unit": [f"{fmt} counts code points; utf16 is for jsonl and csv."]})
+    if csv_safety not in CSV_SAFETY:
+        raise InvalidInput({"csv_safety": [f"Use one of: {', '.join(CSV_SAFETY)}."]})
     frozen = release.manifest
     summary = frozen["layers"][layer]
     records, touched = _records_for(release.records[layer], release.records.get(DOCUMENT_IDS), withheld)
@@ -266,5 +272,7 @@ def release_render(
         documents=summary["documents"],
         spans=summary["spans"],
         extra=extra,
+        csv_safety=csv_safety,
     )
-    return export_format(fmt).render_bytes(records, manifest, RenderOptions(offset_unit=offset_unit))
+    options = RenderOptions(offset_unit=offset_unit, csv_safety=csv_safety)
+    return export_format(fmt).render_bytes(records, manifest, options)

@@ -109,6 +109,7 @@ export class SpanList {
   _item(span) {
     const li = document.createElement("li");
     li.dataset.key = span.key;
+    li.dataset.start = String(span.start); // for tests and scripts: never shown
     li.className = `span-item label-${span.label}`;
     const button = document.createElement("button");
     button.type = "button";

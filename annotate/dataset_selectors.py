@@ -10,7 +10,7 @@ import datetime as dt
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field, replace
 
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
@@ -27,7 +27,7 @@ from annotate.exports.records import (
     manifest_build,
 )
 from annotate.models import Assignment, AssignmentStatus, Document, Label, Layer, Membership, Project, Span, SpanLink
-from annotate.permissions import Access
+from annotate.permissions import Access, documents_with_others_hidden, readable_spans
 from annotate.selectors import project_last_changed_at
 
 DOCUMENT_CHUNK = 200
@@ -74,11 +74,15 @@ class ExportFilters:
     published_before: dt.date | None = None
     annotated_after: dt.date | None = None
     annotated_before: dt.date | None = None
+    # Whose export this is: blind review then withholds other members' spans on the documents the
+    # reader has not finished (permissions.readable_spans). None: everything (releases, manage.py).
+    reader: Access | None = field(default=None, compare=False)
 
     def as_manifest(self) -> dict:
         """The filters as the manifest states them (layer is stated on its own)."""
         values = asdict(self)
         values.pop("layer")
+        values.pop("reader")
         return {
             key: (sorted(value) if isinstance(value, tuple) else value.isoformat() if isinstance(value, dt.date) else value)
             for key, value in values.items()
@@ -109,7 +113,7 @@ def export_filters_for(*, access: Access, project_id: int, filters: ExportFilter
         if missing:
             raise InvalidInput({"annotator": [f"Not a member of this project: {', '.join(missing)}."]})
     if access.sees_all_layers:
-        return filters
+        return replace(filters, reader=access)
     if filters.layer != Layer.INDIVIDUAL:
         raise PermissionDenied("Annotators export only their own individual spans.")
     own = Membership.objects.filter(project_id=project_id, user_id=access.user_id).values_list(
@@ -117,7 +121,7 @@ def export_filters_for(*, access: Access, project_id: int, filters: ExportFilter
     ).get()
     if filters.annotators and set(filters.annotators) != {own}:
         raise PermissionDenied("Annotators export only their own spans.")
-    return ExportFilters(**{**asdict(filters), "annotators": (own,)})
+    return replace(filters, annotators=(own,), reader=access)
 
 
 def export_documents(*, project_id: int, filters: ExportFilters) -> QuerySet[Document]:
@@ -145,6 +149,8 @@ def _span_conditions(filters: ExportFilters, prefix: str = "") -> Q:
         conditions &= Q(**{f"{prefix}updated_at__date__gte": filters.annotated_after})
     if filters.annotated_before:
         conditions &= Q(**{f"{prefix}updated_at__date__lte": filters.annotated_before})
+    if filters.reader is not None:
+        conditions &= readable_spans(access=filters.reader, prefix=prefix)
     return conditions
 
 
@@ -303,6 +309,7 @@ def export_manifest(*, project_id: int, format: str, filters: ExportFilters, off
     """The manifest, read in the caller's snapshot (counts and last change of the same data)."""
     project = Project.objects.get(pk=project_id)
     return manifest_build(
+        extra=_withheld(project_id=project_id, filters=filters),
         project_id=project.pk,
         project_name=project.name,
         format=format,
@@ -313,6 +320,22 @@ def export_manifest(*, project_id: int, format: str, filters: ExportFilters, off
         documents=export_documents(project_id=project_id, filters=filters).count(),
         spans=export_spans(project_id=project_id, filters=filters).count(),
     )
+
+
+BLIND_REVIEW_NOTE = (
+    "blind review: other members' spans on documents whose assignment you have not finished are left out"
+)
+
+
+def _withheld(*, project_id: int, filters: ExportFilters) -> dict | None:
+    """{"withheld": {...}} when blind review leaves other members' spans out of the reader's export."""
+    if filters.reader is None:
+        return None
+    hidden = documents_with_others_hidden(access=filters.reader)
+    if not hidden:
+        return None
+    documents = export_documents(project_id=project_id, filters=filters).filter(pk__in=hidden).count()
+    return {"withheld": {"documents": documents, "reason": BLIND_REVIEW_NOTE}} if documents else None
 
 
 def check_export_options(*, format: str, offset_unit: str) -> None:

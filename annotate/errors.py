@@ -15,6 +15,12 @@ class InvalidInput(ServiceError):
     status = 400
 
 
+class NotFound(ServiceError):
+    """404: the object was there when the request began but another request removed it first."""
+
+    status = 404
+
+
 class Conflict(ServiceError):
     """409: the request is well formed but clashes with the current state."""
 

@@ -6,7 +6,7 @@ not change it gets 403. `*_for_user` functions fetch and check in one call.
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import F, OuterRef, Subquery
+from django.db.models import F, OuterRef, Q, Subquery
 from django.http import Http404
 
 from annotate.models import Assignment, AssignmentStatus, Document, Membership, Project, Role, Span
@@ -121,18 +121,24 @@ def span_for_user(user, span_id: int) -> tuple[Span, Access]:
     return span, access
 
 
-def documents_with_others_hidden(*, access: Access, document_ids: list[int]) -> set[int]:
-    """Of these documents, those on which blind review hides other members' spans from this
-    member (see others_hidden), in one query."""
-    if access.is_manager or not document_ids:
-        return set()
-    return set(
-        Assignment.objects.filter(
-            document_id__in=document_ids, user_id=access.user_id, document__project__blind_review=True
-        )
-        .exclude(status=AssignmentStatus.DONE)
-        .values_list("document_id", flat=True)
+def _open_blind_assignments(access: Access):
+    """The caller's assignments that are not done, on documents of projects under blind review."""
+    return Assignment.objects.filter(user_id=access.user_id, document__project__blind_review=True).exclude(
+        status=AssignmentStatus.DONE
     )
+
+
+def documents_with_others_hidden(*, access: Access, document_ids: list[int] | None = None) -> set[int]:
+    """Of these documents (None: every document of the caller's project), those on which blind
+    review hides other members' spans from this member (see others_hidden), in one query."""
+    if access.is_manager or document_ids == []:
+        return set()
+    assignments = _open_blind_assignments(access)
+    if document_ids is None:
+        assignments = assignments.filter(document__project_id=access.project_id)
+    else:
+        assignments = assignments.filter(document_id__in=document_ids)
+    return set(assignments.values_list("document_id", flat=True))
 
 
 def others_hidden(*, access: Access, document_id: int) -> bool:
@@ -141,3 +147,17 @@ def others_hidden(*, access: Access, document_id: int) -> bool:
     everything; a member with no assignment on the document is not labelling it (an
     adjudicator, say), so nothing is hidden from them."""
     return document_id in documents_with_others_hidden(access=access, document_ids=[document_id])
+
+
+def readable_spans(*, access: Access, prefix: str = "") -> Q:
+    """The condition on Span (or on the span that `prefix` leads to, e.g. "attribution__") for
+    the spans of any layer the caller may read in bulk reads (exports, counts): managers all;
+    reviewers all but other members' spans on documents others_hidden hides from them;
+    annotators their own. A subquery, so it costs no query of its own whatever the project size."""
+    if access.is_manager:
+        return Q()
+    own = Q(**{f"{prefix}annotator_id": access.user_id})
+    if not access.sees_all_layers:
+        return own
+    hidden = _open_blind_assignments(access).values("document_id")
+    return own | ~Q(**{f"{prefix}document_id__in": hidden})

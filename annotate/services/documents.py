@@ -2,7 +2,7 @@
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
-from annotate.errors import Conflict, InvalidInput, TooLarge
+from annotate.errors import Conflict, InvalidInput, NotFound, TooLarge
 from annotate.models import Document, Project, Span
 from annotate.offsets import normalize_text, sha256_hex
 from annotate.services.projects import project_touch
@@ -82,7 +82,7 @@ def documents_create(*, project: Project, actor, items: list[dict]) -> list[Docu
 def document_update(*, document: Document, fields: dict) -> Document:
     """Metadata can always change; the text only while no span points into it (else 409)."""
     # FOR UPDATE waits for span inserts in flight (they hold a key-share lock on the row).
-    document = Document.objects.select_for_update().get(pk=document.pk)
+    document = _locked(document)
     changed = []
     if "text" in fields:
         received = fields["text"]
@@ -112,8 +112,18 @@ def document_update(*, document: Document, fields: dict) -> Document:
     return document
 
 
+def _locked(document: Document) -> Document:
+    locked = Document.objects.select_for_update().filter(pk=document.pk).first()
+    if locked is None:
+        raise NotFound({"detail": "No such document. It was deleted by another request a moment ago."})
+    return locked
+
+
 @transaction.atomic
 def document_delete(*, document: Document) -> None:
+    """Locked first, so span writes in flight finish before the spans are collected for the
+    cascade and new ones wait, then find the document gone (404), instead of one racing past
+    the collection and failing the delete's foreign key check (a 500)."""
     project_id = document.project_id
-    document.delete()
+    _locked(document).delete()
     project_touch(project_id=project_id)

@@ -3,7 +3,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from annotate.errors import Conflict, InvalidInput
+from annotate.errors import Conflict, InvalidInput, NotFound
 from annotate.models import Membership, Project, Role
 
 User = get_user_model()
@@ -80,10 +80,21 @@ def _check_keeps_a_manager(membership: Membership) -> None:
         raise Conflict({"role": ["A project keeps at least one manager."]})
 
 
+def _locked(membership: Membership) -> Membership:
+    """The membership, re-read under lock. The project row is locked first, so two managers
+    removing or demoting each other at once run one after the other and the second sees that
+    it would leave no manager (409), instead of both passing the check."""
+    Project.objects.select_for_update(no_key=True).filter(pk=membership.project_id).first()
+    locked = Membership.objects.select_for_update().filter(pk=membership.pk).first()
+    if locked is None:
+        raise NotFound({"detail": "No such member. They were removed by another request a moment ago."})
+    return locked
+
+
 @transaction.atomic
 def member_update(*, membership: Membership, role: str) -> Membership:
     _check_role(role)
-    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    membership = _locked(membership)
     if role != Role.MANAGER:
         _check_keeps_a_manager(membership)
     membership.role = role
@@ -93,6 +104,6 @@ def member_update(*, membership: Membership, role: str) -> Membership:
 
 @transaction.atomic
 def member_remove(*, membership: Membership) -> None:
-    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    membership = _locked(membership)
     _check_keeps_a_manager(membership)
     membership.delete()

@@ -4,7 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.db.models.functions import Substr
 
-from annotate.errors import Conflict, InvalidInput, PreconditionFailed
+from annotate.errors import Conflict, InvalidInput, NotFound, PreconditionFailed
 from annotate.models import Document, Label, Layer, Span, SpanAction, SpanEvent, SpanLink
 from annotate.permissions import Access
 from annotate.selectors import span_as_dict
@@ -13,34 +13,63 @@ from annotate.validation import validate_link, validate_span
 EDITABLE_FIELDS = ("start", "end", "label", "quote", "note", "source", "dispute_basis", "evidence_links")
 
 
-def _document_window(document_id: int, start: int, end: int) -> tuple[int, str]:
-    """(length of the text, text[start:end]) read in the database, not the whole text.
+# Lock order, so that concurrent writes wait for each other instead of deadlocking: the document
+# row first (FOR KEY SHARE: span writes don't block each other, but document_update and
+# document_delete take FOR UPDATE and so wait for them, and they for it), then span rows FOR
+# UPDATE in ascending id order. A row that vanished while we waited is a 404, not a 500.
+_GONE = "It was deleted by another request a moment ago."
 
-    On PostgreSQL the row is locked FOR KEY SHARE: concurrent span writes don't block each other,
-    but a text change (FOR UPDATE in document_update) waits, so no span is validated against a
-    text that is being replaced.
-    """
+
+def _document_window(document_id: int, start: int, end: int) -> tuple[int, str]:
+    """(length of the text, text[start:end]) read in the database, not the whole text, with the
+    document row locked FOR KEY SHARE (see the lock order above); NotFound when it is gone."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT length, substr(text, %s, %s) FROM annotate_document WHERE id = %s FOR KEY SHARE",
                 [max(start, 0) + 1, max(end - start, 0), document_id],
             )
-            return cursor.fetchone()
-    row = (
-        Document.objects.filter(pk=document_id)
-        .annotate(window=Substr("text", max(start, 0) + 1, max(end - start, 0)))
-        .values_list("length", "window")
-        .get()
-    )
+            row = cursor.fetchone()
+    else:
+        row = (
+            Document.objects.filter(pk=document_id)
+            .annotate(window=Substr("text", max(start, 0) + 1, max(end - start, 0)))
+            .values_list("length", "window")
+            .first()
+        )
+    if row is None:
+        raise NotFound({"detail": f"No such document. {_GONE}"})
     return row
+
+
+def _lock_document(document_id: int) -> None:
+    _document_window(document_id, 0, 0)
+
+
+def _locked_spans(*span_ids: int) -> dict[int, Span]:
+    """The spans, locked FOR UPDATE in id order (after their document: see the lock order);
+    only the span rows, not the joined annotator's."""
+    return {
+        span.pk: span
+        for span in Span.objects.select_for_update(of=("self",))
+        .select_related("annotator")
+        .filter(pk__in=span_ids)
+        .order_by("pk")
+    }
+
+
+def _locked_span(span: Span) -> Span:
+    _lock_document(span.document_id)
+    locked = _locked_spans(span.pk).get(span.pk)
+    if locked is None:
+        raise NotFound({"detail": f"No such span. {_GONE}"})
+    return locked
 
 
 def _validated(document_id: int, fields: dict):
     start, end = fields["start"], fields["end"]
-    length, window = _document_window(document_id, start, end) if end > start >= 0 else (None, "")
-    if length is None:  # offsets are out of order: validation reports it without reading text
-        length = Document.objects.filter(pk=document_id).values_list("length", flat=True).get()
+    # Offsets out of order: validation reports it without reading any text.
+    length, window = _document_window(document_id, *((start, end) if end > start >= 0 else (0, 0)))
     return validate_span(
         text_length=length,
         slice_text=lambda s, e: window,
@@ -108,7 +137,7 @@ def span_update(*, span: Span, access: Access, actor, fields: dict, expected_ver
     overwriting an edit the client has not seen (412)."""
     if not access.may_edit_span(span):
         raise PermissionDenied("You may not change this span.")
-    span = Span.objects.select_for_update().select_related("annotator").get(pk=span.pk)
+    span = _locked_span(span)
     if expected_version is not None and expected_version != span.version:
         raise PreconditionFailed(
             {"version": [f"The span is at version {span.version}, not {expected_version}: reload it and try again."]}
@@ -156,7 +185,7 @@ def span_update(*, span: Span, access: Access, actor, fields: dict, expected_ver
 def span_delete(*, span: Span, access: Access, actor, expected_version: int | None = None) -> None:
     if not access.may_edit_span(span):
         raise PermissionDenied("You may not delete this span.")
-    span = Span.objects.select_for_update().select_related("annotator").get(pk=span.pk)
+    span = _locked_span(span)
     if expected_version is not None and expected_version != span.version:
         raise PreconditionFailed({"version": [f"The span is at version {span.version}, not {expected_version}."]})
     before = span_as_dict(
@@ -181,9 +210,20 @@ def _record_links_changed(*, attribution: Span, access: Access, actor, links_bef
 
 @transaction.atomic
 def span_link_create(*, attribution: Span, target: Span, access: Access, actor) -> SpanLink:
-    """Link an attribution span to the span whose content it attributes (same document, same layer)."""
+    """Link an attribution span to the span whose content it attributes (same document, same layer).
+
+    Both spans are locked and re-read first: a relabel of the attribution (span_update drops its
+    links) or a delete of either span waits for this link or runs before it, so a link never
+    lands on a span that stopped being an attribution or on a span that is gone."""
     if not access.may_edit_span(attribution):
         raise PermissionDenied("You may not change this span.")
+    _lock_document(attribution.document_id)
+    locked = _locked_spans(attribution.pk, target.pk)
+    if attribution.pk not in locked:
+        raise NotFound({"detail": f"No such span. {_GONE}"})
+    if target.pk not in locked:
+        raise Conflict({"target": [f"Span {target.pk} was deleted by another request a moment ago."]})
+    attribution, target = locked[attribution.pk], locked[target.pk]
     validate_link(attribution=attribution, target=target)
     links_before = list(SpanLink.objects.filter(attribution=attribution).values_list("target_id", flat=True))
     if target.pk in links_before:
@@ -198,6 +238,7 @@ def span_link_delete(*, link: SpanLink, access: Access, actor) -> None:
     attribution = link.attribution
     if not access.may_edit_span(attribution):
         raise PermissionDenied("You may not change this span.")
+    attribution = _locked_span(attribution)
     links_before = list(SpanLink.objects.filter(attribution=attribution).values_list("target_id", flat=True))
     link.delete()
     _record_links_changed(attribution=attribution, access=access, actor=actor, links_before=links_before)

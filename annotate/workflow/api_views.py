@@ -122,7 +122,7 @@ class AgreementView(APIView):
     def get(self, request, pk: int):
         project, access = project_for_user(request.user, pk)
         require_agreement_access(project=project, access=access)
-        return Response(selectors.project_agreement(project=project))
+        return Response(selectors.project_agreement(project=project, access=access))
 
 
 def _adjudication(document) -> dict:
@@ -195,29 +195,29 @@ class ReleaseListView(APIView):
         return Response(s.ReleaseOut(release).data, status=status.HTTP_201_CREATED)
 
 
-def release_for_user(user, project_id: int, number: int) -> Release:
+def release_for_user(user, project_id: int, number: int) -> tuple[Release, Access]:
     project, access = project_for_user(user, project_id)
     require_release_access(project=project, access=access)
     release = Release.objects.filter(project=project, number=number).first()
     if release is None:
         raise Http404("No such release.")
-    return release
+    return release, access
 
 
 class ReleaseDetailView(APIView):
     @extend_schema(responses=s.ReleaseOut)
     def get(self, request, pk: int, number: int):
-        return Response(s.ReleaseOut(release_for_user(request.user, pk, number)).data)
+        return Response(s.ReleaseOut(release_for_user(request.user, pk, number)[0]).data)
 
 
-def release_download_response(release: Release, fmt: str, params) -> HttpResponse:
+def release_download_response(release: Release, fmt: str, params, access: Access) -> HttpResponse:
     """The frozen bytes as an attachment named after the project, release number and layer."""
     files = releases.release_files()
     if fmt not in files:
         raise Http404(f"No format {fmt!r}; use one of: {', '.join(sorted(files))}.")
     layer = params.get("layer") or "gold"
     offset_unit = params.get("offset_unit") or "codepoint"
-    body = releases.release_render(release=release, fmt=fmt, layer=layer, offset_unit=offset_unit)
+    body = releases.release_render(release=release, fmt=fmt, layer=layer, offset_unit=offset_unit, access=access)
     content_type, suffix = files[fmt]
     response = HttpResponse(body, content_type=content_type)
     part = "" if fmt in releases.EXTRA_FILES else f"-{layer}" + ("-utf16" if offset_unit == "utf16" else "")
@@ -237,8 +237,8 @@ class ReleaseDownloadView(APIView):
         "records, or its manifest, agreement report or provenance. The same bytes every time.",
     )
     def get(self, request, pk: int, number: int, fmt: str):
-        release = release_for_user(request.user, pk, number)
-        return release_download_response(release, fmt, request.query_params)
+        release, access = release_for_user(request.user, pk, number)
+        return release_download_response(release, fmt, request.query_params, access)
 
 
 class ProgressView(APIView):

@@ -3,7 +3,9 @@ render them later in every export format from the frozen row alone, so each down
 bytes whatever happens to the project afterwards."""
 import datetime as dt
 import json
+from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -18,8 +20,8 @@ from annotate.exports.records import (
     export_format,
     manifest_build,
 )
-from annotate.models import Layer, Project
-from annotate.permissions import MANAGERS, Access
+from annotate.models import Document, Layer, Project
+from annotate.permissions import MANAGERS, Access, documents_with_others_hidden
 from annotate.selectors import project_last_changed_at
 from annotate.workflow import selectors
 from annotate.workflow.models import Release
@@ -108,6 +110,9 @@ def _freeze(*, project: Project, actor, name: str, description: str, include_ind
     with export_snapshot():
         records = {layer: list(export_records(project_id=project.pk, filters=ExportFilters(layer=layer))) for layer in layers}
         records["provenance"] = release_provenance(project=project)
+        # Which document each layer's record is (records name documents by external id, which
+        # may be blank): blind review withholds spans per document when the release is read.
+        records[DOCUMENT_IDS] = list(project.documents.order_by("id").values_list("id", flat=True))
         last_changed_at = _iso(project_last_changed_at(project=project))
         agreement = json.loads(_canonical(selectors.project_agreement(project=project)))
     summaries = {layer: content_summary(records[layer]) for layer in layers}
@@ -143,18 +148,100 @@ def _freeze(*, project: Project, actor, name: str, description: str, include_ind
     )
 
 
-def release_render(*, release: Release, fmt: str, layer: str = Layer.GOLD, offset_unit: str = "codepoint") -> bytes:
-    """The release as one file, rendered from its frozen row only: the same bytes every time.
-    Export formats take `layer` (gold, or individual when the release has it) and `offset_unit`."""
+DOCUMENT_IDS = "document_ids"  # beside the layers in Release.records: the records' documents, in order
+BLIND_REVIEW_NOTE = (
+    "blind review: other members' spans on documents whose assignment you have not finished are left out"
+)
+
+
+@dataclass(frozen=True)
+class _Withheld:
+    """What blind review keeps from one reader of a release: the documents they have not
+    finished (by id for the agreement report, by external id and text hash for the records,
+    which name documents that way) and the reader's own username (their own spans stay)."""
+
+    document_ids: frozenset[int]
+    document_keys: frozenset[tuple[str, str]]
+    own: str
+
+    def hides(self, record: dict, document_id: int | None = None) -> bool:
+        """By id when the release froze its documents' ids; else (older releases, provenance)
+        by external id and text hash, which may hide a duplicate too: the safe side."""
+        if document_id is not None:
+            return document_id in self.document_ids
+        return (record["external_id"], record["text_sha256"]) in self.document_keys
+
+
+def _withheld_for(release: Release, access: Access | None) -> _Withheld | None:
+    hidden = documents_with_others_hidden(access=access) if access is not None else set()
+    if not hidden:
+        return None
+    keys = Document.objects.filter(pk__in=hidden).values_list("external_id", "text_sha256")
+    own = get_user_model().objects.filter(pk=access.user_id).values_list("username", flat=True).get()
+    return _Withheld(document_ids=frozenset(hidden), document_keys=frozenset(keys), own=own)
+
+
+def _record_without_others(record: dict, own: str) -> dict:
+    """The record with only `own`'s spans, their links renumbered (links never cross annotators)."""
+    kept = [i for i, span in enumerate(record["spans"]) if span["annotator"] == own]
+    position = {old: new for new, old in enumerate(kept)}
+    spans = [
+        {**record["spans"][i], "links": [position[t] for t in record["spans"][i]["links"] if t in position]} for i in kept
+    ]
+    return {**record, "spans": spans}
+
+
+def _records_for(records: list[dict], document_ids: list[int] | None, withheld: _Withheld | None) -> tuple[list[dict], int]:
+    """The frozen records the reader may read, and how many documents lost spans to blind review."""
+    if withheld is None:
+        return records, 0
+    shown, touched = [], 0
+    for index, record in enumerate(records):
+        if withheld.hides(record, document_ids[index] if document_ids else None):
+            record = _record_without_others(record, withheld.own)
+            touched += 1
+        shown.append(record)
+    return shown, touched
+
+
+def _agreement_for(agreement: dict, withheld: _Withheld | None) -> dict:
+    """The frozen report without the reader's unfinished documents. Its pooled figures cannot
+    be recomputed from the frozen row, so they are withheld whole when a document was left out."""
+    if withheld is None or not any(row["id"] in withheld.document_ids for row in agreement.get("documents", [])):
+        return agreement
+    return {
+        **agreement,
+        "documents": [row for row in agreement["documents"] if row["id"] not in withheld.document_ids],
+        "overall": None,
+        "labels": {},
+        "pairs": [],
+        "withheld": {"reason": BLIND_REVIEW_NOTE + "; the pooled figures are withheld with them"},
+    }
+
+
+def release_render(
+    *,
+    release: Release,
+    fmt: str,
+    layer: str = Layer.GOLD,
+    offset_unit: str = "codepoint",
+    access: Access | None = None,
+) -> bytes:
+    """The release as one file, rendered from its frozen row only: the same bytes every time
+    for the same reader. Export formats take `layer` (gold, or individual when the release has
+    it) and `offset_unit`. For a reader (`access`) under blind review other members' spans on
+    the documents they have not finished are left out, and the manifest says so."""
+    withheld = _withheld_for(release, access)
     if fmt == "manifest":
         return _canonical(release.manifest) + b"\n"
     if fmt == "agreement":
-        return _canonical(release.agreement) + b"\n"
+        return _canonical(_agreement_for(release.agreement, withheld)) + b"\n"
     if fmt == "provenance":
-        return b"".join(_canonical(record) + b"\n" for record in release.records["provenance"])
+        provenance = [r for r in release.records["provenance"] if withheld is None or not withheld.hides(r)]
+        return b"".join(_canonical(record) + b"\n" for record in provenance)
     if fmt not in FORMATS:
         raise InvalidInput({"format": [f"Use one of: {', '.join(sorted(release_files()))}."]})
-    if layer not in release.records or layer == "provenance":
+    if layer not in Layer.values or layer not in release.records:
         raise InvalidInput({"layer": [f"This release holds: {', '.join(release.manifest['layers'])}."]})
     if offset_unit not in ("codepoint", "utf16"):
         raise InvalidInput({"offset_unit": ["Use codepoint or utf16."]})
@@ -162,6 +249,12 @@ def release_render(*, release: Release, fmt: str, layer: str = Layer.GOLD, offse
         raise InvalidInput({"offset_unit": [f"{fmt} counts code points; utf16 is for jsonl and csv."]})
     frozen = release.manifest
     summary = frozen["layers"][layer]
+    records, touched = _records_for(release.records[layer], release.records.get(DOCUMENT_IDS), withheld)
+    extra = {"release": {**frozen["release"], "content_sha256": summary["content_sha256"]}}
+    if touched:
+        summary = content_summary(records)
+        extra["release"]["content_sha256"] = summary["content_sha256"]
+        extra["withheld"] = {"documents": touched, "reason": BLIND_REVIEW_NOTE}
     manifest = manifest_build(
         project_id=release.project_id,
         project_name=frozen["project"]["name"],
@@ -172,6 +265,6 @@ def release_render(*, release: Release, fmt: str, layer: str = Layer.GOLD, offse
         last_changed_at=frozen["last_changed_at"],
         documents=summary["documents"],
         spans=summary["spans"],
-        extra={"release": {**frozen["release"], "content_sha256": summary["content_sha256"]}},
+        extra=extra,
     )
-    return export_format(fmt).render_bytes(release.records[layer], manifest, RenderOptions(offset_unit=offset_unit))
+    return export_format(fmt).render_bytes(records, manifest, RenderOptions(offset_unit=offset_unit))

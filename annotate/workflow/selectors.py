@@ -1,4 +1,5 @@
 """Workflow reads: whose layers count, agreement input, adjudication groups, progress, history."""
+import hashlib
 from collections import defaultdict
 
 from django.contrib.auth import get_user_model
@@ -7,7 +8,7 @@ from django.db.models import Count, Max, Q, QuerySet
 from django.db.models.functions import TruncDate
 
 from annotate.models import Assignment, AssignmentStatus, Document, Layer, Project, Span, SpanEvent, SpanLink
-from annotate.permissions import Access
+from annotate.permissions import Access, documents_with_others_hidden
 from annotate.selectors import project_last_changed_at
 from annotate.workflow.agreement import DocumentLayers, SpanKey, agreement_report
 from annotate.workflow.models import GoldOrigin, Release, SpanRejection
@@ -33,10 +34,11 @@ def counted_layers(*, project: Project, document_ids: list[int] | None = None) -
     return layers
 
 
-def agreement_input(*, project: Project) -> list[DocumentLayers]:
-    """Every document with two or more counted layers, with those layers' spans."""
+def agreement_input(*, project: Project, leave_out: set[int] = frozenset()) -> list[DocumentLayers]:
+    """Every document with two or more counted layers, with those layers' spans, but the
+    documents in `leave_out`."""
     layers = counted_layers(project=project)
-    compared = sorted(document_id for document_id, users in layers.items() if len(users) >= 2)
+    compared = sorted(d for d, users in layers.items() if len(users) >= 2 and d not in leave_out)
     documents = {
         d.pk: DocumentLayers(document_id=d.pk, title=d.title, text=d.text)
         for d in Document.objects.filter(pk__in=compared).only("id", "title", "text")
@@ -57,9 +59,18 @@ def agreement_input(*, project: Project) -> list[DocumentLayers]:
 
 
 
-def project_agreement(*, project: Project) -> dict:
+BLIND_REVIEW_AGREEMENT_NOTE = (
+    "blind review: documents whose assignment you have not finished are left out of every figure"
+)
+
+
+def project_agreement(*, project: Project, access: Access | None = None) -> dict:
     """The agreement report, cached until the project's spans, documents or assignments change
-    (a large project takes seconds to compute and the page is read far more than written)."""
+    (a large project takes seconds to compute and the page is read far more than written).
+
+    For a reader (`access`) under blind review the documents they have not finished are left out
+    of every figure, per document and pooled: agreement on them is made of others' spans."""
+    hidden = documents_with_others_hidden(access=access) if access is not None else set()
     assignments = Assignment.objects.filter(document__project=project).aggregate(n=Count("id"), at=Max("updated_at"))
     key = "agreement:" + ":".join(
         str(part)
@@ -71,9 +82,13 @@ def project_agreement(*, project: Project) -> dict:
             assignments["at"].timestamp() if assignments["at"] else 0,
         )
     )
+    if hidden:
+        key += ":without:" + hashlib.sha256(",".join(map(str, sorted(hidden))).encode()).hexdigest()
     report = cache.get(key)
     if report is None:
-        report = agreement_report(agreement_input(project=project))
+        report = agreement_report(agreement_input(project=project, leave_out=hidden))
+        if hidden:
+            report["withheld"] = {"documents": len(hidden), "reason": BLIND_REVIEW_AGREEMENT_NOTE}
         cache.set(key, report, timeout=24 * 3600)
     return report
 

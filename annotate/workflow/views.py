@@ -170,7 +170,7 @@ def assignments(request, pk: int):
 def agreement(request, pk: int):
     project, access = project_for_user(request.user, pk)
     require_agreement_access(project=project, access=access)
-    report = selectors.project_agreement(project=project)
+    report = selectors.project_agreement(project=project, access=access)
     pairs = {(p["a"], p["b"]): p for p in report["pairs"]}
     matrix = [
         {
@@ -293,8 +293,8 @@ def releases(request, pk: int):
 
 @login_required
 def release_detail(request, pk: int, number: int):
-    release = release_for_user(request.user, pk, number)
-    project, access = project_for_user(request.user, pk)
+    release, access = release_for_user(request.user, pk, number)
+    project = release.project
     return render(
         request,
         "workflow/release_detail.html",
@@ -311,9 +311,9 @@ def release_detail(request, pk: int, number: int):
 
 @login_required
 def release_download(request, pk: int, number: int, fmt: str):
-    release: Release = release_for_user(request.user, pk, number)
+    release, access = release_for_user(request.user, pk, number)
     try:
-        return release_download_response(release, fmt, request.GET)
+        return release_download_response(release, fmt, request.GET, access)
     except ServiceError as error:
         raise Http404(_error_text(error.detail)) from error
 

@@ -43,6 +43,8 @@ class Project(models.Model):
     # Moves on every change to the project's documents or spans: exports state it in their
     # manifest, so two exports with the same value describe the same data.
     content_changed_at = models.DateTimeField(auto_now_add=True)
+    # Archived projects are listed apart and the queue hands out no new work; nothing is lost.
+    archived_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["id"]

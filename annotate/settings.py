@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.forms",  # its widget templates, for annotate.form_helpers' renderer
     "rest_framework",
     "rest_framework.authtoken",
     "django_filters",
@@ -46,6 +47,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "annotate",
     "annotate.workflow",
+    "annotate.accounts",
 ]
 
 MIDDLEWARE = [
@@ -74,6 +76,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "annotate.accounts.context_processors.signup",
             ],
         },
     },
@@ -107,6 +110,18 @@ STATIC_ROOT = VAR_DIR / "staticfiles"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 # Serve straight from static/ without a collectstatic step (whitenoise finds the files).
 WHITENOISE_USE_FINDERS = True
+
+# Accounts (annotate.accounts). People join by invite; self sign-up is off unless SIGNUP_OPEN=1.
+SIGNUP_OPEN = _env_bool("SIGNUP_OPEN", False)
+INVITE_MAX_AGE_DAYS = int(os.environ.get("INVITE_MAX_AGE_DAYS", 7))
+# Invites and password resets are mailed; a first run prints the mail on the console.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", 25))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = _env_bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "annotate <annotate@localhost>")
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "project-list"

@@ -7,6 +7,8 @@ urlpatterns = [
     path("", include("annotate.page_urls")),
     path("", include("annotate.workflow.urls")),
     path("", include("annotate.dataset_page_urls")),
+    path("", include("annotate.project_setup.urls")),
+    path("", include("annotate.accounts.urls")),
     path("api/v1/", include("annotate.api.urls")),
     path("api/v1/", include("annotate.api.dataset_urls")),
     path("api/v1/", include("annotate.workflow.api_urls")),

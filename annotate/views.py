@@ -7,6 +7,8 @@ from django.urls import reverse
 from annotate import progress, selectors
 from annotate.models import Label
 from annotate.permissions import document_for_user, project_for_user
+from annotate.project_setup.forms import MemberAddForm
+from annotate.project_setup.selectors import first_run
 from annotate.rendering import render_markdown
 
 DOCUMENTS_PER_PAGE = 50
@@ -20,8 +22,16 @@ WORKSPACE_MODULES = [
 
 @login_required
 def project_list(request):
-    projects = selectors.visible_projects(user=request.user)
-    return render(request, "project_list.html", {"projects": projects})
+    projects = list(selectors.visible_projects(user=request.user))
+    return render(
+        request,
+        "project_list.html",
+        {
+            "projects": projects,
+            "active": [p for p in projects if p.archived_at is None],
+            "archived": [p for p in projects if p.archived_at is not None],
+        },
+    )
 
 
 @login_required
@@ -57,6 +67,8 @@ def project_detail(request, pk: int):
             "status_choices": progress.STATUS_FILTERS.items(),
             "labels": Label.values,
             "guidelines_html": render_markdown(project.guidelines),
+            "setup": first_run(project=project, access=access),
+            "add_form": MemberAddForm(),
         },
     )
 

@@ -4,6 +4,7 @@ from annotate.services.projects import (  # noqa: F401
     member_add,
     member_remove,
     member_update,
+    project_archive,
     project_create,
     project_delete,
     project_touch,

@@ -49,8 +49,19 @@ def project_update(*, project: Project, **fields) -> Project:
     return project
 
 
-def project_delete(*, project: Project) -> None:
+def project_delete(*, project: Project, confirm_name: str | None = None) -> None:
+    """confirm_name: the pages ask the manager to type the project's name first."""
+    if confirm_name is not None and confirm_name.strip() != project.name:
+        raise InvalidInput({"confirm_name": [f"Type the project's name, {project.name}, to delete it."]})
     project.delete()
+
+
+def project_archive(*, project: Project, archived: bool) -> Project:
+    """Archived projects are listed apart and the queue hands out no new documents from
+    them; every document, span and release stays, and unarchiving brings the project back."""
+    project.archived_at = timezone.now() if archived else None
+    project.save(update_fields=["archived_at"])
+    return project
 
 
 def _user_by_username(username: str):

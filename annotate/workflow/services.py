@@ -51,6 +51,8 @@ def assignment_next(*, project: Project, access: Access, user) -> Assignment | N
         )
         if mine is not None:
             return _start(mine)
+    if project.archived_at is not None:  # archived: open work can be finished, no new work
+        return None
     if connection.vendor == "sqlite":
         # No row locks in SQLite and its transactions start as readers: two threads of one
         # server could both count a free place. One queue request at a time per process.

@@ -4,11 +4,12 @@
 // order, history.js the undo steps, drafts.js what is typed, offsets.js converts, selection.js
 // reads the selection, highlights.js draws, span_list.js lists, api.js talks.
 import { api } from "./api.js";
+import { Chooser, Overlay } from "./drawing.js";
 import { Drafts } from "./drafts.js";
 import { Highlighter } from "./highlights.js";
 import { UndoHistory, describeStep } from "./history.js";
 import { OffsetIndex } from "./offsets.js";
-import { caretUnit, clearSelection, moveSelection, selectUnits, selectedUnits, trimUnits, unitAtPoint } from "./selection.js";
+import { caretUnit, moveSelection, selectUnits, selectedUnits, trimUnits, unitAtPoint } from "./selection.js";
 import { SpanList } from "./span_list.js";
 import { SpanStore } from "./span_store.js";
 import { TextView } from "./text_view.js";
@@ -27,6 +28,13 @@ const store = new SpanStore({ index, view });
 const state = { selected: null, linking: false, candidate: null, layer: "", done: data.done };
 
 const highlighter = new Highlighter({ view, overlay: $("highlight-overlay"), pane: textEl.parentElement, labels: data.labels });
+const overlay = new Overlay({ pane: textEl.parentElement });
+const chooser = new Chooser({
+  element: $("overlap-chooser"),
+  pane: textEl.parentElement,
+  onPick: (span) => (state.linking ? linkTo(span) : select(span, { caret: true })),
+  onClose: () => textEl.focus({ preventScroll: true }),
+});
 const list = new SpanList({
   list: $("span-list"),
   count: $("span-count"),
@@ -261,7 +269,12 @@ function scrollToRange(range) {
   }
 }
 
-function select(span, { focusList = false, refill = true } = {}) {
+/** Put the keyboard caret at the span's start, so arrows and `]` go on from there. */
+function caretTo(span) {
+  if (span) selectUnits(view, span.u0);
+}
+
+function select(span, { focusList = false, refill = true, caret = false } = {}) {
   const previous = state.selected;
   if (previous && previous !== span && previous.id !== null) {
     drafts.flush(previous.id); // what was typed for the last span is saved now, not lost
@@ -270,9 +283,17 @@ function select(span, { focusList = false, refill = true } = {}) {
   if (span) scrollToRange(span.range); // reads layout: before the writes below, not between them
   state.selected = span;
   highlighter.mark("selected", span ? [span.range] : []);
+  overlay.ring(span);
   markLinks();
   list.select(span, span ? store.positionOf(span) : -1, { focus: focusList });
   if (span !== previous || refill) showEditor(span);
+  if (span && caret) caretTo(span);
+  // A command never leaves the keyboard at the top of the page (a removed list item, a
+  // disabled field): it goes back to the text, at the selected span.
+  if (!document.activeElement || document.activeElement === document.body) {
+    textEl.focus({ preventScroll: true });
+    caretTo(span);
+  }
   if (span) say(`Selected ${span.label}: “${short(span.quote)}”.`);
 }
 
@@ -297,8 +318,7 @@ function stepSelection(direction) {
     scrollToRange(span.range);
     say(`Link to ${span.label}: “${short(span.quote)}”? Press Enter to link, Esc to cancel.`);
   } else {
-    clearSelection();
-    select(span);
+    select(span, { caret: true });
   }
 }
 
@@ -398,7 +418,7 @@ function deleteSpan(span) {
     const undoText = span.annotator === data.me ? " Ctrl+Z brings it back." : "";
     const next = store.spans[Math.min(at, store.spans.length - 1)];
     if (next) select(next, { keepFocus: true });
-    else textEl.focus();
+    else textEl.focus({ preventScroll: true });
     say(`Deleted ${span.label} “${short(span.quote)}”${linkText}.${undoText}`);
   });
 }
@@ -574,7 +594,7 @@ form.addEventListener("keydown", (event) => {
     form.requestSubmit();
   } else if (event.key === "Escape") {
     event.preventDefault();
-    textEl.focus();
+    textEl.focus({ preventScroll: true });
   }
 });
 
@@ -666,16 +686,15 @@ textEl.addEventListener("click", (event) => {
   if (unit === null) return;
   const point = index.fromUtf16(index.snapUtf16(unit, -1));
   let here = store.at(point);
-  if (state.linking) {
-    here = here.filter((s) => s !== state.selected);
-    if (here.length) linkTo(here[0]);
-    else say("No span there: click a highlighted span, or press Esc.");
-    return;
+  if (state.linking) here = here.filter((s) => s !== state.selected);
+  if (!here.length) {
+    if (state.linking) return say("No span there: click a highlighted span, or press Esc.");
+    return select(null);
   }
-  if (!here.length) return select(null);
-  // Innermost first; clicking again on the same place steps to the next enclosing span.
-  const at = here.indexOf(state.selected);
-  select(here[(at + 1) % here.length]);
+  if (here.length === 1) return state.linking ? linkTo(here[0]) : select(here[0]);
+  // Several spans overlap here: offer them all (innermost first), never pick one silently.
+  chooser.show(here, { x: event.clientX, y: event.clientY, describe: (s) => `“${short(s.quote, 60)}”` });
+  say(`${here.length} spans overlap here: pick one (arrows and Enter, or a click; Esc closes).`);
 });
 
 // ---- keyboard ----------------------------------------------------------------------------
@@ -738,7 +757,7 @@ document.addEventListener("keydown", (event) => {
     if (state.linking) stopLinking("Linking cancelled.");
     else {
       select(null);
-      textEl.focus();
+      textEl.focus({ preventScroll: true });
     }
   } else if (key === "L" && layerSelect) {
     layerSelect.selectedIndex = (layerSelect.selectedIndex + 1) % layerSelect.options.length;

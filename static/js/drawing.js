@@ -1,0 +1,124 @@
+// Marks drawn over the document text without touching its DOM: a ring around the selected span
+// in its label's colour (a fill would hide the label). Boxes come from Range.getClientRects(),
+// positioned relative to the text pane, so page scrolling moves them with the text for free;
+// a resize of the pane (reflow) redraws them.
+
+export class Overlay {
+  constructor({ pane }) {
+    this.pane = pane;
+    this.ringLayer = document.createElement("div");
+    this.ringLayer.id = "selection-ring";
+    this.ringLayer.className = "selection-ring";
+    this.ringLayer.setAttribute("aria-hidden", "true");
+    pane.append(this.ringLayer);
+    this.span = null;
+    let queued = false;
+    new ResizeObserver(() => {
+      if (queued) return;
+      queued = true;
+      requestAnimationFrame(() => {
+        queued = false;
+        this.redraw();
+      });
+    }).observe(pane);
+  }
+
+  /** Ring this span (or none). */
+  ring(span) {
+    this.span = span;
+    this.redraw();
+  }
+
+  redraw() {
+    const span = this.span;
+    if (!span) return this.ringLayer.replaceChildren();
+    const origin = this.pane.getBoundingClientRect();
+    const fragment = document.createDocumentFragment();
+    for (const rect of span.range.getClientRects()) {
+      if (rect.width === 0 && span.range.getClientRects().length > 1) continue; // a line break's empty box
+      const box = document.createElement("div");
+      box.className = `ring label-${span.label}`;
+      box.style.left = `${rect.left - origin.left}px`;
+      box.style.top = `${rect.top - origin.top}px`;
+      box.style.width = `${Math.max(rect.width, 2)}px`;
+      box.style.height = `${rect.height}px`;
+      fragment.append(box);
+    }
+    this.ringLayer.replaceChildren(fragment);
+  }
+}
+
+/** A small menu of the spans under a click where several overlap: nothing is picked silently. */
+export class Chooser {
+  constructor({ element, pane, onPick, onClose }) {
+    this.element = element;
+    this.pane = pane;
+    this.onPick = onPick;
+    this.onClose = onClose;
+    this.spans = [];
+    element.addEventListener("click", (event) => {
+      const button = event.target.closest("button[data-index]");
+      if (button) this._pick(this.spans[Number(button.dataset.index)]);
+    });
+    element.addEventListener("keydown", (event) => {
+      const buttons = [...element.querySelectorAll("button")];
+      const at = buttons.indexOf(document.activeElement);
+      if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+        event.preventDefault();
+        const next = (at + (event.key === "ArrowDown" ? 1 : -1) + buttons.length) % buttons.length;
+        buttons[next].focus();
+      } else if (event.key === "Escape") {
+        event.preventDefault();
+        this.close();
+        this.onClose();
+      }
+      event.stopPropagation(); // the page's own shortcuts wait until the menu is closed
+    });
+    document.addEventListener("mousedown", (event) => {
+      if (!element.hidden && !element.contains(event.target)) this.close();
+    });
+  }
+
+  get open() {
+    return !this.element.hidden;
+  }
+
+  show(spans, { x, y, describe }) {
+    this.spans = spans;
+    const title = document.createElement("p");
+    title.className = "chooser-title";
+    title.textContent = `${spans.length} spans here: pick one`;
+    const items = document.createElement("ul");
+    spans.forEach((span, i) => {
+      const li = document.createElement("li");
+      const button = document.createElement("button");
+      button.type = "button";
+      button.dataset.index = String(i);
+      button.className = `chooser-item label-${span.label}`;
+      const chip = document.createElement("span");
+      chip.className = `label-chip chip chip-${span.label} label-${span.label}`;
+      chip.textContent = span.label;
+      button.append(chip, " ", describe(span));
+      li.append(button);
+      items.append(li);
+    });
+    this.element.replaceChildren(title, items);
+    const origin = this.pane.getBoundingClientRect();
+    this.element.hidden = false;
+    const width = this.element.offsetWidth;
+    const left = Math.max(0, Math.min(x - origin.left, this.pane.clientWidth - width));
+    this.element.style.left = `${left}px`;
+    this.element.style.top = `${y - origin.top + 18}px`;
+    items.querySelector("button").focus({ preventScroll: true });
+  }
+
+  _pick(span) {
+    this.close();
+    this.onPick(span);
+  }
+
+  close() {
+    this.element.hidden = true;
+    this.spans = [];
+  }
+}

@@ -9,7 +9,9 @@ import { Drafts } from "./drafts.js";
 import { Highlighter } from "./highlights.js";
 import { UndoHistory, describeStep } from "./history.js";
 import { OffsetIndex } from "./offsets.js";
-import { caretUnit, moveSelection, selectUnits, selectedUnits, trimUnits, unitAtPoint } from "./selection.js";
+import {
+  caretUnit, moveEdgeByWord, moveSelection, selectUnits, selectedUnits, snapToWords, toClause, toSentence, trimUnits, unitAtPoint,
+} from "./selection.js";
 import { SpanList } from "./span_list.js";
 import { SpanStore } from "./span_store.js";
 import { TextView } from "./text_view.js";
@@ -283,7 +285,7 @@ function select(span, { focusList = false, refill = true, caret = false } = {}) 
   if (span) scrollToRange(span.range); // reads layout: before the writes below, not between them
   state.selected = span;
   highlighter.mark("selected", span ? [span.range] : []);
-  overlay.ring(span);
+  overlay.ring(span, { handles: !!span && canEdit(span) && !span.pending });
   markLinks();
   list.select(span, span ? store.positionOf(span) : -1, { focus: focusList });
   if (span !== previous || refill) showEditor(span);
@@ -385,6 +387,11 @@ function changeSpan(span, fields, { fold = null, quiet = false } = {}) {
     history.record({ type: "update", id: span.id, before, after: pick(span, changed), lostLinks }, { fold });
     clearError();
     if (state.selected === span) {
+      if (changed.includes("start") || changed.includes("end")) {
+        highlighter.mark("selected", [span.range]);
+        overlay.ring(span, { handles: true });
+        $("editor-quote").textContent = span.quote;
+      }
       markLinks();
       showEditorMeta(span);
       if (changed.includes("label")) showEditor(span);
@@ -678,6 +685,83 @@ if (layerSelect) {
 $("guidelines-button").addEventListener("click", () => $("guidelines-dialog").showModal());
 $("help-button").addEventListener("click", () => $("help-dialog").showModal());
 
+// ---- word snapping and edges --------------------------------------------------------------
+const snapBox = $("snap-words");
+snapBox.checked = localStorage.getItem("annotate:snap-words") !== "off";
+snapBox.addEventListener("change", () => localStorage.setItem("annotate:snap-words", snapBox.checked ? "on" : "off"));
+
+/** Select [start, end) (UTF-16) in the text, keeping the keyboard there. */
+function setTextSelection({ start, end }) {
+  const [a, b] = [view.point(start), view.point(end)];
+  window.getSelection().setBaseAndExtent(a[0], a[1], b[0], b[1]);
+}
+
+// A drag that starts or ends inside a word takes the whole word, unless Alt (Option) is held
+// or "Snap to words" is off.
+textEl.addEventListener("mouseup", (event) => {
+  if (!snapBox.checked || event.altKey) return;
+  const selected = selectedUnits(view);
+  if (!selected) return;
+  const snapped = snapToWords(data.text, selected);
+  if (snapped.start !== selected.start || snapped.end !== selected.end) setTextSelection(snapped);
+});
+
+/** A span's new edges (UTF-16), saved as an edit; a run of edge moves undoes as one step. */
+function resizeSpan(span, units) {
+  const trimmed = trimUnits(data.text, units);
+  if (!trimmed) return say("A span needs at least one character.");
+  const { start, end } = index.rangeFromUtf16(trimmed.start, trimmed.end);
+  if (start === span.start && end === span.end) return;
+  changeSpan(span, { start, end, quote: index.slice(start, end) }, { fold: `edges:${span.id}` });
+}
+
+/** Keys that grow or shrink the text selection, or else the selected span's edges. */
+function adjust(kind) {
+  const selected = selectedUnits(view);
+  const span = !selected && state.selected && state.selected.id !== null && canEdit(state.selected) ? state.selected : null;
+  const caret = caretUnit(view);
+  const current = selected || (span && { start: span.u0, end: span.u1 }) || (caret !== null && { start: caret, end: caret });
+  if (!current) return say("Select some text or a span first.");
+  const next = {
+    "word-end+": () => moveEdgeByWord(data.text, current, "end", 1),
+    "word-end-": () => moveEdgeByWord(data.text, current, "end", -1),
+    "word-start-": () => moveEdgeByWord(data.text, current, "start", -1),
+    "word-start+": () => moveEdgeByWord(data.text, current, "start", 1),
+    clause: () => toClause(data.text, current),
+    sentence: () => toSentence(data.text, current),
+  }[kind]();
+  if (span) return resizeSpan(span, next);
+  setTextSelection(next);
+  say(`Selected “${short(data.text.slice(next.start, next.end))}”: press 1, 2 or 3 to label it.`);
+}
+
+let dragging = null;
+overlay.ringLayer.addEventListener("pointerdown", (event) => {
+  const handle = event.target.closest(".edge-handle");
+  if (!handle || !state.selected) return;
+  event.preventDefault();
+  handle.setPointerCapture(event.pointerId);
+  dragging = { edge: handle.dataset.edge, span: state.selected, units: { start: state.selected.u0, end: state.selected.u1 } };
+});
+overlay.ringLayer.addEventListener("pointermove", (event) => {
+  if (!dragging) return;
+  const unit = unitAtPoint(view, event.clientX, event.clientY);
+  if (unit === null) return;
+  const { span } = dragging;
+  let units = dragging.edge === "start" ? { start: Math.min(unit, span.u1 - 1), end: span.u1 } : { start: span.u0, end: Math.max(unit, span.u0 + 1) };
+  if (!event.altKey && snapBox.checked) units = snapToWords(data.text, units);
+  dragging.units = units;
+  setTextSelection(units); // the preview: the browser's own selection colour
+});
+overlay.ringLayer.addEventListener("pointerup", (event) => {
+  if (!dragging) return;
+  const { span, units } = dragging;
+  dragging = null;
+  window.getSelection().removeAllRanges();
+  resizeSpan(span, units);
+  caretTo(span);
+});
+
 // ---- mouse on the text -------------------------------------------------------------------
 textEl.addEventListener("click", (event) => {
   const selection = window.getSelection();
@@ -753,6 +837,12 @@ document.addEventListener("keydown", (event) => {
   else if (key === "Enter" && state.linking && state.candidate) linkTo(state.candidate);
   else if (key === "Enter" && state.selected && !onButton) $("editor-note").focus();
   else if (key === "k" || key === "K") startLinking();
+  else if (key === "e") adjust("word-end+");
+  else if (key === "E") adjust("word-end-");
+  else if (key === "b") adjust("word-start-");
+  else if (key === "B") adjust("word-start+");
+  else if (key === "c" || key === "C") adjust("clause");
+  else if (key === "s" || key === "S") adjust("sentence");
   else if (key === "Escape") {
     if (state.linking) stopLinking("Linking cancelled.");
     else {

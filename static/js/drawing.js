@@ -23,9 +23,10 @@ export class Overlay {
     }).observe(pane);
   }
 
-  /** Ring this span (or none). */
-  ring(span) {
+  /** Ring this span (or none); `handles` adds the two edges to drag. */
+  ring(span, { handles = false } = {}) {
     this.span = span;
+    this.handles = handles;
     this.redraw();
   }
 
@@ -34,8 +35,8 @@ export class Overlay {
     if (!span) return this.ringLayer.replaceChildren();
     const origin = this.pane.getBoundingClientRect();
     const fragment = document.createDocumentFragment();
-    for (const rect of span.range.getClientRects()) {
-      if (rect.width === 0 && span.range.getClientRects().length > 1) continue; // a line break's empty box
+    const rects = [...span.range.getClientRects()].filter((rect, i, all) => rect.width > 0 || all.length === 1);
+    for (const rect of rects) {
       const box = document.createElement("div");
       box.className = `ring label-${span.label}`;
       box.style.left = `${rect.left - origin.left}px`;
@@ -43,6 +44,19 @@ export class Overlay {
       box.style.width = `${Math.max(rect.width, 2)}px`;
       box.style.height = `${rect.height}px`;
       fragment.append(box);
+    }
+    if (this.handles && rects.length) {
+      const first = rects[0], last = rects[rects.length - 1];
+      for (const [edge, x, rect] of [["start", first.left, first], ["end", last.right, last]]) {
+        const handle = document.createElement("div");
+        handle.className = `edge-handle edge-${edge} label-${span.label}`;
+        handle.dataset.edge = edge;
+        handle.title = `Drag to move the ${edge} of the span (Alt: by character)`;
+        handle.style.left = `${x - origin.left}px`;
+        handle.style.top = `${rect.top - origin.top}px`;
+        handle.style.height = `${rect.height}px`;
+        fragment.append(handle);
+      }
     }
     this.ringLayer.replaceChildren(fragment);
   }

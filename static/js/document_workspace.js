@@ -4,13 +4,13 @@
 // order, history.js the undo steps, drafts.js what is typed, offsets.js converts, selection.js
 // reads the selection, highlights.js draws, span_list.js lists, api.js talks.
 import { api } from "./api.js";
-import { Chooser, Overlay } from "./drawing.js";
+import { Chooser, Overlay, followEdgeDrags } from "./drawing.js";
 import { Drafts } from "./drafts.js";
 import { Highlighter } from "./highlights.js";
 import { UndoHistory, describeStep } from "./history.js";
 import { OffsetIndex } from "./offsets.js";
 import {
-  caretUnit, moveEdgeByWord, moveSelection, selectUnits, selectedUnits, snapToWords, toClause, toSentence, trimUnits, unitAtPoint,
+  caretUnit, moveEdgeByWord, moveSelection, selectUnits, selectedUnits, toClause, toSentence, trimUnits, unitAtPoint, wordSnapping,
 } from "./selection.js";
 import { SpanList } from "./span_list.js";
 import { SpanStore } from "./span_store.js";
@@ -686,25 +686,8 @@ $("guidelines-button").addEventListener("click", () => $("guidelines-dialog").sh
 $("help-button").addEventListener("click", () => $("help-dialog").showModal());
 
 // ---- word snapping and edges --------------------------------------------------------------
-const snapBox = $("snap-words");
-snapBox.checked = localStorage.getItem("annotate:snap-words") !== "off";
-snapBox.addEventListener("change", () => localStorage.setItem("annotate:snap-words", snapBox.checked ? "on" : "off"));
-
-/** Select [start, end) (UTF-16) in the text, keeping the keyboard there. */
-function setTextSelection({ start, end }) {
-  const [a, b] = [view.point(start), view.point(end)];
-  window.getSelection().setBaseAndExtent(a[0], a[1], b[0], b[1]);
-}
-
-// A drag that starts or ends inside a word takes the whole word, unless Alt (Option) is held
-// or "Snap to words" is off.
-textEl.addEventListener("mouseup", (event) => {
-  if (!snapBox.checked || event.altKey) return;
-  const selected = selectedUnits(view);
-  if (!selected) return;
-  const snapped = snapToWords(data.text, selected);
-  if (snapped.start !== selected.start || snapped.end !== selected.end) setTextSelection(snapped);
-});
+const snap = wordSnapping(view, data.text, $("snap-words"));
+const setTextSelection = ({ start, end }) => selectUnits(view, start, end);
 
 /** A span's new edges (UTF-16), saved as an edit; a run of edge moves undoes as one step. */
 function resizeSpan(span, units) {
@@ -735,31 +718,17 @@ function adjust(kind) {
   say(`Selected “${short(data.text.slice(next.start, next.end))}”: press 1, 2 or 3 to label it.`);
 }
 
-let dragging = null;
-overlay.ringLayer.addEventListener("pointerdown", (event) => {
-  const handle = event.target.closest(".edge-handle");
-  if (!handle || !state.selected) return;
-  event.preventDefault();
-  handle.setPointerCapture(event.pointerId);
-  dragging = { edge: handle.dataset.edge, span: state.selected, units: { start: state.selected.u0, end: state.selected.u1 } };
-});
-overlay.ringLayer.addEventListener("pointermove", (event) => {
-  if (!dragging) return;
-  const unit = unitAtPoint(view, event.clientX, event.clientY);
-  if (unit === null) return;
-  const { span } = dragging;
-  let units = dragging.edge === "start" ? { start: Math.min(unit, span.u1 - 1), end: span.u1 } : { start: span.u0, end: Math.max(unit, span.u0 + 1) };
-  if (!event.altKey && snapBox.checked) units = snapToWords(data.text, units);
-  dragging.units = units;
-  setTextSelection(units); // the preview: the browser's own selection colour
-});
-overlay.ringLayer.addEventListener("pointerup", (event) => {
-  if (!dragging) return;
-  const { span, units } = dragging;
-  dragging = null;
-  window.getSelection().removeAllRanges();
-  resizeSpan(span, units);
-  caretTo(span);
+followEdgeDrags({
+  overlay,
+  view,
+  current: () => (state.selected && state.selected.id !== null && canEdit(state.selected) ? state.selected : null),
+  snap,
+  onMove: setTextSelection, // the preview: the browser's own selection colour
+  onDrop: (span, units) => {
+    window.getSelection().removeAllRanges();
+    resizeSpan(span, units);
+    caretTo(span);
+  },
 });
 
 // ---- mouse on the text -------------------------------------------------------------------

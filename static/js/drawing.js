@@ -3,6 +3,8 @@
 // positioned relative to the text pane, so page scrolling moves them with the text for free;
 // a resize of the pane (reflow) redraws them.
 
+import { unitAtPoint } from "./selection.js";
+
 export class Overlay {
   constructor({ pane }) {
     this.pane = pane;
@@ -135,4 +137,34 @@ export class Chooser {
     this.element.hidden = true;
     this.spans = [];
   }
+}
+
+/** Dragging the ring's edge handles: `current()` is the ringed item ({u0, u1}); while dragging,
+ * `onMove(units)` previews the new extent (UTF-16, snapped by `snap(units, event)`), and
+ * `onDrop(item, units)` gets the last one. */
+export function followEdgeDrags({ overlay, view, current, snap, onMove, onDrop }) {
+  let dragging = null;
+  overlay.ringLayer.addEventListener("pointerdown", (event) => {
+    const handle = event.target.closest(".edge-handle");
+    const item = current();
+    if (!handle || !item) return;
+    event.preventDefault();
+    handle.setPointerCapture(event.pointerId);
+    dragging = { edge: handle.dataset.edge, item, units: { start: item.u0, end: item.u1 } };
+  });
+  overlay.ringLayer.addEventListener("pointermove", (event) => {
+    if (!dragging) return;
+    const unit = unitAtPoint(view, event.clientX, event.clientY);
+    if (unit === null) return;
+    const { item } = dragging;
+    const units = dragging.edge === "start" ? { start: Math.min(unit, item.u1 - 1), end: item.u1 } : { start: item.u0, end: Math.max(unit, item.u0 + 1) };
+    dragging.units = snap(units, event);
+    onMove(dragging.units);
+  });
+  overlay.ringLayer.addEventListener("pointerup", () => {
+    if (!dragging) return;
+    const { item, units } = dragging;
+    dragging = null;
+    onDrop(item, units);
+  });
 }

@@ -144,3 +144,18 @@ export function toClause(text, range) {
   while (b < sentence.end && !CLAUSE_BREAK.test(text[b])) b++;
   return { start: a, end: b };
 }
+
+/** "Snap to words": a checkbox kept in localStorage, and a mouse selection in `view` widened to
+ * whole words on mouseup unless Alt (Option) is held. Returns snap(units, event) for drags. */
+export function wordSnapping(view, text, checkbox) {
+  checkbox.checked = localStorage.getItem("annotate:snap-words") !== "off";
+  checkbox.addEventListener("change", () => localStorage.setItem("annotate:snap-words", checkbox.checked ? "on" : "off"));
+  const snap = (units, event) => (checkbox.checked && !event.altKey ? snapToWords(text, units) : units);
+  view.container.addEventListener("mouseup", (event) => {
+    const selected = selectedUnits(view);
+    if (!selected) return;
+    const snapped = snap(selected, event);
+    if (snapped.start !== selected.start || snapped.end !== selected.end) selectUnits(view, snapped.start, snapped.end);
+  });
+  return snap;
+}

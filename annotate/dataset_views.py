@@ -6,7 +6,7 @@ from django.views.decorators.http import require_POST
 
 from annotate.errors import ServiceError
 from annotate.permissions import project_for_user
-from annotate.services.imports import dataset_import
+from annotate.jobs.starts import import_start
 
 SHOWN_PROBLEMS = 10
 
@@ -33,13 +33,11 @@ def project_import(request, pk: int):
         messages.error(request, "Choose a file to import.")
         return redirect("project-detail", pk=project.pk)
     try:
-        result = dataset_import(
+        job, ran_inline = import_start(
             project=project,
             access=access,
             actor=request.user,
-            stream=upload.open("rb").file,
-            file_name=upload.name,
-            size=upload.size,
+            upload=upload,
             format=request.POST.get("format") or None,
             on_duplicate=request.POST.get("on_duplicate") or "refuse",
         )
@@ -47,6 +45,10 @@ def project_import(request, pk: int):
         for line in _describe(error):
             messages.error(request, line)
     else:
+        if not ran_inline:
+            messages.info(request, f"Importing {upload.name} in the background (job {job.pk}); its progress shows under Jobs.")
+            return redirect("project-detail", pk=project.pk)
+        result = job.result
         messages.success(
             request,
             f"Imported {result['documents']} documents with {result['spans']} spans"

@@ -33,6 +33,12 @@ class PreconditionFailed(ServiceError):
     status = 412
 
 
+class PreconditionRequired(ServiceError):
+    """428: a change that must name the version it was made against came without one."""
+
+    status = 428
+
+
 class TooLarge(ServiceError):
     """413."""
 

@@ -161,3 +161,29 @@ def readable_spans(*, access: Access, prefix: str = "") -> Q:
         return own
     hidden = _open_blind_assignments(access).values("document_id")
     return own | ~Q(**{f"{prefix}document_id__in": hidden})
+
+
+def job_for_user(user, job_id: int):
+    """The job, for its project's managers and for whoever started it; 404 for everyone else
+    (a job names files and errors from the project)."""
+    from annotate.jobs.models import Job  # the jobs app imports this module
+
+    job = None
+    if user.is_authenticated and 0 < job_id < 2**63:
+        job = (
+            Job.objects.select_related("creator")
+            .annotate(my_role=_role_of(user, OuterRef("project_id")))
+            .filter(pk=job_id, my_role__isnull=False)
+            .first()
+        )
+    if job is None or (job.my_role != Role.MANAGER and job.creator_id != user.pk):
+        raise Http404("No such job.")
+    return job
+
+
+def visible_jobs(*, access: Access):
+    """A project's jobs as its member may list them: all of them for a manager, one's own otherwise."""
+    from annotate.jobs.models import Job
+
+    jobs = Job.objects.filter(project_id=access.project_id).select_related("creator")
+    return jobs if access.is_manager else jobs.filter(creator_id=access.user_id)

@@ -1,4 +1,5 @@
 """Settings, all from the environment; a first run needs nothing set (SQLite under var/)."""
+import json
 import os
 import secrets
 from pathlib import Path
@@ -48,6 +49,11 @@ INSTALLED_APPS = [
     "annotate",
     "annotate.workflow",
     "annotate.accounts",
+    "annotate.jobs",
+    "django_tasks",
+    "django_tasks_db",
+    "django_rq",
+    "django_tasks_rq",
 ]
 
 MIDDLEWARE = [
@@ -138,6 +144,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", 
 # Whole-request cap, uploads included (dataset import files are limited again by their service).
 MAX_REQUEST_BYTES = int(os.environ.get("MAX_REQUEST_BYTES", 64 * 1024 * 1024))
 MAX_DOCUMENT_CHARS = 5_000_000
+# PATCH and DELETE of documents and spans must name the version they were made against
+# (If-Match or "version"), else 428. Off only for old clients that cannot send one yet.
+REQUIRE_PRECONDITION = _env_bool("REQUIRE_PRECONDITION", True)
 BULK_DOCUMENTS_MAX = 1000
 # Dataset imports (annotate.services.imports): past any of these the answer is 413. The upload
 # is also bounded by MAX_REQUEST_BYTES above.
@@ -145,6 +154,50 @@ DATASET_IMPORT_MAX_BYTES = int(os.environ.get("DATASET_IMPORT_MAX_BYTES", 64 * 1
 DATASET_IMPORT_MAX_EXPANDED_BYTES = int(os.environ.get("DATASET_IMPORT_MAX_EXPANDED_BYTES", 256 * 1024 * 1024))
 DATASET_IMPORT_MAX_MEMBERS = int(os.environ.get("DATASET_IMPORT_MAX_MEMBERS", 10_000))
 DATASET_IMPORT_MAX_DOCUMENTS = int(os.environ.get("DATASET_IMPORT_MAX_DOCUMENTS", 100_000))
+
+# Files: uploads waiting for an import job and job outputs (exports) go through Django's storage
+# API, so a worker on another machine reads what the web server stored. A local folder by
+# default; in a cluster point "default" at any shared django-storages backend (S3, ...).
+STORAGES = {
+    "default": {
+        "BACKEND": os.environ.get("FILE_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage"),
+        # e.g. FILE_STORAGE_BACKEND=storages.backends.s3.S3Storage
+        # FILE_STORAGE_OPTIONS='{"bucket_name": "annotate-files"}'
+        "OPTIONS": json.loads(os.environ.get("FILE_STORAGE_OPTIONS") or "null")
+        or {"location": os.environ.get("FILE_STORAGE_ROOT", str(VAR_DIR / "files"))},
+    },
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+# Background jobs (annotate.jobs, docs/jobs.md) through Django's Tasks API (the django-tasks
+# backport). TASK_BACKEND=db (default: the database itself is the queue, SQLite or PostgreSQL)
+# or rq (Redis at REDIS_URL, for workers on several machines).
+TASK_BACKEND = os.environ.get("TASK_BACKEND", "db")
+REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+if TASK_BACKEND == "rq":
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+elif TASK_BACKEND == "db":
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+else:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(f"TASK_BACKEND is {TASK_BACKEND!r}; use db or rq.")
+# django-rq's queues (used only when TASK_BACKEND=rq). RQ's own job timeout is the outer
+# bound; our lease (below) is what notices a dead worker.
+RQ_QUEUES = {"default": {"URL": os.environ.get("RQ_REDIS_URL", REDIS_URL), "DEFAULT_TIMEOUT": int(os.environ.get("JOBS_TIMEOUT_SECONDS", 6 * 3600))}}
+# A running job renews its lease every JOBS_HEARTBEAT_SECONDS; a job whose lease is older
+# than JOBS_LEASE_SECONDS is taken as dead (its worker was killed) and retried until
+# JOBS_MAX_ATTEMPTS runs have started, then failed with the reason.
+JOBS_LEASE_SECONDS = float(os.environ.get("JOBS_LEASE_SECONDS", 60))
+JOBS_HEARTBEAT_SECONDS = float(os.environ.get("JOBS_HEARTBEAT_SECONDS", 5))
+JOBS_MAX_ATTEMPTS = int(os.environ.get("JOBS_MAX_ATTEMPTS", 2))
+# Imports whose file is at most this many bytes run inside the request (201, the finished
+# job); larger ones are queued (202, the job to poll).
+JOBS_INLINE_IMPORT_MAX_BYTES = int(os.environ.get("JOBS_INLINE_IMPORT_MAX_BYTES", 1024 * 1024))
+# Releases of projects with more documents than this are frozen by a worker (202).
+JOBS_INLINE_RELEASE_MAX_DOCUMENTS = int(os.environ.get("JOBS_INLINE_RELEASE_MAX_DOCUMENTS", 5000))
+# Finished jobs' output files are kept this many days (manage.py jobs_prune).
+JOBS_KEEP_DAYS = int(os.environ.get("JOBS_KEEP_DAYS", 7))
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -173,6 +226,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "JobStateEnum": "annotate.jobs.models.JobState",
+        "AdjudicationStateEnum": ["pending", "accepted", "rejected"],
+    },
 }
 
 if "test" in os.environ.get("ANNOTATE_MODE", ""):

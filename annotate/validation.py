@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from annotate.errors import InvalidInput
+from annotate.errors import InvalidInput, PreconditionFailed, PreconditionRequired
 from annotate.models import DisputeBasis, Label
 
 MAX_NOTE_CHARS = 10_000
@@ -133,6 +133,30 @@ def validate_link(*, attribution, target) -> None:
         raise InvalidInput({"target": ["The target span must be in the same document."]})
     if attribution.annotator_id != target.annotator_id or attribution.layer != target.layer:
         raise InvalidInput({"target": ["The target span must be in the same annotator's layer."]})
+
+
+# If-Match: * : the client says on purpose that any version will do.
+ANY_VERSION = "*"
+
+
+def check_version(*, what: str, current: int, expected: int | str | None, required: bool) -> None:
+    """Optimistic concurrency for one row: 412 when the client edited a version that is no
+    longer current; 428 when it named none and the setting says it must (see
+    REQUIRE_PRECONDITION), so a forgotten version never silently overwrites someone's edit."""
+    if expected is None:
+        if required:
+            raise PreconditionRequired(
+                {
+                    "detail": f"Say which version of the {what} you changed: send the header "
+                    f'If-Match: "<version>" (the ETag of your GET) or "version": <version> in the JSON body. '
+                    "If someone changed it since, the answer is 412."
+                }
+            )
+        return
+    if expected != ANY_VERSION and expected != current:
+        raise PreconditionFailed(
+            {"version": [f"The {what} is at version {current}, not {expected}: reload it and try again."]}
+        )
 
 
 def validate_document_text(text: str, *, max_chars: int, field: str = "text") -> None:

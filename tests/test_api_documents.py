@@ -114,20 +114,20 @@ def test_bad_documents_get_400_with_the_field(team, payload, field):
 def test_text_is_frozen_once_a_span_exists(team):
     client = team.clients["alice"]
     doc = team.document
-    assert client.patch(f"/api/v1/documents/{doc.pk}/", {"title": "New title"}, format="json").status_code == 200
+    assert client.patch(f"/api/v1/documents/{doc.pk}/", {"title": "New title", "version": 1}, format="json").status_code == 200
     SpanFactory(document=doc, annotator=team.carol, start=0, end=3)
-    response = client.patch(f"/api/v1/documents/{doc.pk}/", {"text": "Something else"}, format="json")
+    response = client.patch(f"/api/v1/documents/{doc.pk}/", {"text": "Something else", "version": 2}, format="json")
     assert response.status_code == 409
     doc.refresh_from_db()
     assert doc.text.startswith("The ministry") and doc.title == "New title"
     # Sending the same text (even with CRLF) is not a change.
     same = doc.text.replace("\n", "\r\n")
-    assert client.patch(f"/api/v1/documents/{doc.pk}/", {"text": same}, format="json").status_code == 200
+    assert client.patch(f"/api/v1/documents/{doc.pk}/", {"text": same, "version": 2}, format="json").status_code == 200
 
 
 def test_text_can_change_while_no_span_exists(team):
     response = team.clients["alice"].patch(
-        f"/api/v1/documents/{team.document.pk}/", {"text": "Fresh text\r\n"}, format="json"
+        f"/api/v1/documents/{team.document.pk}/", {"text": "Fresh text\r\n", "version": 1}, format="json"
     )
     assert response.status_code == 200
     assert response.json()["text"] == "Fresh text\n" and response.json()["length"] == 11
@@ -151,7 +151,7 @@ def test_list_is_paginated_and_filters_and_searches(team):
 
 def test_delete_document_removes_its_spans(team):
     SpanFactory(document=team.document, annotator=team.carol, start=0, end=3)
-    assert team.clients["alice"].delete(f"/api/v1/documents/{team.document.pk}/").status_code == 204
+    assert team.clients["alice"].delete(f"/api/v1/documents/{team.document.pk}/", HTTP_IF_MATCH='"1"').status_code == 204
     assert not Document.objects.filter(pk=team.document.pk).exists()
 
 

@@ -86,7 +86,7 @@ def test_relabel_drops_fields_of_the_old_label_and_bumps_version(team):
     client = team.clients["carol"]
     span = post_span(client, team.document, start=23, end=50, label="disputed", dispute_basis="fact_check",
                      evidence_links=["https://factcheck.example.org/1"]).json()
-    response = client.patch(f"/api/v1/spans/{span['id']}/", {"label": "assertion", "note": "checked"}, format="json")
+    response = client.patch(f"/api/v1/spans/{span['id']}/", {"label": "assertion", "note": "checked", "version": 1}, format="json")
     assert response.status_code == 200
     body = response.json()
     assert body["label"] == "assertion" and body["dispute_basis"] == "" and body["evidence_links"] == []
@@ -98,9 +98,9 @@ def test_relabel_drops_fields_of_the_old_label_and_bumps_version(team):
 def test_moving_a_span_checks_the_new_quote(team):
     client = team.clients["carol"]
     span = post_span(client, team.document, start=0, end=3, label="assertion").json()
-    moved = client.patch(f"/api/v1/spans/{span['id']}/", {"start": 4, "end": 12}, format="json")
+    moved = client.patch(f"/api/v1/spans/{span['id']}/", {"start": 4, "end": 12, "version": 1}, format="json")
     assert moved.status_code == 200 and moved.json()["quote"] == "ministry"
-    wrong = client.patch(f"/api/v1/spans/{span['id']}/", {"start": 0, "end": 3, "quote": "xyz"}, format="json")
+    wrong = client.patch(f"/api/v1/spans/{span['id']}/", {"start": 0, "end": 3, "quote": "xyz", "version": 2}, format="json")
     assert wrong.status_code == 400 and Span.objects.get().quote == "ministry"
 
 
@@ -141,7 +141,7 @@ def test_relabelling_an_attribution_removes_its_links(team):
     said = post_span(carol, team.document, start=4, end=22, label="attribution").json()
     claim = post_span(carol, team.document, start=23, end=50, label="assertion").json()
     carol.post(f"/api/v1/spans/{said['id']}/links/", {"target": claim["id"]}, format="json")
-    body = carol.patch(f"/api/v1/spans/{said['id']}/", {"label": "assertion"}, format="json").json()
+    body = carol.patch(f"/api/v1/spans/{said['id']}/", {"label": "assertion", "version": 1}, format="json").json()
     assert body["links"] == [] and not SpanLink.objects.exists()
 
 

@@ -13,6 +13,13 @@ from tests.dataset_builders import golden_project
 from tests.factories import DocumentFactory, MembershipFactory, ProjectFactory
 
 
+@pytest.fixture(autouse=True)
+def _imports_run_in_the_request(settings):
+    """These tests check the import's rules, which hold the same in a worker; the queued path
+    (202, the job) is tested in tests/jobs/."""
+    settings.JOBS_INLINE_IMPORT_MAX_BYTES = 512 * 1024 * 1024
+
+
 def post(client, project, content: bytes, name: str, **fields):
     upload = SimpleUploadedFile(name, content, content_type="application/octet-stream")
     return client.post(f"/api/v1/projects/{project.pk}/import/", {"file": upload, **fields}, format="multipart")
@@ -53,7 +60,8 @@ def test_round_trip_export_import_export_gives_identical_documents_and_spans(gol
     first = export_jsonl(alice, golden.project)
     response = post(alice, target, first.encode(), "golden.jsonl")
     assert response.status_code == 201, response.json()
-    assert response.json() == {"documents": 3, "spans": 6, "skipped": 0, "duplicates": []}
+    assert response.json()["state"] == "succeeded" and response["Location"] == response.json()["url"]
+    assert response.json()["result"] == {"documents": 3, "spans": 6, "skipped": 0, "duplicates": []}
     second = export_jsonl(alice, target)
     # Compared: every document line (provenance, text, spans with offsets, labels, quotes,
     # annotators, layers, notes, sources, dispute bases, evidence links, links) byte for byte,
@@ -167,7 +175,7 @@ def test_duplicates_are_refused_or_skipped_as_the_caller_chooses(golden):
     assert state(golden.project) == before
     response = post(alice, golden.project, content, "dups.jsonl", on_duplicate="skip")
     assert response.status_code == 201
-    assert (response.json()["documents"], response.json()["skipped"]) == (1, 3)
+    assert (response.json()["result"]["documents"], response.json()["result"]["skipped"]) == (1, 3)
     assert Document.objects.get(project=golden.project, external_id="new-1").text == "Something new."
     assert Document.objects.get(pk=golden_1.pk).text == golden_1.text
 
@@ -201,7 +209,7 @@ def test_txt_and_zip_of_mixed_files(golden):
         zf.writestr("__MACOSX/._one.txt", "resource fork")
     response = post(client_for(golden.alice), golden.project, archive.getvalue(), "batch.zip")
     assert response.status_code == 201, response.json()
-    assert (response.json()["documents"], response.json()["spans"]) == (3, 1)
+    assert (response.json()["result"]["documents"], response.json()["result"]["spans"]) == (3, 1)
     one = Document.objects.get(project=golden.project, external_id="notes/one.txt")
     assert (one.title, one.text) == ("one", "First plain text.\nWith CRLF.")
     response = post(client_for(golden.alice), golden.project, "Just text.".encode(), "plain.txt")

@@ -3,7 +3,7 @@ from django.http import StreamingHttpResponse
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import serializers, status
+from rest_framework import serializers
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
@@ -21,7 +21,10 @@ from annotate.errors import InvalidInput
 from annotate.exports.records import FORMATS, OFFSET_UNITS, export_format
 from annotate.models import Layer
 from annotate.permissions import project_for_user
-from annotate.services.imports import IMPORT_FORMATS, ON_DUPLICATE, dataset_import
+from annotate.jobs.api import job_accepted, prefers_async
+from annotate.jobs.serializers import JobOut
+from annotate.jobs.starts import export_start, import_start
+from annotate.services.imports import IMPORT_FORMATS, ON_DUPLICATE
 
 
 class ExportQuery(serializers.Serializer):
@@ -45,13 +48,6 @@ class ImportIn(serializers.Serializer):
     file = serializers.FileField()
     format = serializers.ChoiceField(choices=IMPORT_FORMATS, required=False, help_text="Else from the file name.")
     on_duplicate = serializers.ChoiceField(choices=ON_DUPLICATE, default="refuse")
-
-
-class ImportOut(serializers.Serializer):
-    documents = serializers.IntegerField()
-    spans = serializers.IntegerField()
-    skipped = serializers.IntegerField()
-    duplicates = serializers.ListField(child=serializers.DictField())
 
 
 class _IgnoreFormatParameter(DefaultContentNegotiation):
@@ -106,6 +102,22 @@ class ExportView(APIView):
         return response
 
 
+    @extend_schema(
+        parameters=[ExportQuery],
+        request=None,
+        responses={202: JobOut},
+        description="The same export written to a file by a worker: 202 with the job; when it has succeeded "
+        "its result holds the download link (GET /api/v1/jobs/{id}/download/). For exports too large to "
+        "stream to a client in one go.",
+    )
+    def post(self, request, pk: int):
+        data, filters = _export_request(request, pk)
+        job = export_start(
+            project_id=pk, actor=request.user, format=data["format"], offset_unit=data["offset_unit"], filters=filters
+        )
+        return job_accepted(job)
+
+
 class ExportManifestView(APIView):
     content_negotiation_class = _IgnoreFormatParameter
 
@@ -129,9 +141,13 @@ class ImportView(APIView):
 
     @extend_schema(
         request={"multipart/form-data": ImportIn},
-        responses={201: ImportOut},
+        responses={201: JobOut, 202: JobOut},
         description="Documents from a jsonl (with pre-annotated spans), csv, txt or zip file, all or nothing. "
-        "Managers only. 400 names each bad line and field; 409 lists refused duplicates; 413 past a limit.",
+        "Managers only. A file of at most JOBS_INLINE_IMPORT_MAX_BYTES (1 MB) is imported in the request: 201 "
+        "with the finished job (result: documents, spans, skipped, duplicates), or 400 naming each bad line and "
+        "field, 409 listing refused duplicates, 413 past a limit. A larger file (or any, with the header "
+        "`Prefer: respond-async`) is queued: 202 with the job to poll (Location); its errors come in the job's "
+        "`error`, in the same shape. docs/jobs.md.",
     )
     def post(self, request, pk: int):
         project, access = project_for_user(request.user, pk)
@@ -140,14 +156,13 @@ class ImportView(APIView):
             raise InvalidInput({"file": ["Send the file as multipart field 'file'."]})
         shape = ImportIn(data={"file": upload, **{k: v for k, v in request.data.items() if k in ("format", "on_duplicate")}})
         shape.is_valid(raise_exception=True)
-        result = dataset_import(
+        job, ran_inline = import_start(
             project=project,
             access=access,
             actor=request.user,
-            stream=upload.open("rb").file,
-            file_name=upload.name,
-            size=upload.size,
+            upload=upload,
             format=shape.validated_data.get("format"),
             on_duplicate=shape.validated_data["on_duplicate"],
+            in_background=prefers_async(request),
         )
-        return Response(result, status=status.HTTP_201_CREATED)
+        return job_accepted(job, ran_inline=ran_inline)

@@ -102,9 +102,16 @@ class DocumentOut(serializers.ModelSerializer):
             "length",
             "text_sha256",
             "received_sha256",
+            "version",
             "created_at",
             "updated_at",
         ]
+
+
+class DocumentPatchIn(DocumentIn):
+    version = serializers.IntegerField(
+        required=False, min_value=1, help_text="The version you edited; 412 if the document has changed since."
+    )
 
 
 class DocumentDetailOut(DocumentOut):

@@ -1,5 +1,6 @@
 """REST endpoints: parse input, call one service, serialise the result. Nothing else."""
 import django_filters
+from django.conf import settings
 from django.contrib.auth import authenticate
 from django.db.models import Q
 from django.http import Http404
@@ -17,6 +18,7 @@ from annotate.api import serializers as s
 from annotate.errors import InvalidInput
 from annotate.models import Document, Membership, SpanLink
 from annotate.permissions import MANAGERS, document_for_user, project_for_user, span_for_user
+from annotate.validation import ANY_VERSION
 
 
 class TokenView(APIView):
@@ -191,21 +193,21 @@ class DocumentDetailView(APIView):
     @extend_schema(responses=s.DocumentDetailOut)
     def get(self, request, pk: int):
         document, _ = document_for_user(request.user, pk)
-        return Response(s.DocumentDetailOut(document).data)
+        return _with_etag(Response(s.DocumentDetailOut(document).data), document.version)
 
-    @extend_schema(request=s.DocumentIn, responses=s.DocumentDetailOut)
+    @extend_schema(request=s.DocumentPatchIn, responses={200: s.DocumentDetailOut, 412: None, 428: None})
     def patch(self, request, pk: int):
         document, access = document_for_user(request.user, pk)
         access.require(MANAGERS, "edit documents")
-        data = _valid(s.DocumentIn, request.data, partial=True)
-        document = services.document_update(document=document, fields=data)
-        return Response(s.DocumentDetailOut(document).data)
+        data = dict(_valid(s.DocumentPatchIn, request.data, partial=True))
+        document = services.document_update(document=document, fields=data, **_precondition(request, data))
+        return _with_etag(Response(s.DocumentDetailOut(document).data), document.version)
 
-    @extend_schema(responses={204: None})
+    @extend_schema(responses={204: None, 412: None, 428: None})
     def delete(self, request, pk: int):
         document, access = document_for_user(request.user, pk, with_text=False)
         access.require(MANAGERS, "delete documents")
-        services.document_delete(document=document)
+        services.document_delete(document=document, **_precondition(request, _body_version(request)))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -242,40 +244,58 @@ class SpanListView(APIView):
         )
 
 
-def _expected_version(request, data: dict) -> int | None:
-    """The version the client edited, from the body or an If-Match header ("3" or W/"3")."""
-    if "version" in data:
-        return data.pop("version")
-    if_match = request.headers.get("If-Match", "").strip().removeprefix("W/").strip('"')
-    if not if_match:
-        return None
-    if not if_match.isdigit():
-        raise InvalidInput({"If-Match": ["Send the span's version, e.g. If-Match: \"3\"."]})
-    return int(if_match)
+def _precondition(request, data: dict) -> dict:
+    """The service arguments for optimistic concurrency: the version the client edited, from
+    the body ("version", taken out of `data`) or an If-Match header ("3", W/"3" or *), and
+    whether one is required (settings.REQUIRE_PRECONDITION)."""
+    expected = data.pop("version", None)
+    if_match = request.headers.get("If-Match", "").strip()
+    if expected is None and if_match:
+        if if_match == ANY_VERSION:
+            expected = ANY_VERSION
+        else:
+            tag = if_match.removeprefix("W/").strip('"')
+            if not tag.isdigit():
+                raise InvalidInput({"If-Match": ['Send the version you read (the ETag), e.g. If-Match: "3".']})
+            expected = int(tag)
+    return {"expected_version": expected, "version_required": settings.REQUIRE_PRECONDITION}
+
+
+def _body_version(request) -> dict:
+    """A DELETE may carry {"version": n} in its body instead of an If-Match header."""
+    data = request.data if isinstance(request.data, dict) else {}
+    version = data.get("version")
+    if version is None:
+        return {}
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        raise InvalidInput({"version": ["A whole number, the version you read."]})
+    return {"version": version}
+
+
+def _with_etag(response: Response, version: int) -> Response:
+    response["ETag"] = f'"{version}"'
+    return response
 
 
 class SpanDetailView(APIView):
     @extend_schema(responses=s.SpanOut)
     def get(self, request, pk: int):
         span, _ = span_for_user(request.user, pk)
-        response = Response(_span_out(span))
-        response["ETag"] = f'"{span.version}"'
-        return response
+        return _with_etag(Response(_span_out(span)), span.version)
 
-    @extend_schema(request=s.SpanPatchIn, responses=s.SpanOut)
+    @extend_schema(request=s.SpanPatchIn, responses={200: s.SpanOut, 412: None, 428: None})
     def patch(self, request, pk: int):
         span, access = span_for_user(request.user, pk)
         data = dict(_valid(s.SpanPatchIn, request.data))
-        expected = _expected_version(request, data)
-        span = services.span_update(span=span, access=access, actor=request.user, fields=data, expected_version=expected)
-        response = Response(_span_out(span))
-        response["ETag"] = f'"{span.version}"'
-        return response
+        span = services.span_update(
+            span=span, access=access, actor=request.user, fields=data, **_precondition(request, data)
+        )
+        return _with_etag(Response(_span_out(span)), span.version)
 
-    @extend_schema(responses={204: None})
+    @extend_schema(responses={204: None, 412: None, 428: None})
     def delete(self, request, pk: int):
         span, access = span_for_user(request.user, pk)
-        services.span_delete(span=span, access=access, actor=request.user, expected_version=_expected_version(request, {}))
+        services.span_delete(span=span, access=access, actor=request.user, **_precondition(request, _body_version(request)))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

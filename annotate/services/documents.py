@@ -6,7 +6,7 @@ from annotate.errors import Conflict, InvalidInput, NotFound, TooLarge
 from annotate.models import Document, Project, Span
 from annotate.offsets import normalize_text, sha256_hex
 from annotate.services.projects import project_touch
-from annotate.validation import validate_document_text
+from annotate.validation import check_version, validate_document_text
 
 METADATA_FIELDS = ("title", "outlet", "source_url", "author", "published_on", "language", "external_id")
 
@@ -79,10 +79,14 @@ def documents_create(*, project: Project, actor, items: list[dict]) -> list[Docu
 
 
 @transaction.atomic
-def document_update(*, document: Document, fields: dict) -> Document:
-    """Metadata can always change; the text only while no span points into it (else 409)."""
+def document_update(
+    *, document: Document, fields: dict, expected_version: int | str | None = None, version_required: bool = False
+) -> Document:
+    """Metadata can always change; the text only while no span points into it (else 409).
+    Every change moves the version; `expected_version` is checked as for spans (412/428)."""
     # FOR UPDATE waits for span inserts in flight (they hold a key-share lock on the row).
     document = _locked(document)
+    check_version(what="document", current=document.version, expected=expected_version, required=version_required)
     changed = []
     if "text" in fields:
         received = fields["text"]
@@ -104,26 +108,32 @@ def document_update(*, document: Document, fields: dict) -> Document:
             setattr(document, field, value if value is not None else "" if field != "published_on" else None)
             changed.append(field)
     if changed:
+        document.version += 1  # the row is locked: no other write can read the same version
         try:
             with transaction.atomic():
-                document.save(update_fields=[*changed, "updated_at"])
+                document.save(update_fields=[*changed, "version", "updated_at"])
         except IntegrityError as error:
             raise Conflict({"external_id": ["This external_id is already in the project."]}) from error
     return document
 
 
-def _locked(document: Document) -> Document:
-    locked = Document.objects.select_for_update().filter(pk=document.pk).first()
+def _locked(document: Document, *, with_text: bool = True) -> Document:
+    rows = Document.objects.select_for_update().filter(pk=document.pk)
+    locked = (rows if with_text else rows.defer("text")).first()
     if locked is None:
         raise NotFound({"detail": "No such document. It was deleted by another request a moment ago."})
     return locked
 
 
 @transaction.atomic
-def document_delete(*, document: Document) -> None:
+def document_delete(
+    *, document: Document, expected_version: int | str | None = None, version_required: bool = False
+) -> None:
     """Locked first, so span writes in flight finish before the spans are collected for the
     cascade and new ones wait, then find the document gone (404), instead of one racing past
     the collection and failing the delete's foreign key check (a 500)."""
     project_id = document.project_id
-    _locked(document).delete()
+    document = _locked(document, with_text=False)
+    check_version(what="document", current=document.version, expected=expected_version, required=version_required)
+    document.delete()
     project_touch(project_id=project_id)

@@ -6,6 +6,7 @@ and bulk-inserted in batches inside one transaction, so memory stays bounded; an
 (400), refused duplicate (409) or limit (413) rolls the whole import back.
 """
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from types import SimpleNamespace
@@ -298,11 +299,14 @@ def dataset_import(
     size: int,
     format: str | None = None,
     on_duplicate: str = "refuse",
+    progress: Callable[[int], None] | None = None,
 ) -> dict:
     """Import the file into the project (managers only). Returns {"documents", "spans",
     "duplicates": [{"file", "line", "external_id", "text_sha256", "reason"}], "skipped"}.
     Raises InvalidInput {"errors": [{"file", "line", "field", "message"}]}, Conflict with
-    {"duplicates": [...]} when on_duplicate="refuse", TooLarge past a limit."""
+    {"duplicates": [...]} when on_duplicate="refuse", TooLarge past a limit.
+    progress(documents read so far) is called after each batch; an exception it raises (a job
+    being cancelled) rolls the import back like any error."""
     access.require(MANAGERS, "import documents")
     if size > settings.DATASET_IMPORT_MAX_BYTES:
         raise TooLarge({"detail": f"The file is {size} bytes; imports take at most {settings.DATASET_IMPORT_MAX_BYTES}."})
@@ -361,6 +365,8 @@ def dataset_import(
                     counts = _insert(batch, project=project, actor=actor)
                     created_documents, created_spans = created_documents + counts[0], created_spans + counts[1]
                     batch = _Batch()
+                if progress is not None and seen % BATCH_DOCUMENTS == 0 and not isinstance(entry, ImportProblem):
+                    progress(seen)
             if problems:
                 raise InvalidInput({"detail": "Nothing was imported.", "errors": [p.as_dict() for p in problems[:MAX_REPORTED]]})
             if duplicates and on_duplicate == "refuse":

@@ -4,11 +4,11 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.db.models.functions import Substr
 
-from annotate.errors import Conflict, InvalidInput, NotFound, PreconditionFailed
+from annotate.errors import Conflict, InvalidInput, NotFound
 from annotate.models import Document, Label, Layer, Span, SpanAction, SpanEvent, SpanLink
 from annotate.permissions import Access
 from annotate.selectors import span_as_dict
-from annotate.validation import validate_link, validate_span
+from annotate.validation import check_version, validate_link, validate_span
 
 EDITABLE_FIELDS = ("start", "end", "label", "quote", "note", "source", "dispute_basis", "evidence_links")
 
@@ -131,17 +131,22 @@ def span_create(
 
 
 @transaction.atomic
-def span_update(*, span: Span, access: Access, actor, fields: dict, expected_version: int | None = None) -> Span:
+def span_update(
+    *,
+    span: Span,
+    access: Access,
+    actor,
+    fields: dict,
+    expected_version: int | str | None = None,
+    version_required: bool = False,
+) -> Span:
     """Change any of EDITABLE_FIELDS. A label change drops the fields that belonged to the old
     label (a source, a dispute basis, outgoing links). `expected_version` guards against
-    overwriting an edit the client has not seen (412)."""
+    overwriting an edit the client has not seen (412; see validation.check_version)."""
     if not access.may_edit_span(span):
         raise PermissionDenied("You may not change this span.")
     span = _locked_span(span)
-    if expected_version is not None and expected_version != span.version:
-        raise PreconditionFailed(
-            {"version": [f"The span is at version {span.version}, not {expected_version}: reload it and try again."]}
-        )
+    check_version(what="span", current=span.version, expected=expected_version, required=version_required)
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise InvalidInput({field: ["Unknown or read-only field."] for field in unknown})
@@ -182,12 +187,13 @@ def span_update(*, span: Span, access: Access, actor, fields: dict, expected_ver
 
 
 @transaction.atomic
-def span_delete(*, span: Span, access: Access, actor, expected_version: int | None = None) -> None:
+def span_delete(
+    *, span: Span, access: Access, actor, expected_version: int | str | None = None, version_required: bool = False
+) -> None:
     if not access.may_edit_span(span):
         raise PermissionDenied("You may not delete this span.")
     span = _locked_span(span)
-    if expected_version is not None and expected_version != span.version:
-        raise PreconditionFailed({"version": [f"The span is at version {span.version}, not {expected_version}."]})
+    check_version(what="span", current=span.version, expected=expected_version, required=version_required)
     before = span_as_dict(
         span, annotator_username=span.annotator.username, links=list(span.links_out.values_list("target_id", flat=True))
     )

@@ -9,6 +9,9 @@ from rest_framework.response import Response
 from rest_framework.generics import GenericAPIView
 from rest_framework.views import APIView
 
+from annotate.jobs.api import job_accepted, prefers_async
+from annotate.jobs.serializers import JobOut
+from annotate.jobs.starts import agreement_start, release_runs_as_job, release_start
 from annotate.models import Assignment, SpanEvent
 from annotate.permissions import MEMBERS, REVIEWERS, Access, document_for_user, project_for_user
 from annotate.workflow import releases, selectors, services
@@ -124,6 +127,16 @@ class AgreementView(APIView):
         require_agreement_access(project=project, access=access)
         return Response(selectors.project_agreement(project=project, access=access))
 
+    @extend_schema(
+        request=None,
+        responses={202: JobOut},
+        description="Compute the same report in a worker (for large projects): 202 with the job; its result "
+        "holds the report as `agreement`, and the GET above answers from the cache afterwards.",
+    )
+    def post(self, request, pk: int):
+        project, access = project_for_user(request.user, pk)
+        return job_accepted(agreement_start(project=project, access=access, actor=request.user))
+
 
 def _adjudication(document) -> dict:
     return {"document": document.pk, **selectors.adjudication_groups(document=document)}
@@ -187,10 +200,18 @@ class ReleaseListView(APIView):
         releases = selectors.project_releases(project=project).select_related("created_by")
         return Response(s.ReleaseOut(releases, many=True).data)
 
-    @extend_schema(request=s.ReleaseIn, responses={201: s.ReleaseOut})
+    @extend_schema(
+        request=s.ReleaseIn,
+        responses={201: s.ReleaseOut, 202: JobOut},
+        description="Freeze the next release: 201 with it, or, for a project of more than "
+        "JOBS_INLINE_RELEASE_MAX_DOCUMENTS documents (or with `Prefer: respond-async`), 202 with the job "
+        "that freezes it (its result names the release number).",
+    )
     def post(self, request, pk: int):
         project, access = project_for_user(request.user, pk)
         data = _valid(s.ReleaseIn, request.data)
+        if release_runs_as_job(project=project, prefer_async=prefers_async(request)):
+            return job_accepted(release_start(project=project, access=access, actor=request.user, **data))
         release = releases.release_freeze(project=project, access=access, actor=request.user, **data)
         return Response(s.ReleaseOut(release).data, status=status.HTTP_201_CREATED)
 

@@ -122,7 +122,7 @@ def test_links_are_carried_over_whichever_span_is_accepted_first(team):
     already = bob.post(_url(team, "gold/accept/"), {"spans": [spans["carol"]["claim"].pk]}, format="json")
     assert already.status_code == 409
     # delete the gold claim and accept both claims together: now carol's link joins the two
-    bob.delete(f"/api/v1/spans/{claim['id']}/")
+    assert bob.delete(f"/api/v1/spans/{claim['id']}/", HTTP_IF_MATCH=f'"{claim["version"]}"').status_code == 204
     both = bob.post(
         _url(team, "gold/accept/"), {"spans": [spans["carol"]["claim"].pk, spans["dave"]["claim"].pk]}, format="json"
     ).json()
@@ -132,7 +132,8 @@ def test_links_are_carried_over_whichever_span_is_accepted_first(team):
 def test_a_gold_span_remembers_its_origin_after_the_source_is_deleted(team):
     spans = _two_reviewers(team)
     team.clients["bob"].post(_url(team, "gold/accept-agreed/"))
-    team.clients["carol"].delete(f"/api/v1/spans/{spans['carol']['claim'].pk}/")
+    source = spans["carol"]["claim"]
+    assert team.clients["carol"].delete(f"/api/v1/spans/{source.pk}/", HTTP_IF_MATCH=f'"{source.version}"').status_code == 204
     gold = team.clients["bob"].get(_url(team, "adjudication/")).json()["gold"]
     claim = next(g for g in gold if g["label"] == "assertion")
     carol_origin = next(o for o in claim["origins"] if o["annotator"] == "carol")

@@ -76,9 +76,10 @@ def test_downloads_are_byte_identical_after_the_project_changes(team):
     assert b'"carol"' in before[("jsonl", "individual")]
     # change everything the release was made of
     gold = team.clients["bob"].get(f"/api/v1/documents/{team.document.pk}/adjudication/").json()["gold"][0]
-    assert team.clients["bob"].delete(f"/api/v1/spans/{gold['id']}/").status_code == 204
+    assert team.clients["bob"].delete(f"/api/v1/spans/{gold['id']}/", HTTP_IF_MATCH=f'"{gold["version"]}"').status_code == 204
     label(team.dave, team.document, 0, 3)
-    team.clients["alice"].patch(f"/api/v1/documents/{team.document.pk}/", {"title": "Renamed"}, format="json")
+    renamed = team.clients["alice"].patch(f"/api/v1/documents/{team.document.pk}/", {"title": "Renamed", "version": 1}, format="json")
+    assert renamed.status_code == 200
     team.clients["alice"].patch(f"/api/v1/projects/{team.project.pk}/", {"name": "Renamed project"}, format="json")
     team.clients["alice"].post(f"/api/v1/projects/{team.project.pk}/documents/", {"title": "New", "text": "New text."}, format="json")
     after = {(fmt, layer): _download(team, 1, fmt, layer=layer) for fmt, layer in files}

@@ -1,0 +1,56 @@
+"""manage.py jobs_worker: the worker for whichever task backend TASK_BACKEND names, plus the
+periodic sweep that recovers jobs whose worker died (docs/jobs.md)."""
+import logging
+import threading
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from django.db import connections
+
+from annotate.jobs.services import jobs_sweep
+
+logger = logging.getLogger("annotate.jobs")
+
+
+def _sweep_forever(every: float, stop: threading.Event) -> None:
+    while True:
+        try:
+            jobs_sweep()
+        except Exception:  # the database is restarting, say: try again next round
+            logger.exception("jobs sweep failed")
+        finally:
+            connections.close_all()  # this thread's own connection
+        if stop.wait(every):
+            return
+
+
+class Command(BaseCommand):
+    help = "Run background jobs: db_worker (TASK_BACKEND=db) or rqworker (rq), and sweep expired leases."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--sweep-every", type=float, default=None, help="Seconds between sweeps (default: half the lease).")
+        parser.add_argument("--burst", action="store_true", help="Run the queued jobs, then exit (tests, cron).")
+
+    def handle(self, *args, sweep_every=None, burst=False, verbosity=1, **options):
+        every = sweep_every or settings.JOBS_LEASE_SECONDS / 2
+        stop = threading.Event()
+        if burst:
+            jobs_sweep()
+        else:
+            # A daemon thread: it dies with the worker, and a worker forking a job (RQ) does
+            # not take it along (fork copies only the calling thread).
+            threading.Thread(target=_sweep_forever, args=(every, stop), name="jobs-sweep", daemon=True).start()
+        try:
+            if settings.TASK_BACKEND == "rq":
+                call_command(
+                    "rqworker", "default", job_class="django_tasks_rq.Job", with_scheduler=not burst, burst=burst,
+                    verbosity=verbosity,
+                )  # fmt: skip
+            else:
+                call_command(
+                    "db_worker", queue_name="default", reload=False, batch=burst, startup_delay=not burst,
+                    interval=1, verbosity=verbosity,
+                )  # fmt: skip
+        finally:
+            stop.set()

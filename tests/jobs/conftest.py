@@ -1,0 +1,120 @@
+"""Job fixtures: uploads in a storage folder of the test's own, a jsonl builder, and workers
+(in-process burst runs, or real worker processes read line by line)."""
+import json
+import os
+import queue
+import re
+import signal
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.db import connection
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+RQ_TEST_URL = os.environ.get("RQ_REDIS_URL", "redis://127.0.0.1:6379/5")
+
+
+@pytest.fixture(autouse=True)
+def _storage(settings, tmp_path):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path / "files")}},
+    }
+    return tmp_path / "files"
+
+
+def jsonl(count: int, *, bad_line: int | None = None, prefix: str = "doc") -> bytes:
+    """`count` documents, each with one span; line `bad_line` (from 1) has a wrong quote."""
+    lines = []
+    for n in range(1, count + 1):
+        span = {"start": 0, "end": 4, "label": "assertion", "annotator": "alice", "quote": "Item" if n != bad_line else "Itam"}
+        lines.append(json.dumps({"title": f"Doc {n}", "external_id": f"{prefix}-{n}", "text": f"Item {n} of {prefix}.", "spans": [span]}))
+    return ("\n".join(lines) + "\n").encode()
+
+
+def post_import(client, project, content: bytes, *, name: str = "docs.jsonl", background: bool = True):
+    upload = SimpleUploadedFile(name, content, content_type="application/octet-stream")
+    headers = {"HTTP_PREFER": "respond-async"} if background else {}
+    return client.post(f"/api/v1/projects/{project.pk}/import/", {"file": upload}, format="multipart", **headers)
+
+
+@pytest.fixture
+def run_jobs():
+    """Run every queued job in this process through the configured backend's worker, then return."""
+
+    def run():
+        call_command("jobs_worker", burst=True, verbosity=0)
+
+    return run
+
+
+def _database_url() -> str:
+    s = connection.settings_dict
+    return f"postgres://{s['USER']}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+
+
+class WorkerProcess:
+    """`manage.py jobs_worker` in a process of its own, on the test database and storage. Its
+    log lines are read by a thread, so the test waits for the line it needs (an event, not a
+    sleep) and the pipe never fills."""
+
+    def __init__(self, *, storage: Path, backend: str = "db", **env):
+        environment = {
+            **os.environ,
+            "DATABASE_URL": _database_url(),
+            "TASK_BACKEND": backend,
+            "RQ_REDIS_URL": RQ_TEST_URL,
+            "FILE_STORAGE_ROOT": str(storage),
+            "LOG_LEVEL": "INFO",
+            "JOBS_HEARTBEAT_SECONDS": "0.2",
+            "PYTHONUNBUFFERED": "1",
+            **{k: str(v) for k, v in env.items()},
+        }
+        self.process = subprocess.Popen(
+            [sys.executable, "manage.py", "jobs_worker", "--sweep-every", "0.2"],
+            cwd=BASE_DIR, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        self.lines: queue.Queue = queue.Queue()
+        self.seen: list[str] = []
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self):
+        for line in self.process.stderr:
+            self.lines.put(line)
+        self.lines.put(None)
+
+    def wait_for(self, pattern: str) -> re.Match:
+        while True:
+            line = self.lines.get()
+            if line is None:
+                raise AssertionError(f"the worker exited ({self.process.wait()}) before {pattern!r}:\n" + "".join(self.seen[-30:]))
+            self.seen.append(line)
+            if match := re.search(pattern, line):
+                return match
+
+    def kill(self):
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait()
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait()
+
+
+@pytest.fixture
+def worker_process(_storage):
+    started = []
+
+    def start(**kwargs) -> WorkerProcess:
+        started.append(WorkerProcess(storage=_storage, **kwargs))
+        return started[-1]
+
+    yield start
+    for worker in started:
+        worker.stop()

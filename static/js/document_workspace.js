@@ -4,10 +4,11 @@
 // order, history.js the undo steps, drafts.js what is typed, offsets.js converts, selection.js
 // reads the selection, highlights.js draws, span_list.js lists, api.js talks.
 import { api } from "./api.js";
-import { Chooser, Overlay, followEdgeDrags } from "./drawing.js";
+import { Chooser, Connectors, Overlay, followEdgeDrags } from "./drawing.js";
 import { Drafts } from "./drafts.js";
 import { Highlighter } from "./highlights.js";
 import { UndoHistory, describeStep } from "./history.js";
+import { Keymap } from "./keymap.js";
 import { OffsetIndex } from "./offsets.js";
 import {
   caretUnit, moveEdgeByWord, moveSelection, selectUnits, selectedUnits, toClause, toSentence, trimUnits, unitAtPoint, wordSnapping,
@@ -19,7 +20,6 @@ import { TextView } from "./text_view.js";
 performance.mark("workspace-start");
 const $ = (id) => document.getElementById(id);
 const data = JSON.parse($("workspace-data").textContent);
-const LABEL_KEYS = { 1: "assertion", 2: "attribution", 3: "disputed" };
 const SPAN_FIELDS = ["label", "start", "end", "quote", "note", "source", "dispute_basis", "evidence_links"];
 
 const textEl = $("doc-text");
@@ -27,10 +27,23 @@ const view = new TextView(textEl, data.text);
 const index = new OffsetIndex(data.text);
 const store = new SpanStore({ index, view });
 
-const state = { selected: null, linking: false, candidate: null, layer: "", done: data.done };
+const state = { selected: null, linking: false, candidate: null, layer: "", done: data.done, linkNext: null };
 
 const highlighter = new Highlighter({ view, overlay: $("highlight-overlay"), pane: textEl.parentElement, labels: data.labels });
 const overlay = new Overlay({ pane: textEl.parentElement });
+const connectors = new Connectors({ pane: textEl.parentElement, window: () => highlighter.window });
+
+/** Every link between spans on the page, as [attribution, target] pairs for the connectors. */
+function drawLinks() {
+  const pairs = [];
+  for (const span of store.spans) {
+    for (const id of span.links || []) {
+      const target = store.byId(id);
+      if (target) pairs.push([span, target]);
+    }
+  }
+  connectors.set(pairs, state.selected);
+}
 const chooser = new Chooser({
   element: $("overlap-chooser"),
   pane: textEl.parentElement,
@@ -75,6 +88,7 @@ document.body.dataset.pending = "0";
 function countPending(delta) {
   pending += delta;
   document.body.dataset.pending = String(pending);
+  if (pending === 0 && delta < 0) drawLinks(); // links and extents may have changed
 }
 function serial(task) {
   countPending(1);
@@ -250,6 +264,7 @@ async function loadSpans() {
   highlighter.markOverlaps();
   list.setSpans(store.spans);
   select(null);
+  drawLinks();
   document.body.dataset.layer = state.layer || "mine";
 }
 
@@ -286,6 +301,7 @@ function select(span, { focusList = false, refill = true, caret = false } = {}) 
   state.selected = span;
   highlighter.mark("selected", span ? [span.range] : []);
   overlay.ring(span, { handles: !!span && canEdit(span) && !span.pending });
+  if (span !== previous) drawLinks();
   markLinks();
   list.select(span, span ? store.positionOf(span) : -1, { focus: focusList });
   if (span !== previous || refill) showEditor(span);
@@ -363,8 +379,24 @@ async function labelSelection(label) {
     history.record({ type: "create", id: span.id, fields: pick(span, SPAN_FIELDS) });
     list.refresh([span], { linksChanged: false });
     clearError();
+    // Attribution and content in one gesture: the span labelled right after an attribution is
+    // what it attributes, and is linked to it at once (Esc in between says no).
+    const attribution = state.linkNext;
+    state.linkNext = label === "attribution" ? span : null;
+    if (attribution && label !== "attribution" && store.byId(attribution.id) === attribution) {
+      try {
+        await serverLink(attribution, span.id);
+        history.record({ type: "link", from: attribution.id, to: span.id });
+        if (state.selected === span) showEditor(span);
+        return say(`Saved ${label}: “${short(quote)}”, linked to the attribution “${short(attribution.quote, 30)}”.`);
+      } catch (error) {
+        return fail(`Saved, but not linked: ${error.message}`);
+      }
+    }
     if (state.selected === span) showEditor(span);
-    say(`Saved ${label}: “${short(quote)}”.`);
+    say(label === "attribution"
+      ? `Saved attribution: “${short(quote)}”. The next span you label is linked to it (Esc: don't).`
+      : `Saved ${label}: “${short(quote)}”.`);
     performance.mark("span-add-end");
   });
 }
@@ -560,6 +592,13 @@ function showEditor(span) {
     li.textContent = "No linked span yet.";
     links.append(li);
   }
+  const by = span.id === null ? [] : store.attributionsOf(span);
+  $("editor-attributed-box").hidden = by.length === 0;
+  $("editor-attributed").replaceChildren(...by.map((a) => {
+    const li = document.createElement("li");
+    li.textContent = `${a.source ? `${a.source}: ` : ""}“${short(a.quote, 80)}”`;
+    return li;
+  }));
 }
 
 /** The typed fields as the editor holds them, for the span's current label. */
@@ -779,6 +818,69 @@ function typing(target) {
   return target.closest("input, textarea, select, [contenteditable]") !== null;
 }
 
+// What each action of keymap.js does (its keys are the user's: see the `?` dialog).
+const COMMANDS = {
+  "label-assertion": () => labelSelection("assertion"),
+  "label-attribution": () => labelSelection("attribution"),
+  "label-disputed": () => labelSelection("disputed"),
+  "next-span": () => stepSelection(1),
+  "previous-span": () => stepSelection(-1),
+  link: startLinking,
+  "end-right": () => adjust("word-end+"),
+  "end-left": () => adjust("word-end-"),
+  "start-left": () => adjust("word-start-"),
+  "start-right": () => adjust("word-start+"),
+  clause: () => adjust("clause"),
+  sentence: () => adjust("sentence"),
+  text: () => textEl.focus({ focusVisible: true }),
+  layer: () => {
+    if (!layerSelect) return;
+    layerSelect.selectedIndex = (layerSelect.selectedIndex + 1) % layerSelect.options.length;
+    layerSelect.dispatchEvent(new Event("change"));
+  },
+  done: toggleDone,
+  "next-document": () => data.urls.next && leaveTo(data.urls.next),
+  "previous-document": () => data.urls.previous && leaveTo(data.urls.previous),
+  guidelines: () => $("guidelines-dialog").showModal(),
+  help: () => $("help-dialog").showModal(),
+};
+
+// The `?` dialog lists the keys and changes them: "Change", then the new key (Esc keeps it).
+const keymap = new Keymap();
+const helpBody = $("shortcut-rows");
+let rebinding = null;
+function renderKeys() {
+  keymap.render(helpBody);
+  for (const button of document.querySelectorAll(".label-button")) {
+    const id = `label-${button.dataset.label}`;
+    button.querySelector("kbd").textContent = keymap.keyOf(id);
+  }
+}
+helpBody.addEventListener("click", (event) => {
+  const button = event.target.closest("button.key-change");
+  if (!button) return;
+  rebinding = button.dataset.action;
+  button.textContent = "Press a key…";
+});
+$("help-dialog").addEventListener("keydown", (event) => {
+  if (!rebinding) return;
+  event.preventDefault();
+  event.stopPropagation();
+  const action = rebinding;
+  rebinding = null;
+  if (event.key !== "Escape" && event.key.length === 1 && event.key !== " ") {
+    keymap.set(action, event.key);
+    say(`The key for that action is now ${keymap.keyOf(action)}.`);
+  }
+  renderKeys();
+  helpBody.querySelector(`button[data-action="${action}"]`)?.focus();
+});
+$("reset-keys").addEventListener("click", () => {
+  keymap.reset();
+  renderKeys();
+});
+renderKeys();
+
 document.addEventListener("keydown", (event) => {
   if (document.querySelector("dialog[open]")) return; // the dialog handles its own keys
   if (typing(event.target) || event.isComposing) return;
@@ -799,35 +901,23 @@ document.addEventListener("keydown", (event) => {
   if (event.ctrlKey || event.metaKey || event.altKey) return;
   const onButton = event.target.closest("button, a") !== null;
   let handled = true;
-  if (LABEL_KEYS[key]) labelSelection(LABEL_KEYS[key]);
-  else if (key === "]") stepSelection(1);
-  else if (key === "[") stepSelection(-1);
-  else if ((key === "Delete" || key === "Backspace") && state.selected) deleteSpan(state.selected);
+  if ((key === "Delete" || key === "Backspace") && state.selected) deleteSpan(state.selected);
   else if (key === "Enter" && state.linking && state.candidate) linkTo(state.candidate);
   else if (key === "Enter" && state.selected && !onButton) $("editor-note").focus();
-  else if (key === "k" || key === "K") startLinking();
-  else if (key === "e") adjust("word-end+");
-  else if (key === "E") adjust("word-end-");
-  else if (key === "b") adjust("word-start-");
-  else if (key === "B") adjust("word-start+");
-  else if (key === "c" || key === "C") adjust("clause");
-  else if (key === "s" || key === "S") adjust("sentence");
   else if (key === "Escape") {
-    if (state.linking) stopLinking("Linking cancelled.");
+    if (state.linkNext) {
+      state.linkNext = null;
+      say("The next span will not be linked.");
+    } else if (state.linking) stopLinking("Linking cancelled.");
     else {
       select(null);
       textEl.focus({ preventScroll: true });
     }
-  } else if (key === "L" && layerSelect) {
-    layerSelect.selectedIndex = (layerSelect.selectedIndex + 1) % layerSelect.options.length;
-    layerSelect.dispatchEvent(new Event("change"));
-  } else if (key === "D") toggleDone();
-  else if (key === "N" && data.urls.next) leaveTo(data.urls.next);
-  else if (key === "P" && data.urls.previous) leaveTo(data.urls.previous);
-  else if (key === "g" || key === "G") $("guidelines-dialog").showModal();
-  else if (key === "t" || key === "T") textEl.focus({ focusVisible: true });
-  else if (key === "?") $("help-dialog").showModal();
-  else handled = false;
+  } else {
+    const command = COMMANDS[keymap.actionFor(event)];
+    if (command) command();
+    else handled = false;
+  }
   if (handled) event.preventDefault();
 });
 

@@ -168,3 +168,80 @@ export function followEdgeDrags({ overlay, view, current, snap, onMove, onDrop }
     onDrop(item, units);
   });
 }
+
+const SVG = "http://www.w3.org/2000/svg";
+
+/** Attribution links as SVG curves over the text, from the attribution to the content it
+ * attributes. Drawn in the text pane's coordinates, so page scrolling moves them with the text;
+ * only links with an end near the viewport (the highlighter's window) are drawn, so a document
+ * with a thousand links costs the same as one with a few, and the text's DOM is never touched. */
+export class Connectors {
+  constructor({ pane, window: nearWindow }) {
+    this.pane = pane;
+    this.nearWindow = nearWindow; // () => [u0, u1]: the UTF-16 range near the viewport
+    this.svg = document.createElementNS(SVG, "svg");
+    this.svg.id = "link-connectors";
+    this.svg.setAttribute("class", "link-connectors");
+    this.svg.setAttribute("aria-hidden", "true");
+    pane.append(this.svg);
+    this.pairs = [];
+    this.focus = null;
+    this.drawnKey = "";
+    let queued = false;
+    this.soon = () => {
+      if (queued) return;
+      queued = true;
+      requestAnimationFrame(() => {
+        queued = false;
+        this.draw();
+      });
+    };
+    window.addEventListener("scroll", this.soon, { passive: true });
+    new ResizeObserver(() => {
+      this.drawnKey = "";
+      this.soon();
+    }).observe(pane);
+  }
+
+  /** [[attribution, target], ...] spans with u0, u1, range; `focus` is drawn stronger. */
+  set(pairs, focus = null) {
+    this.pairs = pairs;
+    this.focus = focus;
+    this.drawnKey = "";
+    this.soon();
+  }
+
+  draw() {
+    const [lo, hi] = this.nearWindow();
+    const near = this.pairs.filter(([a, b]) => (a.u1 > lo && a.u0 < hi) || (b.u1 > lo && b.u0 < hi));
+    const key = `${lo}:${hi}:${near.length}`;
+    if (key === this.drawnKey) return; // scrolling within the window changes nothing
+    this.drawnKey = key;
+    const origin = this.pane.getBoundingClientRect();
+    this.svg.setAttribute("width", String(this.pane.scrollWidth));
+    this.svg.setAttribute("height", String(this.pane.scrollHeight));
+    const fragment = document.createDocumentFragment();
+    for (const [from, to] of near) {
+      const a = from.range.getClientRects()[0], b = to.range.getClientRects()[0];
+      if (!a || !b) continue;
+      const x1 = a.left - origin.left + Math.min(a.width / 2, 40), y1 = a.bottom - origin.top;
+      const x2 = b.left - origin.left + Math.min(b.width / 2, 40), y2 = b.bottom - origin.top;
+      const dip = Math.max(14, Math.min(60, Math.abs(x2 - x1) / 4 + Math.abs(y2 - y1) / 6));
+      const path = document.createElementNS(SVG, "path");
+      path.setAttribute("d", `M ${x1} ${y1} C ${x1} ${y1 + dip}, ${x2} ${y2 + dip}, ${x2} ${y2}`);
+      const strong = this.focus && (from === this.focus || to === this.focus);
+      path.setAttribute("class", strong ? "connector is-focus" : "connector");
+      path.setAttribute("marker-end", "url(#connector-arrow)");
+      fragment.append(path);
+    }
+    const defs = document.createElementNS(SVG, "defs");
+    const marker = document.createElementNS(SVG, "marker");
+    for (const [name, value] of [["id", "connector-arrow"], ["viewBox", "0 0 10 10"], ["refX", "9"], ["refY", "5"], ["markerWidth", "6"], ["markerHeight", "6"], ["orient", "auto-start-reverse"]]) marker.setAttribute(name, value);
+    const tip = document.createElementNS(SVG, "path");
+    tip.setAttribute("d", "M 0 0 L 10 5 L 0 10 z");
+    tip.setAttribute("class", "connector-tip");
+    marker.append(tip);
+    defs.append(marker);
+    this.svg.replaceChildren(defs, fragment);
+  }
+}

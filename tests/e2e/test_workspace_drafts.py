@@ -46,7 +46,7 @@ def test_a_note_saves_as_you_type_and_survives_switching_spans(page, desk):
     # The source of an attribution saves the same way, without pressing Save.
     page.locator("#editor-source").fill("Ministry of Finance")
     wait_saved(page)
-    page.wait_for_function("() => !Object.keys(localStorage).some((k) => k.startsWith('annotate:draft:'))")
+    page.wait_for_function("() => !Object.keys(localStorage).some((k) => k.startsWith('annotate:draft:'))", timeout=30_000)
     said.refresh_from_db()
     assert said.source == "Ministry of Finance"
     assert page.js_errors == []
@@ -66,7 +66,7 @@ def test_a_note_survives_next_document(page, desk):
     page.wait_for_selector("body[data-ready='true']")
     pick(page, 0)
     assert page.locator("#editor-note").input_value() == "Before next"
-    page.wait_for_function("() => !Object.keys(localStorage).some((k) => k.startsWith('annotate:draft:'))")
+    page.wait_for_function("() => !Object.keys(localStorage).some((k) => k.startsWith('annotate:draft:'))", timeout=30_000)
     said.refresh_from_db()
     assert said.note == "Before next"
 
@@ -87,7 +87,7 @@ def test_a_note_survives_a_reload_and_leaving_asks_first(page, desk):
     page.wait_for_selector("body[data-ready='true']")
     pick(page, 1)
     assert page.locator("#editor-note").input_value() == "Typed then reloaded"
-    page.wait_for_function("() => !Object.keys(localStorage).some((k) => k.startsWith('annotate:draft:'))")
+    page.wait_for_function("() => !Object.keys(localStorage).some((k) => k.startsWith('annotate:draft:'))", timeout=30_000)
     claim.refresh_from_db()
     assert claim.note == "Typed then reloaded"
     # Saved: leaving no longer asks.

@@ -64,6 +64,8 @@ def test_undo_relabel_and_note_edit(page, desk):
     assert span.label == "disputed"
     page.locator("#editor-note").press_sequentially("checked")
     page.wait_for_selector("#save-state[data-state='saved']")
+    page.wait_for_function("() => !Object.keys(localStorage).some((k) => k.startsWith('annotate:draft:'))")
+    settled(page)
     page.locator("#doc-text").focus()
     press(page, "Control+z")  # the note
     span.refresh_from_db()

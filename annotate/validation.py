@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from annotate.errors import InvalidInput, PreconditionFailed, PreconditionRequired
+from annotate.graphemes import Cut, find_cut
 from annotate.models import DisputeBasis, Label
 
 MAX_NOTE_CHARS = 10_000
@@ -43,12 +44,16 @@ def validate_span(
     source: str = "",
     dispute_basis: str = "",
     evidence_links: list[str] | tuple[str, ...] = (),
+    cut_at: Callable[[int], Cut | None] | None = None,
 ) -> SpanFields:
     """Check one span against its document; return the fields to store or raise InvalidInput.
 
     `slice_text(start, end)` returns the document's text[start:end]; it is a function so a
-    service can read just that slice from the database instead of a whole 1 MB text.
-    A quote the client sends must equal that slice; without one, the slice becomes the quote.
+    service can read just that slice (and a few characters around each end) from the database
+    instead of a whole 1 MB text. A quote the client sends must equal that slice; without one,
+    the slice becomes the quote. Both ends must fall on grapheme cluster boundaries: `cut_at`
+    tells, for an offset, the cluster it would cut (graphemes.find_cut on slice_text unless a
+    caller with many spans on one text passes graphemes.DocumentBoundaries(text).cut).
     """
     errors: dict[str, list[str]] = {}
 
@@ -63,6 +68,13 @@ def validate_span(
         err("end", f"Must be at most {text_length}, the length of the text in code points.")
     if end <= start:
         err("end", "Must be greater than start: a span covers at least one character.")
+    if errors:
+        raise InvalidInput(errors)
+    if cut_at is None:
+        cut_at = lambda offset: find_cut(offset=offset, text_length=text_length, slice_text=slice_text)  # noqa: E731
+    for field, offset in (("start", start), ("end", end)):
+        if cut := cut_at(offset):
+            err(field, f"{field} {cut.describe()}")
     if errors:
         raise InvalidInput(errors)
 

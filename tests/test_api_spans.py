@@ -71,7 +71,33 @@ def test_offsets_after_emoji_and_combining_marks_and_crlf(team):
     flag = post_span(team.clients["carol"], document, start=0, end=2, label="assertion", quote="🇦🇿")
     assert flag.status_code == 201
     half_flag = post_span(team.clients["carol"], document, start=0, end=1, label="assertion", quote="🇦🇿")
-    assert half_flag.status_code == 400 and "quote" in half_flag.json()
+    assert half_flag.status_code == 400
+    assert half_flag.json()["end"] == [
+        "end 1 falls inside a grapheme cluster (flag 🇦🇿); nearest boundaries are 0 and 2."
+    ]
+
+
+def test_span_ends_must_fall_on_grapheme_cluster_boundaries(team):
+    # NFC keeps x + combining acute as two code points (no precomposed x́); CRLF is stored as \n.
+    document = DocumentFactory(project=team.project, text="Dr 👩🏽‍🔬 of 🇦🇿 said tax\u0301 is\r\nopen.")
+    text, carol = document.text, team.clients["carol"]
+    scientist, flag, accent = text.index("👩"), text.index("🇦🇿"), text.index("\u0301")
+    inside_scientist = post_span(carol, document, start=scientist + 1, end=scientist + 4, label="assertion")
+    assert inside_scientist.status_code == 400
+    assert inside_scientist.json()["start"] == [
+        f"start {scientist + 1} falls inside a grapheme cluster (👩🏽‍🔬 = U+1F469 U+1F3FD U+200D U+1F52C); "
+        f"nearest boundaries are {scientist} and {scientist + 4}."
+    ]
+    inside_flag = post_span(carol, document, start=flag + 1, end=flag + 2, label="assertion")
+    assert f"nearest boundaries are {flag} and {flag + 2}" in inside_flag.json()["start"][0]
+    without_accent = post_span(carol, document, start=accent - 3, end=accent, label="assertion")
+    assert without_accent.status_code == 400 and "U+0078 U+0301" in without_accent.json()["end"][0]
+    for start, end in ((scientist, scientist + 4), (flag, flag + 2), (accent - 3, accent + 1)):
+        assert post_span(carol, document, start=start, end=end, label="assertion").status_code == 201
+    assert post_span(carol, document, start=text.index("is"), end=text.index("open") + 4, label="assertion").status_code == 201
+    span = Span.objects.get(start=scientist)
+    moved = carol.patch(f"/api/v1/spans/{span.pk}/", {"end": scientist + 2, "version": 1}, format="json")
+    assert moved.status_code == 400 and "end" in moved.json()
 
 
 def test_overlapping_spans_are_allowed(team):

@@ -110,6 +110,23 @@ def test_a_failure_on_line_9000_leaves_the_project_unchanged(golden):
     assert state(golden.project) == before
 
 
+def test_a_span_that_cuts_a_grapheme_cluster_fails_the_import_with_the_line_named(golden):
+    before = state(golden.project)
+    lines = [_line("Item 🇦🇿 is fine.", 1), _line("Flag🇦🇿 cut in half.", 2)]
+    lines[1] = lines[1].replace('"end": 4', '"end": 5')  # 🇦🇿 is two code points: 5 is between them
+    response = post(client_for(golden.alice), golden.project, "\n".join(lines).encode(), "flags.jsonl")
+    assert response.status_code == 400
+    assert response.json()["errors"] == [
+        {
+            "file": "flags.jsonl",
+            "line": 2,
+            "field": "spans[0].end",
+            "message": "end 5 falls inside a grapheme cluster (flag 🇦🇿); nearest boundaries are 4 and 6.",
+        }
+    ]
+    assert state(golden.project) == before
+
+
 @pytest.mark.parametrize(
     "line, field",
     [

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from annotate.errors import Conflict, InvalidInput, TooLarge
 from annotate.exports.records import compact_json
+from annotate.graphemes import DocumentBoundaries
 from annotate.imports import archive, csv as csv_parser, jsonl, txt
 from annotate.imports.fields import document_fields
 from annotate.imports.items import ImportItem, ImportProblem
@@ -86,6 +87,7 @@ def _spans_of(item: ImportItem, document: Document, members: dict, actor) -> tup
     built: list = []
     text = document.text
     to_codepoints = Utf16Index(text).from_utf16 if item.offset_unit == "utf16" and item.spans else None
+    boundaries = DocumentBoundaries(text)  # one segmentation for all the item's spans, if any needs it
     for index, raw in enumerate(item.spans):
         where = f"spans[{index}]"
         if not isinstance(raw, dict):
@@ -142,6 +144,7 @@ def _spans_of(item: ImportItem, document: Document, members: dict, actor) -> tup
                 source=raw.get("source") or "",
                 dispute_basis=raw.get("dispute_basis") or "",
                 evidence_links=raw.get("evidence_links") or (),
+                cut_at=boundaries.cut,
             )
         except InvalidInput as error:
             for name, messages in error.detail.items():

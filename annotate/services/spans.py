@@ -66,13 +66,34 @@ def _locked_span(span: Span) -> Span:
     return locked
 
 
+# Read this much text each side of a span with it: the grapheme boundary check looks there.
+_CONTEXT = 32
+
+
+class _TextAround:
+    """slice_text for validate_span: the text from [start - _CONTEXT, end + _CONTEXT) is read with
+    the lock; a slice outside it (a rare long cluster or run of flags) is one more read."""
+
+    def __init__(self, document_id: int, start: int, end: int):
+        self.document_id = document_id
+        if not end > start >= 0:  # offsets out of order: validation reports it without reading text
+            start = end = 0
+        self.lo = max(start - _CONTEXT, 0)
+        self.length, self.window = _document_window(document_id, self.lo, end + _CONTEXT)
+
+    def __call__(self, start: int, end: int) -> str:
+        start, end = max(start, 0), min(end, self.length)
+        if self.lo <= start and end <= self.lo + len(self.window):
+            return self.window[start - self.lo : end - self.lo]
+        return _document_window(self.document_id, start, end)[1]
+
+
 def _validated(document_id: int, fields: dict):
     start, end = fields["start"], fields["end"]
-    # Offsets out of order: validation reports it without reading any text.
-    length, window = _document_window(document_id, *((start, end) if end > start >= 0 else (0, 0)))
+    text = _TextAround(document_id, start, end)
     return validate_span(
-        text_length=length,
-        slice_text=lambda s, e: window,
+        text_length=text.length,
+        slice_text=text,
         start=start,
         end=end,
         label=fields["label"],

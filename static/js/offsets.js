@@ -2,6 +2,23 @@
 // the browser that converts between them. Build one OffsetIndex per text: it records where the
 // astral characters (emoji, flag halves, ...) are, so each conversion is a binary search.
 
+// Extended grapheme clusters (UAX #29): the server refuses a span end inside one (a flag, an
+// emoji with its skin tone or ZWJ parts, a letter with its combining marks), so selections snap.
+const graphemes = globalThis.Intl?.Segmenter ? new Intl.Segmenter(undefined, { granularity: "grapheme" }) : null;
+
+/** A UTF-16 range of `text` widened to whole grapheme clusters. Pass `segments`
+ * (graphemes.segment(text)) when snapping often in one text. */
+export function snapToGraphemes(text, startUnit, endUnit, segments = graphemes?.segment(text)) {
+  if (!segments) return { start: startUnit, end: endUnit };
+  const start = startUnit < text.length ? segments.containing(startUnit).index : startUnit;
+  let end = endUnit;
+  if (endUnit > 0 && endUnit < text.length) {
+    const last = segments.containing(endUnit); // the cluster holding the unit just after the range
+    if (last.index < endUnit) end = last.index + last.segment.length;
+  }
+  return { start, end };
+}
+
 function isHigh(code) { return code >= 0xd800 && code <= 0xdbff; }
 function isLow(code) { return code >= 0xdc00 && code <= 0xdfff; }
 
@@ -70,12 +87,12 @@ export class OffsetIndex {
     return unit;
   }
 
-  /** Both ends of a UTF-16 range as code points, widened so no surrogate pair is split. */
+  /** Both ends of a UTF-16 range (a selection) as code points, widened so no surrogate pair
+   * and no grapheme cluster is split. */
   rangeFromUtf16(startUnit, endUnit) {
-    return {
-      start: this.fromUtf16(this.snapUtf16(startUnit, -1)),
-      end: this.fromUtf16(this.snapUtf16(endUnit, 1)),
-    };
+    this.segments ??= graphemes?.segment(this.text);
+    const { start, end } = snapToGraphemes(this.text, this.snapUtf16(startUnit, -1), this.snapUtf16(endUnit, 1), this.segments);
+    return { start: this.fromUtf16(start), end: this.fromUtf16(end) };
   }
 
   /** A code point range as UTF-16 offsets. */

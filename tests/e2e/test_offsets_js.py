@@ -35,3 +35,34 @@ def test_offset_index_matches_python(page, live_server):
         assert result["back"] == list(range(len(text) + 1))
         assert result["insidePairRefused"]
         assert result["slices"] == [text[p : p + 5] for p in range(0, len(text), 3)]
+
+
+def test_snap_to_graphemes_matches_the_server_segmentation(page, live_server):
+    """snapToGraphemes (Intl.Segmenter) widens a range to the clusters the regex package's \\X
+    finds, the ones the server checks span ends against."""
+    import regex
+
+    page.goto("/login/")
+    rng = random.Random(29)
+    texts = ["".join(rng.choice(ALPHABET + ["\u0301", "🇦", "🇿"]) for _ in range(rng.randint(1, 40))) for _ in range(150)]
+    ranges = []
+    for text in texts:
+        n = len(text)
+        a, b = sorted((rng.randint(0, n), rng.randint(0, n)))
+        ranges.append((a, b))
+    results = page.evaluate(
+        """async ([texts, ranges]) => {
+            const { OffsetIndex } = await import('/static/js/offsets.js');
+            return texts.map((text, i) => {
+                const index = new OffsetIndex(text);
+                const [a, b] = ranges[i];
+                return index.rangeFromUtf16(index.toUtf16(a), index.toUtf16(b));
+            });
+        }""",
+        [texts, ranges],
+    )
+    for text, (a, b), got in zip(texts, ranges, results):
+        starts = [m.start() for m in regex.finditer(r"\X", text)] + [len(text)]
+        expected_start = max(s for s in starts if s <= a)
+        expected_end = min(s for s in starts if s >= b)
+        assert (got["start"], got["end"]) == (expected_start, expected_end), (text, a, b)

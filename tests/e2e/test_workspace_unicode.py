@@ -71,12 +71,13 @@ def test_a_selection_that_splits_a_surrogate_pair_is_widened(page, unicode_docum
     document, _ = unicode_document
     login(page, "uma")
     open_workspace(page, document)
-    # From the middle of 📰's surrogate pair to the middle of 🇦's: whole characters are kept.
+    # From the middle of 📰's surrogate pair to the middle of 🇦's: whole characters are kept,
+    # and whole grapheme clusters, so the flag 🇦🇿 comes whole.
     select_units(page, 1, utf16(TEXT, TEXT.index("🇦🇿")) + 1)
     page.keyboard.press("1")
     wait_for_span_count(page, 1)
     span = Span.objects.get()
-    assert span.start == 0 and span.quote == TEXT[: TEXT.index("🇦🇿") + 1]
+    assert span.start == 0 and span.quote == TEXT[: TEXT.index("🇦🇿") + 2]
 
 
 def test_spans_made_through_the_api_are_drawn_over_exactly_their_characters(page, unicode_document):
@@ -137,3 +138,21 @@ def test_a_long_text_in_several_pieces_keeps_offsets_exact(page, unicode_documen
     expected = long_text[start:end].strip()
     assert made.quote == expected and made.start == long_text.index(expected, start)
     assert expected in drawn_text(page, "span-disputed")
+
+
+def test_a_selection_inside_a_grapheme_cluster_snaps_to_the_whole_cluster(page, unicode_document):
+    document, _ = unicode_document
+    login(page, "uma")
+    open_workspace(page, document)
+    flag, scientist, mark = TEXT.index("🇦🇿"), TEXT.index("👩🏽‍🔬"), TEXT.index("\u0301")
+    cases = [  # (selected code points, the span the server gets)
+        ((flag, flag + 1), (flag, flag + 2)),  # half a flag
+        ((scientist + 1, scientist + 3), (scientist, scientist + 4)),  # a skin tone and the ZWJ
+        ((mark - 3, mark), (mark - 3, mark + 1)),  # "ä" without its combining acute
+    ]
+    for n, (selected, _) in enumerate(cases, start=1):
+        select_code_points(page, TEXT, *selected)
+        page.keyboard.press("1")
+        wait_for_span_count(page, n)
+    assert sorted((s.start, s.end) for s in Span.objects.all()) == sorted(expected for _, expected in cases)
+    assert page.js_errors == []

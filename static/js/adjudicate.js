@@ -218,7 +218,7 @@ function renderLists() {
   }));
   $("gold-count").textContent = `(${state.gold.length})`;
   const agreed = state.units.filter((u) => u.state === "pending" && u.agreed).reduce((n, u) => n + u.groups.length, 0);
-  $("agreed-count").textContent = String(agreed);
+  $("accept-agreed").textContent = `Accept all agreed (${agreed})`;
   $("accept-agreed").disabled = agreed === 0;
   $("progress").textContent = `${state.groups.filter((g) => g.state === "pending").length} undecided · ${state.gold.length} in gold`;
 }

@@ -305,10 +305,13 @@ def _iso(moment: dt.datetime) -> str:
     return moment.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
 
 
-def export_manifest(*, project_id: int, format: str, filters: ExportFilters, offset_unit: str) -> dict:
+def export_manifest(
+    *, project_id: int, format: str, filters: ExportFilters, offset_unit: str, csv_safety: str = "spreadsheet"
+) -> dict:
     """The manifest, read in the caller's snapshot (counts and last change of the same data)."""
     project = Project.objects.get(pk=project_id)
     return manifest_build(
+        csv_safety=csv_safety,
         extra=_withheld(project_id=project_id, filters=filters),
         project_id=project.pk,
         project_name=project.name,
@@ -357,17 +360,21 @@ def export_stream(
     filters: ExportFilters,
     offset_unit: str = "codepoint",
     manifest_out: dict | None = None,
+    csv_safety: str = "spreadsheet",
 ) -> Iterator[str | bytes]:
     """The whole export as chunks (str, or UTF-8 bytes), manifest first, from one snapshot. Check the caller's
     filters (export_filters_for) and options (check_export_options) before streaming.
     `manifest_out`, when given, receives the manifest with its content_sha256 once the stream
     ends: the manifest of exactly these bytes (for a file written beside a csv export)."""
     with export_snapshot():
-        manifest = export_manifest(project_id=project_id, format=format, filters=filters, offset_unit=offset_unit)
+        manifest = export_manifest(
+            project_id=project_id, format=format, filters=filters, offset_unit=offset_unit, csv_safety=csv_safety
+        )
         records = export_records(project_id=project_id, filters=filters)
         if manifest_out is not None:
             records = _digested(records, manifest, manifest_out)
-        yield from export_format(format).render(records, manifest, RenderOptions(offset_unit=offset_unit))
+        options = RenderOptions(offset_unit=offset_unit, csv_safety=csv_safety)
+        yield from export_format(format).render(records, manifest, options)
 
 
 def _digested(records: Iterator[dict], manifest: dict, manifest_out: dict) -> Iterator[dict]:
@@ -378,12 +385,16 @@ def _digested(records: Iterator[dict], manifest: dict, manifest_out: dict) -> It
     manifest_out.update(manifest, content_sha256=digest.summary()["content_sha256"])
 
 
-def export_manifest_with_digest(*, project_id: int, format: str, filters: ExportFilters, offset_unit: str) -> dict:
+def export_manifest_with_digest(
+    *, project_id: int, format: str, filters: ExportFilters, offset_unit: str, csv_safety: str = "spreadsheet"
+) -> dict:
     """The manifest plus the export's content_sha256, both from one snapshot: the manifest that
     comes beside a csv export (and that anyone can fetch before downloading a big export)."""
     digest = ContentDigest()
     with export_snapshot():
-        manifest = export_manifest(project_id=project_id, format=format, filters=filters, offset_unit=offset_unit)
+        manifest = export_manifest(
+            project_id=project_id, format=format, filters=filters, offset_unit=offset_unit, csv_safety=csv_safety
+        )
         for record in export_records(project_id=project_id, filters=filters):
             digest.add(record)
     return {**manifest, "content_sha256": digest.summary()["content_sha256"]}

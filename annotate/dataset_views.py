@@ -5,6 +5,7 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
 from annotate.errors import ServiceError
+from annotate.limits import rate_limited
 from annotate.permissions import project_for_user
 from annotate.jobs.starts import import_start
 
@@ -26,6 +27,7 @@ def _describe(error: ServiceError) -> list[str]:
 
 @login_required
 @require_POST
+@rate_limited("import")
 def project_import(request, pk: int):
     project, access = project_for_user(request.user, pk)
     upload = request.FILES.get("file")

@@ -1,4 +1,5 @@
 """Settings, all from the environment; a first run needs nothing set (SQLite under var/)."""
+import datetime as dt
 import json
 import os
 import secrets
@@ -46,6 +47,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
     "annotate",
     "annotate.workflow",
     "annotate.accounts",
@@ -67,7 +69,35 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, so it sees the lockout flag the authentication backend set (django-axes).
+    "axes.middleware.AxesMiddleware",
 ]
+
+# django-axes refuses sign-ins (login page and POST /api/v1/auth/token/) once an account or a
+# client address has LOGIN_FAILURE_LIMIT failures within LOGIN_COOLOFF_MINUTES: 429 until the
+# cool-off passes, restarted by every refused attempt. Attempts are rows in the database.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = dt.timedelta(minutes=float(os.environ.get("LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # per account, and per client, apart
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "annotate.limits.login_lockout_response"
+AXES_CLIENT_IP_CALLABLE = "annotate.limits.client_address"
+AXES_VERBOSE = False
+# Proxies in front of the app that append the client's address to X-Forwarded-For. 0 (the
+# default): the header is ignored, since anyone can send it; the client is REMOTE_ADDR.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+
+# Requests per client and scope on the expensive endpoints, API and pages alike
+# (annotate.limits.RateLimit on the default cache); over the rate the answer is 429 with
+# Retry-After. RATE_LIMITS="export=30/min,import=10/hour" overrides scopes; "none" lifts one.
+RATE_LIMITS = {"export": "30/min", "import": "10/min", "agreement": "30/min", "release_download": "60/min"}
+for _part in filter(None, (p.strip() for p in os.environ.get("RATE_LIMITS", "").split(","))):
+    _scope, _, _rate = _part.partition("=")
+    RATE_LIMITS[_scope.strip()] = None if _rate.strip().lower() in ("", "none") else _rate.strip()
 
 ROOT_URLCONF = "annotate.urls"
 WSGI_APPLICATION = "annotate.wsgi.application"
@@ -155,6 +185,8 @@ DATASET_IMPORT_MAX_EXPANDED_BYTES = int(os.environ.get("DATASET_IMPORT_MAX_EXPAN
 DATASET_IMPORT_MAX_MEMBERS = int(os.environ.get("DATASET_IMPORT_MAX_MEMBERS", 10_000))
 DATASET_IMPORT_MAX_DOCUMENTS = int(os.environ.get("DATASET_IMPORT_MAX_DOCUMENTS", 100_000))
 
+# JSON bodies and import lines nested deeper than this are refused with 400 (annotate.json_input).
+JSON_MAX_DEPTH = int(os.environ.get("JSON_MAX_DEPTH", "32"))
 # Files: uploads waiting for an import job and job outputs (exports) go through Django's storage
 # API, so a worker on another machine reads what the web server stored. A local folder by
 # default; in a cluster point "default" at any shared django-storages backend (S3, ...).
@@ -212,6 +244,13 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "annotate.api.errors.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "DEFAULT_THROTTLE_CLASSES": ["annotate.limits.RateLimit"],
+    "DEFAULT_PARSER_CLASSES": [
+        "annotate.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
 if DEBUG:
     REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"].append("rest_framework.renderers.BrowsableAPIRenderer")

@@ -16,6 +16,19 @@ def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _no_rate_limits(settings):
+    """Rate limits count in a cache that outlives one test; tests/test_rate_limits.py sets its own."""
+    settings.RATE_LIMITS = {}
+
+
+@pytest.fixture(autouse=True)
+def _no_login_lockout(settings):
+    """django-axes needs the request in authenticate(), which the test client's login() does not
+    pass (axes' documented advice: off in tests); tests/test_login_limits.py turns it on."""
+    settings.AXES_ENABLED = False
+
+
 def client_for(user) -> APIClient:
     client = APIClient()
     if user is not None:

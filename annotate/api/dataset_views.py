@@ -18,7 +18,7 @@ from annotate.dataset_selectors import (
     export_stream,
 )
 from annotate.errors import InvalidInput
-from annotate.exports.records import FORMATS, OFFSET_UNITS, export_format
+from annotate.exports.records import CSV_SAFETY, FORMATS, OFFSET_UNITS, export_format
 from annotate.models import Layer
 from annotate.permissions import project_for_user
 from annotate.jobs.api import job_accepted, prefers_async
@@ -42,6 +42,12 @@ class ExportQuery(serializers.Serializer):
     annotated_after = serializers.DateField(required=False, help_text="Spans last changed on or after this day.")
     annotated_before = serializers.DateField(required=False)
     offset_unit = serializers.ChoiceField(choices=OFFSET_UNITS, default="codepoint")
+    csv_safety = serializers.ChoiceField(
+        choices=CSV_SAFETY,
+        default="spreadsheet",
+        help_text="csv only. spreadsheet: a cell that starts with =, +, -, @, tab or CR gets a leading ' so a "
+        "spreadsheet does not run it as a formula. raw: every cell exactly as stored.",
+    )
 
 
 class ImportIn(serializers.Serializer):
@@ -80,8 +86,15 @@ def _export_request(request, pk: int) -> tuple[dict, ExportFilters]:
     return data, export_filters_for(access=access, project_id=project.pk, filters=filters)
 
 
+def _export_arguments(pk: int, data: dict, filters: ExportFilters) -> dict:
+    """What export_stream and export_manifest_with_digest both take, so the two always agree."""
+    keys = ("format", "offset_unit", "csv_safety")
+    return {"project_id": pk, "filters": filters, **{key: data[key] for key in keys}}
+
+
 class ExportView(APIView):
     content_negotiation_class = _IgnoreFormatParameter
+    throttle_scope = "export"
 
     @extend_schema(
         parameters=[ExportQuery],
@@ -92,7 +105,7 @@ class ExportView(APIView):
     def get(self, request, pk: int):
         data, filters = _export_request(request, pk)
         export = export_format(data["format"])
-        chunks = export_stream(project_id=pk, format=data["format"], filters=filters, offset_unit=data["offset_unit"])
+        chunks = export_stream(**_export_arguments(pk, data, filters))
         response = StreamingHttpResponse(buffered(chunks), content_type=export.media_type)
         response["Content-Disposition"] = f'attachment; filename="project-{pk}-{filters.layer}.{export.extension}"'
         manifest_url = reverse("api-project-export-manifest", args=[pk])
@@ -120,6 +133,7 @@ class ExportView(APIView):
 
 class ExportManifestView(APIView):
     content_negotiation_class = _IgnoreFormatParameter
+    throttle_scope = "export"  # it reads the whole export to digest it
 
     @extend_schema(
         parameters=[ExportQuery],
@@ -129,15 +143,14 @@ class ExportManifestView(APIView):
     )
     def get(self, request, pk: int):
         data, filters = _export_request(request, pk)
-        manifest = export_manifest_with_digest(
-            project_id=pk, format=data["format"], filters=filters, offset_unit=data["offset_unit"]
-        )
+        manifest = export_manifest_with_digest(**_export_arguments(pk, data, filters))
         return Response(manifest)
 
 
 class ImportView(APIView):
     parser_classes = [MultiPartParser]
     content_negotiation_class = _IgnoreFormatParameter
+    throttle_scope = "import"
 
     @extend_schema(
         request={"multipart/form-data": ImportIn},

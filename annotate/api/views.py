@@ -27,10 +27,16 @@ class TokenView(APIView):
     permission_classes = [AllowAny]
     authentication_classes = []
 
-    @extend_schema(request=s.TokenIn, responses=s.TokenOut)
+    @extend_schema(
+        request=s.TokenIn,
+        responses=s.TokenOut,
+        description="429 with Retry-After once the account or the client address has LOGIN_FAILURE_LIMIT "
+        "failed attempts (the login page counts too), until LOGIN_COOLOFF_MINUTES pass.",
+    )
     def post(self, request):
         data = _valid(s.TokenIn, request.data)
-        user = authenticate(request, username=data["username"], password=data["password"])
+        # The Django request, so django-axes flags a lockout where its middleware looks (429).
+        user = authenticate(request._request, username=data["username"], password=data["password"])
         if user is None or not user.is_active:
             # 400 as DRF's own obtain_auth_token answers: there is no scheme to challenge with.
             raise InvalidInput({"non_field_errors": ["Wrong username or password."]})

@@ -113,9 +113,15 @@ class DocumentRecord(TypedDict):
     spans: list[SpanRecord]
 
 
+CSV_SAFETY = ("spreadsheet", "raw")
+
+
 @dataclass(frozen=True)
 class RenderOptions:
     offset_unit: Literal["codepoint", "utf16"] = "codepoint"
+    # csv only: "spreadsheet" defuses cells a spreadsheet would run as a formula; "raw" keeps
+    # every cell exact, for research code that reads the file itself.
+    csv_safety: Literal["spreadsheet", "raw"] = "spreadsheet"
 
 
 def span_sort_key(span: dict) -> tuple:
@@ -211,6 +217,7 @@ def manifest_build(
     documents: int,
     spans: int,
     extra: dict | None = None,
+    csv_safety: str = "spreadsheet",
 ) -> dict:
     """The manifest that starts (or comes with) every export. Pure: the caller counts documents
     and spans in the same snapshot it exports, and gives last_changed_at as an ISO string (the
@@ -229,6 +236,8 @@ def manifest_build(
         "documents": documents,
         "spans": spans,
     }
+    if format == "csv":
+        manifest["csv_safety"] = csv_safety
     if extra:
         manifest.update(extra)
     return manifest

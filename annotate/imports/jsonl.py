@@ -3,10 +3,10 @@
 A first line {"manifest": {...}} and a last line {"end": {...}} are read, not imported: the
 manifest's offset_unit says how the span offsets count (utf16 exports are converted back).
 """
-import json
 from collections.abc import Iterator
 from typing import BinaryIO
 
+from annotate import json_input
 from annotate.exports.records import DOCUMENT_FIELDS
 from annotate.imports.items import ImportItem, ImportProblem, numbered_lines
 
@@ -23,9 +23,9 @@ def parse(stream: BinaryIO, *, file: str) -> Iterator[ImportItem | ImportProblem
         if not line.strip():
             continue
         try:
-            value = json.loads(line)
-        except json.JSONDecodeError as error:
-            yield ImportProblem(file, number, "line", f"Not JSON: {error.msg} at column {error.colno}.")
+            value = json_input.loads(line)
+        except json_input.JSONInputError as error:
+            yield ImportProblem(file, number, error.field or "line", error.message)
             continue
         if not isinstance(value, dict):
             yield ImportProblem(file, number, "line", "Each line must be a JSON object (one document).")

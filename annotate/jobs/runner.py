@@ -12,8 +12,10 @@ import threading
 from collections.abc import Callable
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import connection, connections, transaction
 from django.db.models import F
+from django.http import Http404
 from django.utils import timezone
 
 from annotate.errors import ServiceError
@@ -46,7 +48,6 @@ class Progress:
         self.done, self.total, self.message = 0, job.total, job.message
         self.cancelled = False
         self.lost = False
-        self._changed = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -70,6 +71,7 @@ class Progress:
             self.lost = True
             return
         self.cancelled = owned.filter(cancel_requested=True).exists()
+        logger.debug("job %s heartbeat %s/%s", self.job_id, self.done, self.total)
 
     def _loop(self) -> None:
         try:
@@ -152,8 +154,9 @@ def job_run(*, job_id: int, handlers: dict[str, Callable]) -> str | None:
         except LeaseLost:
             logger.warning("job %s attempt %s lost its lease; its work was rolled back", job.pk, progress.attempt)
             return None
-        except ServiceError as error:
-            detail = error.detail if isinstance(error.detail, dict) else {"detail": str(error.detail)}
+        except (ServiceError, PermissionDenied, Http404) as error:  # refused, not broken: the reason, no traceback
+            raw = getattr(error, "detail", None) or str(error)
+            detail = raw if isinstance(raw, dict) else {"detail": str(raw)}
             _finish(progress, state=JobState.FAILED, error=detail, done=progress.done, message="Failed.")
             state = JobState.FAILED
         except Exception as error:  # anything else is a bug or an outage: say so, keep nothing

@@ -116,6 +116,8 @@ class AssignmentDetailView(APIView):
 
 
 class AgreementView(APIView):
+    throttle_scope = "agreement"
+
     @extend_schema(
         responses=s.AgreementOut,
         description="Span F1 (exact, overlap), Cohen's kappa and Krippendorff's alpha on tokens, overall, per "
@@ -238,7 +240,10 @@ def release_download_response(release: Release, fmt: str, params, access: Access
         raise Http404(f"No format {fmt!r}; use one of: {', '.join(sorted(files))}.")
     layer = params.get("layer") or "gold"
     offset_unit = params.get("offset_unit") or "codepoint"
-    body = releases.release_render(release=release, fmt=fmt, layer=layer, offset_unit=offset_unit, access=access)
+    csv_safety = params.get("csv_safety") or "spreadsheet"
+    body = releases.release_render(
+        release=release, fmt=fmt, layer=layer, offset_unit=offset_unit, access=access, csv_safety=csv_safety
+    )
     content_type, suffix = files[fmt]
     response = HttpResponse(body, content_type=content_type)
     part = "" if fmt in releases.EXTRA_FILES else f"-{layer}" + ("-utf16" if offset_unit == "utf16" else "")
@@ -248,10 +253,15 @@ def release_download_response(release: Release, fmt: str, params, access: Access
 
 
 class ReleaseDownloadView(APIView):
+    throttle_scope = "release_download"
+
     @extend_schema(
         parameters=[
             OpenApiParameter("layer", OpenApiTypes.STR, description="gold (default), or individual when the release has it."),
             OpenApiParameter("offset_unit", OpenApiTypes.STR, description="codepoint (default) or utf16 (jsonl, csv)."),
+            OpenApiParameter(
+                "csv_safety", OpenApiTypes.STR, description="csv: spreadsheet (default, formula-like cells defused) or raw."
+            ),
         ],
         responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
         description="The release as a file: an export format (jsonl, w3c, conll, spacy, csv) of its frozen "
@@ -290,6 +300,8 @@ class HistoryView(GenericAPIView):
 
 
 class HistoryExportView(APIView):
+    throttle_scope = "export"
+
     @extend_schema(
         responses={(200, "application/x-ndjson"): OpenApiTypes.BINARY},
         description="The whole visible span history as JSON lines, streamed.",

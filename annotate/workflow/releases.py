@@ -13,6 +13,7 @@ from django.utils import timezone
 from annotate.dataset_selectors import ExportFilters, export_records, export_snapshot
 from annotate.errors import Conflict, InvalidInput
 from annotate.exports.records import (
+    CSV_SAFETY,
     FORMATS,
     FORMATS_WITH_UTF16,
     RenderOptions,
@@ -226,6 +227,7 @@ def release_render(
     layer: str = Layer.GOLD,
     offset_unit: str = "codepoint",
     access: Access | None = None,
+    csv_safety: str = "spreadsheet",
 ) -> bytes:
     """The release as one file, rendered from its frozen row only: the same bytes every time
     for the same reader. Export formats take `layer` (gold, or individual when the release has
@@ -247,6 +249,8 @@ def release_render(
         raise InvalidInput({"offset_unit": ["Use codepoint or utf16."]})
     if offset_unit == "utf16" and fmt not in FORMATS_WITH_UTF16:
         raise InvalidInput({"offset_unit": [f"{fmt} counts code points; utf16 is for jsonl and csv."]})
+    if csv_safety not in CSV_SAFETY:
+        raise InvalidInput({"csv_safety": [f"Use one of: {', '.join(CSV_SAFETY)}."]})
     frozen = release.manifest
     summary = frozen["layers"][layer]
     records, touched = _records_for(release.records[layer], release.records.get(DOCUMENT_IDS), withheld)
@@ -266,5 +270,7 @@ def release_render(
         documents=summary["documents"],
         spans=summary["spans"],
         extra=extra,
+        csv_safety=csv_safety,
     )
-    return export_format(fmt).render_bytes(records, manifest, RenderOptions(offset_unit=offset_unit))
+    options = RenderOptions(offset_unit=offset_unit, csv_safety=csv_safety)
+    return export_format(fmt).render_bytes(records, manifest, options)

@@ -11,6 +11,7 @@ from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from annotate.errors import InvalidInput, ServiceError
+from annotate.limits import rate_limited
 from annotate.models import AssignmentStatus, Label, Layer
 from annotate.permissions import MANAGERS, REVIEWERS, document_for_user, project_for_user
 from annotate.selectors import project_documents, project_members
@@ -171,6 +172,7 @@ def assignments(request, pk: int):
 
 
 @login_required
+@rate_limited("agreement")
 def agreement(request, pk: int):
     project, access = project_for_user(request.user, pk)
     require_agreement_access(project=project, access=access)
@@ -325,6 +327,7 @@ def release_detail(request, pk: int, number: int):
 
 
 @login_required
+@rate_limited("release_download")
 def release_download(request, pk: int, number: int, fmt: str):
     release, access = release_for_user(request.user, pk, number)
     try:

@@ -53,9 +53,32 @@ def run_jobs():
     return run
 
 
+@pytest.fixture
+def rq_backend(settings):
+    """Tasks go to RQ on the machine's Redis (database 5 unless RQ_REDIS_URL says otherwise),
+    its queue emptied first."""
+    import django_rq
+
+    settings.TASK_BACKEND = "rq"
+    settings.RQ_QUEUES = {"default": {"URL": RQ_TEST_URL, "DEFAULT_TIMEOUT": 3600}}
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    queue = django_rq.get_queue("default")
+    queue.connection.ping()
+    queue.empty()
+    return queue
+
+
 def _database_url() -> str:
     s = connection.settings_dict
     return f"postgres://{s['USER']}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+
+
+def _descendants(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        for child in (task / "children").read_text().split():
+            found += [*_descendants(int(child)), int(child)]
+    return found
 
 
 class WorkerProcess:
@@ -79,13 +102,17 @@ class WorkerProcess:
             [sys.executable, "manage.py", "jobs_worker", "--sweep-every", "0.2"],
             cwd=BASE_DIR, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
         )  # fmt: skip
+        self.log_path = storage.parent / f"worker-{self.process.pid}.log"
         self.lines: queue.Queue = queue.Queue()
         self.seen: list[str] = []
         threading.Thread(target=self._read, daemon=True).start()
 
     def _read(self):
-        for line in self.process.stderr:
-            self.lines.put(line)
+        with open(self.log_path, "w") as log:  # kept beside the test's files, for a failure's post-mortem
+            for line in self.process.stderr:
+                log.write(line)
+                log.flush()
+                self.lines.put(line)
         self.lines.put(None)
 
     def wait_for(self, pattern: str) -> re.Match:
@@ -98,7 +125,10 @@ class WorkerProcess:
                 return match
 
     def kill(self):
-        self.process.send_signal(signal.SIGKILL)
+        """SIGKILL for the worker and the processes it forked (RQ's work horse runs the job in a
+        session of its own, so it would outlive its parent): as when the machine dies."""
+        for pid in [*_descendants(self.process.pid), self.process.pid]:
+            os.kill(pid, signal.SIGKILL)
         self.process.wait()
 
     def stop(self):

@@ -3,6 +3,7 @@ failed with the import's own errors, cancelled before it ran, and the sweep's re
 import datetime as dt
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from annotate.jobs.models import Job, JobState
@@ -32,6 +33,29 @@ def test_a_queued_import_answers_202_and_a_worker_runs_it(team, run_jobs):
     assert Span.objects.filter(document__project=team.project, document__external_id__startswith="doc-").count() == 1200
     stored = Job.objects.get(pk=job["id"])
     assert stored.lease_expires_at is None and stored.finished_at is not None
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="RQ runs the job in a forked work horse, which cannot reach SQLite's in-memory test database",
+)
+def test_the_same_lifecycle_on_rq_with_redis(team, rq_backend, run_jobs):
+    alice = team.clients["alice"]
+    job = post_import(alice, team.project, jsonl(700)).json()
+    assert rq_backend.count == 1  # the task waits in Redis, not in the database
+    assert alice.get(job["url"]).json()["state"] == "queued"
+    run_jobs()
+    done = alice.get(job["url"]).json()
+    assert (done["state"], done["result"]["documents"], done["progress"]["done"]) == ("succeeded", 700, 700)
+    assert rq_backend.count == 0
+
+
+def test_a_job_whose_creator_lost_the_role_fails_with_the_reason(team, run_jobs):
+    job = post_import(team.clients["alice"], team.project, jsonl(5)).json()
+    team.alice.memberships.filter(project=team.project).update(role="annotator")
+    run_jobs()
+    failed = Job.objects.get(pk=job["id"])
+    assert failed.state == JobState.FAILED and "may not import documents" in failed.error["detail"]
 
 
 def test_a_failing_import_job_names_the_line_like_an_inline_import_and_keeps_nothing(team, run_jobs):
@@ -93,3 +117,18 @@ def test_the_sweep_leaves_a_job_with_a_live_lease_alone(team):
     _running(job["id"], attempts=1, expired_seconds_ago=-60)
     assert jobs_sweep() == {"retried": [], "failed": [], "requeued": []}
     assert Job.objects.get(pk=job["id"]).state == JobState.RUNNING
+
+
+def test_prune_deletes_old_finished_jobs_with_their_files(team, run_jobs, settings, _storage):
+    from django.core.management import call_command
+
+    export = team.clients["alice"].post(f"/api/v1/projects/{team.project.pk}/export/").json()
+    queued = post_import(team.clients["alice"], team.project, jsonl(3)).json()
+    run_jobs()
+    Job.objects.filter(pk=queued["id"]).update(state=JobState.QUEUED, finished_at=None)  # still waiting: kept
+    output = Job.objects.get(pk=export["id"]).output_file
+    assert (_storage / output).exists()
+    settings.JOBS_KEEP_DAYS = 0
+    call_command("jobs_prune", stdout=open("/dev/null", "w"))
+    assert list(Job.objects.values_list("pk", flat=True)) == [queued["id"]]
+    assert not (_storage / output).exists()

@@ -13,7 +13,7 @@ from annotate.dataset_selectors import (
     export_stream,
 )
 from annotate.errors import ServiceError
-from annotate.exports.records import FORMATS, OFFSET_UNITS
+from annotate.exports.records import CSV_SAFETY, FORMATS, OFFSET_UNITS
 from annotate.models import Layer, Project, Role
 from annotate.permissions import Access
 
@@ -31,6 +31,9 @@ class Command(BaseCommand):
         parser.add_argument("--label", action="append", default=[], help="Repeatable.")
         parser.add_argument("--done-only", action="store_true")
         parser.add_argument("--offset-unit", choices=OFFSET_UNITS, default="codepoint")
+        parser.add_argument(
+            "--csv-safety", choices=CSV_SAFETY, default="spreadsheet", help="csv: raw keeps formula-like cells as stored."
+        )
         for name in ("published-after", "published-before", "annotated-after", "annotated-before"):
             parser.add_argument(f"--{name}", type=dt.date.fromisoformat, metavar="YYYY-MM-DD")
 
@@ -65,6 +68,7 @@ class Command(BaseCommand):
                 filters=filters,
                 offset_unit=options["offset_unit"],
                 manifest_out=manifest,
+                csv_safety=options["csv_safety"],
             )
         )
         if options["output"]:

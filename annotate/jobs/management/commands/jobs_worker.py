@@ -44,7 +44,7 @@ class Command(BaseCommand):
         try:
             if settings.TASK_BACKEND == "rq":
                 call_command(
-                    "rqworker", "default", job_class="django_tasks_rq.Job", with_scheduler=not burst, burst=burst,
+                    "rqworker", "default", job_class="django_tasks_rq.Job", burst=burst,
                     verbosity=verbosity,
                 )  # fmt: skip
             else:

@@ -1,0 +1,77 @@
+"""JSON from outside (API bodies, import lines): parsed with a nesting limit and no lone surrogates.
+
+Python's json recurses once per level, so a deeply nested body would end in a RecursionError
+(a 500); and a lone surrogate escape ("\\ud800") decodes to a str that PostgreSQL, UTF-8 and
+every export refuse later. Both are refused here, with the limit or the field named.
+"""
+import json
+import re
+
+from django.conf import settings
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+class JSONInputError(ValueError):
+    """The JSON is refused; `message` says why and where; `field` names the value at fault
+    ("title", "spans[0].note"), or is None when the JSON as a whole is."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+def _where(path: tuple) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "the top level"
+
+
+def check_value(value, *, max_depth: int | None = None) -> None:
+    """Raise JSONInputError when `value` (decoded JSON) nests deeper than max_depth or holds a
+    string (or key) with a lone surrogate. Iterative, so it never recurses itself."""
+    limit = settings.JSON_MAX_DEPTH if max_depth is None else max_depth
+    stack = [(value, 1, ())]
+    while stack:
+        item, depth, path = stack.pop()
+        if isinstance(item, str):
+            if _SURROGATE.search(item):
+                raise JSONInputError(
+                    f"{_where(path)} holds a lone surrogate (a \\ud800-\\udfff escape without its pair); "
+                    "send the character itself or its full surrogate pair.",
+                    field=_where(path),
+                )
+            continue
+        if not isinstance(item, (dict, list)):
+            continue
+        if depth > limit:
+            raise JSONInputError(f"The JSON nests deeper than {limit} levels (JSON_MAX_DEPTH) at {_where(path)}.")
+        if isinstance(item, dict):
+            for key, child in item.items():
+                stack.append((key, depth, path))
+                stack.append((child, depth + 1, (*path, key)))
+        else:
+            stack.extend((child, depth + 1, (*path, index)) for index, child in enumerate(item))
+
+
+def loads(text: str | bytes, *, max_depth: int | None = None):
+    """json.loads for untrusted input: JSONInputError for bad JSON, too deep a nesting or a lone
+    surrogate; NaN and Infinity are refused as the API has always refused them."""
+    limit = settings.JSON_MAX_DEPTH if max_depth is None else max_depth
+    try:
+        value = json.loads(text, parse_constant=_refuse_constant)
+    except RecursionError:
+        raise JSONInputError(f"The JSON nests deeper than {limit} levels (JSON_MAX_DEPTH).") from None
+    except json.JSONDecodeError as error:
+        where = f"line {error.lineno} column {error.colno}" if error.lineno > 1 else f"column {error.colno}"
+        raise JSONInputError(f"Not JSON: {error.msg} at {where}.") from None
+    except UnicodeDecodeError as error:
+        raise JSONInputError(f"Not UTF-8: byte {error.object[error.start]:#04x} at {error.start}.") from None
+    check_value(value, max_depth=limit)
+    return value
+
+
+def _refuse_constant(name: str):
+    raise JSONInputError(f"{name} is not valid JSON.")

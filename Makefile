@@ -1,9 +1,11 @@
-# make run: install, migrate, load the demo project, serve on http://127.0.0.1:8000
+# make run: install, migrate, load the demo project, then serve as in production (Procfile, run by
+# honcho: gunicorn on http://127.0.0.1:8000 and the background job worker; Ctrl+C stops both)
 # make test: the test suite on $DATABASE_URL (SQLite when unset)
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTHON ?= python3
 PYTEST_ARGS ?=
+PORT ?= 8000
 
 .PHONY: install run test bench screenshot
 
@@ -18,7 +20,7 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 run: install
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py load_demo
-	$(PY) manage.py runserver 127.0.0.1:8000
+	PATH="$(abspath $(VENV))/bin:$$PATH" $(VENV)/bin/honcho start --port $(PORT)
 
 test: install
 	$(VENV)/bin/pytest $(PYTEST_ARGS)

@@ -1,4 +1,7 @@
-"""Settings, all from the environment; a first run needs nothing set (SQLite under var/)."""
+"""Settings, all from the environment; a first run needs nothing set (SQLite under var/).
+
+Production: `ANNOTATE_ENV=production` turns on the secure defaults below and makes SECRET_KEY
+mandatory; every variable is listed and explained in deploy/production.env.example."""
 import datetime as dt
 import json
 import os
@@ -6,6 +9,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("ANNOTATE_VAR_DIR", BASE_DIR / "var"))
@@ -13,9 +17,18 @@ VAR_DIR = Path(os.environ.get("ANNOTATE_VAR_DIR", BASE_DIR / "var"))
 
 def _env_bool(name: str, default: bool) -> bool:
     value = os.environ.get(name)
-    if value is None:
+    if value is None or value.strip() == "":
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    return int(value) if value else default
+
+
+def _env_list(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
 def _local_secret_key() -> str:
@@ -28,10 +41,44 @@ def _local_secret_key() -> str:
     return key_file.read_text().strip()
 
 
+ANNOTATE_ENV = os.environ.get("ANNOTATE_ENV", "development").strip().lower()
+if ANNOTATE_ENV not in {"development", "production"}:
+    raise ImproperlyConfigured(f"ANNOTATE_ENV must be 'development' or 'production', not {ANNOTATE_ENV!r}.")
+PRODUCTION = ANNOTATE_ENV == "production"
+# Which kind of process this is: annotate/wsgi.py says "web"; management commands (migrate,
+# the job worker) are everything else. Web requests get the short statement timeout.
+ANNOTATE_PROCESS = os.environ.get("ANNOTATE_PROCESS", "command")
+
+if PRODUCTION and not os.environ.get("SECRET_KEY"):
+    # A key generated on one app server would differ from the next one's: sessions, password
+    # reset links and signed values would break at random. Refuse instead.
+    raise ImproperlyConfigured(
+        "SECRET_KEY is not set: in production (ANNOTATE_ENV=production) set SECRET_KEY in the environment "
+        "(for example the output of: python3 -c 'import secrets; print(secrets.token_urlsafe(50))')."
+    )
 SECRET_KEY = os.environ.get("SECRET_KEY") or _local_secret_key()
 DEBUG = _env_bool("DEBUG", False)
-ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
-CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+ALLOWED_HOSTS = _env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
+CSRF_TRUSTED_ORIGINS = _env_list("CSRF_TRUSTED_ORIGINS")
+
+# HTTPS. In production the defaults are the safe ones; each can still be turned off (a TLS
+# terminator that already redirects, a staging host without HSTS).
+SECURE_SSL_REDIRECT = _env_bool("SECURE_SSL_REDIRECT", PRODUCTION)
+# /healthz and /readyz are probed over plain HTTP by the load balancer or systemd.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
+SECURE_HSTS_SECONDS = _env_int("SECURE_HSTS_SECONDS", 31_536_000 if PRODUCTION else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", PRODUCTION)
+SECURE_HSTS_PRELOAD = _env_bool("SECURE_HSTS_PRELOAD", PRODUCTION)
+SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", PRODUCTION)
+CSRF_COOKIE_SECURE = _env_bool("CSRF_COOKIE_SECURE", PRODUCTION)
+# Trust X-Forwarded-Proto only when a proxy we run sets it (and strips the client's own):
+# "HTTP_X_FORWARDED_PROTO,https". Unset, Django ignores the header, as it must.
+if _env_list("SECURE_PROXY_SSL_HEADER"):
+    _header, _value = _env_list("SECURE_PROXY_SSL_HEADER")
+    SECURE_PROXY_SSL_HEADER = (_header, _value)
+USE_X_FORWARDED_HOST = _env_bool("USE_X_FORWARDED_HOST", False)
+# Addresses of our own reverse proxies (CIDR): only from these is a client's X-Request-ID kept.
+TRUSTED_PROXIES = _env_list("TRUSTED_PROXIES", "127.0.0.1/32,::1/128")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -47,9 +94,11 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_prometheus",
     "axes",
     "annotate",
     "annotate.workflow",
+    "annotate.ops",
     "annotate.accounts",
     "annotate.jobs",
     "django_tasks",
@@ -59,6 +108,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "annotate.ops.request_id.RequestIdMiddleware",
     "annotate.middleware.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "annotate.middleware.ContentSecurityPolicyMiddleware",
@@ -69,6 +120,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # After sessions and CSRF: a retried POST with the same Idempotency-Key gets the first answer.
+    "annotate.ops.idempotency.IdempotencyMiddleware",
+    "annotate.ops.unavailable.DatabaseUnavailableMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
     # Last, so it sees the lockout flag the authentication backend set (django-axes).
     "axes.middleware.AxesMiddleware",
 ]
@@ -121,12 +176,67 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{VAR_DIR / 'annotate.sqlite3'}",
-        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
+        conn_max_age=_env_int("CONN_MAX_AGE", 60),
+        # A persistent connection is checked before a request reuses it, so after a database
+        # restart the app reconnects by itself instead of failing on a dead socket.
+        conn_health_checks=True,
     )
 }
+# No web request may hold PostgreSQL for minutes: past this the statement is cancelled and
+# the request answers 503. Jobs and management commands (migrate) get the longer one.
+STATEMENT_TIMEOUT_WEB_MS = _env_int("STATEMENT_TIMEOUT_WEB_MS", 30_000)
+STATEMENT_TIMEOUT_JOB_MS = _env_int("STATEMENT_TIMEOUT_JOB_MS", 30 * 60_000)
+STATEMENT_TIMEOUT_MS = STATEMENT_TIMEOUT_WEB_MS if ANNOTATE_PROCESS == "web" else STATEMENT_TIMEOUT_JOB_MS
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    # Sent in the connection's start-up packet: no extra round trip per connection.
+    _options["options"] = f"{_options.get('options', '')} -c statement_timeout={STATEMENT_TIMEOUT_MS}".strip()
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several writers (a browser plus a script) must wait for each other, not fail at once.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+
+# Shared state lives in shared services: with REDIS_URL every app server sees the same cache
+# (throttles, idempotency keys, cached pages); without it each process has its own.
+REDIS_URL = os.environ.get("REDIS_URL", "").strip()
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            # Django's RedisCache; a Redis restart reads as misses (annotate/ops/cache.py).
+            "BACKEND": "annotate.ops.cache.ForgivingRedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "annotate"),
+            # A Redis restart must not hang requests: fail fast.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "annotate"}}
+
+# Sessions: "db" (default; survives a cache flush), "cache" or "cached_db" (needs REDIS_URL to
+# be shared between app servers).
+SESSION_STORE = os.environ.get("SESSION_STORE", "db").strip()
+_SESSION_ENGINES = {
+    "db": "django.contrib.sessions.backends.db",
+    "cache": "django.contrib.sessions.backends.cache",
+    "cached_db": "django.contrib.sessions.backends.cached_db",
+}
+if SESSION_STORE not in _SESSION_ENGINES:
+    raise ImproperlyConfigured(f"SESSION_STORE must be one of {', '.join(_SESSION_ENGINES)}, not {SESSION_STORE!r}.")
+SESSION_ENGINE = _SESSION_ENGINES[SESSION_STORE]
+
+# Email (invites, password resets, error mails): SMTP in production, the console otherwise.
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend" if PRODUCTION else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = _env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = _env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = _env_bool("EMAIL_USE_SSL", False)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "annotate <annotate@localhost>")
+SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -142,22 +252,19 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = VAR_DIR / "staticfiles"
-STATIC_ROOT.mkdir(parents=True, exist_ok=True)
-# Serve straight from static/ without a collectstatic step (whitenoise finds the files).
-WHITENOISE_USE_FINDERS = True
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "staticfiles"))
+if not os.environ.get("STATIC_ROOT"):  # our own default folder; a configured one is made by collectstatic
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+# Served by whitenoise from the app servers. By default straight from static/ without a
+# collectstatic step (whitenoise finds the files); STATIC_COLLECTED=true after
+# `manage.py collectstatic` serves the collected, compressed, hashed copies instead.
+STATIC_COLLECTED = _env_bool("STATIC_COLLECTED", False)
+WHITENOISE_USE_FINDERS = not STATIC_COLLECTED
 
 # Accounts (annotate.accounts). People join by invite; self sign-up is off unless SIGNUP_OPEN=1.
 SIGNUP_OPEN = _env_bool("SIGNUP_OPEN", False)
 INVITE_MAX_AGE_DAYS = int(os.environ.get("INVITE_MAX_AGE_DAYS", 7))
-# Invites and password resets are mailed; a first run prints the mail on the console.
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
-EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
-EMAIL_PORT = int(os.environ.get("EMAIL_PORT", 25))
-EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
-EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
-EMAIL_USE_TLS = _env_bool("EMAIL_USE_TLS", False)
-DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "annotate <annotate@localhost>")
+# Invites and password resets are mailed (EMAIL_* above); a first run prints them on the console.
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "project-list"
@@ -198,14 +305,17 @@ STORAGES = {
         "OPTIONS": json.loads(os.environ.get("FILE_STORAGE_OPTIONS") or "null")
         or {"location": os.environ.get("FILE_STORAGE_ROOT", str(VAR_DIR / "files"))},
     },
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if STATIC_COLLECTED
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
 }
 
 # Background jobs (annotate.jobs, docs/jobs.md) through Django's Tasks API (the django-tasks
 # backport). TASK_BACKEND=db (default: the database itself is the queue, SQLite or PostgreSQL)
-# or rq (Redis at REDIS_URL, for workers on several machines).
+# or rq (Redis at RQ_REDIS_URL, else REDIS_URL, for workers on several machines).
 TASK_BACKEND = os.environ.get("TASK_BACKEND", "db")
-REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 if TASK_BACKEND == "rq":
     TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
 elif TASK_BACKEND == "db":
@@ -216,7 +326,7 @@ else:
     raise ImproperlyConfigured(f"TASK_BACKEND is {TASK_BACKEND!r}; use db or rq.")
 # django-rq's queues (used only when TASK_BACKEND=rq). RQ's own job timeout is the outer
 # bound; our lease (below) is what notices a dead worker.
-RQ_QUEUES = {"default": {"URL": os.environ.get("RQ_REDIS_URL", REDIS_URL), "DEFAULT_TIMEOUT": int(os.environ.get("JOBS_TIMEOUT_SECONDS", 6 * 3600))}}
+RQ_QUEUES = {"default": {"URL": os.environ.get("RQ_REDIS_URL", REDIS_URL or "redis://127.0.0.1:6379/0"), "DEFAULT_TIMEOUT": int(os.environ.get("JOBS_TIMEOUT_SECONDS", 6 * 3600))}}
 # A running job renews its lease every JOBS_HEARTBEAT_SECONDS; a job whose lease is older
 # than JOBS_LEASE_SECONDS is taken as dead (its worker was killed) and retried until
 # JOBS_MAX_ATTEMPTS runs have started, then failed with the reason.
@@ -274,9 +384,39 @@ SPECTACULAR_SETTINGS = {
 if "test" in os.environ.get("ANNOTATE_MODE", ""):
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
+# Logs: one JSON object a line in production (LOG_FORMAT=text for people), each carrying the
+# request id of the request that wrote it; one "annotate.request" line per request.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "json" if PRODUCTION else "text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "annotate.ops.request_id.RequestIdLogFilter"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+        "text": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "json" if LOG_FORMAT == "json" else "text",
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    "loggers": {
+        "annotate.request": {"level": "INFO" if _env_bool("ACCESS_LOG", True) else "WARNING"},
+    },
 }
+
+# Operators' endpoints. /metrics (Prometheus) answers a request that carries
+# "Authorization: Bearer $METRICS_TOKEN" or comes from METRICS_ALLOWED_NETWORKS; nobody else.
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+METRICS_ALLOWED_NETWORKS = _env_list("METRICS_ALLOWED_NETWORKS", "" if PRODUCTION else "127.0.0.1/32,::1/128")
+
+# Idempotency-Key on POST: how long a key is remembered, and the largest answer kept for replay.
+IDEMPOTENCY_KEY_TTL_SECONDS = _env_int("IDEMPOTENCY_KEY_TTL_SECONDS", 24 * 3600)
+IDEMPOTENCY_MAX_STORED_BYTES = _env_int("IDEMPOTENCY_MAX_STORED_BYTES", 1024 * 1024)

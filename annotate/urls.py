@@ -18,4 +18,7 @@ urlpatterns = [
     # Content-Security-Policy holds on the docs page too.
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("admin/", admin.site.urls),
+    path("", include("annotate.ops.urls")),
 ]
+
+handler500 = "annotate.ops.unavailable.server_error"

@@ -3,6 +3,8 @@
 Services call these; serializers only check types and shape; the database constraints in
 annotate.models back them up.
 """
+import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -90,6 +92,8 @@ def validate_span(
         err("source", "Only an attribution span names a source.")
     if len(source) > MAX_SOURCE_CHARS:
         err("source", f"At most {MAX_SOURCE_CHARS} characters.")
+    elif message := invisible_character_error(source):
+        err("source", message)
     if dispute_basis and label != Label.DISPUTED:
         err("dispute_basis", "Only a disputed span has a basis.")
     elif dispute_basis and dispute_basis not in DISPUTE_BASES:
@@ -178,3 +182,35 @@ def validate_document_text(text: str, *, max_chars: int, field: str = "text") ->
         raise InvalidInput({field: [f"At most {max_chars} characters."]})
     if "\x00" in text:
         raise InvalidInput({field: ["The text contains a NUL character."]})
+
+
+# Invisible characters a name or title must not hold: bidi controls (U+202A-202E, U+2066-2069,
+# U+200E/200F, U+061C) reorder what a reader sees around them ("gpj.exe" shown as "exe.jpg"),
+# and other format (Cf) and control (Cc) characters hide text. Kept: ZWNJ and ZWJ, which
+# Persian, Indic scripts and emoji sequences (👩🏽‍🔬) need, and the tag characters of a flag
+# sequence (🏴 + tags + cancel tag, e.g. Scotland's flag).
+_JOINERS = frozenset("\u200c\u200d")
+_FLAG_TAGS = re.compile("\U0001F3F4[\U000E0020-\U000E007E]+\U000E007F")
+
+
+def invisible_character_error(value: str) -> str | None:
+    """A message naming the first forbidden invisible character in a one-line name, or None."""
+    if value.isascii() and value.isprintable():
+        return None  # the common case, at C speed
+    for position, char in enumerate(_FLAG_TAGS.sub("\U0001F3F4", value)):
+        if char in _JOINERS or unicodedata.category(char) not in ("Cf", "Cc", "Zl", "Zp"):
+            continue
+        name = unicodedata.name(char, "control character")
+        return f"Contains an invisible control character, U+{ord(char):04X} {name}, at position {position}; remove it."
+    return None
+
+
+def check_plain_text_fields(fields: dict, names) -> None:
+    """InvalidInput naming each of `names` in `fields` whose value holds a forbidden invisible character."""
+    errors = {
+        name: [message]
+        for name in names
+        if isinstance(fields.get(name), str) and (message := invisible_character_error(fields[name]))
+    }
+    if errors:
+        raise InvalidInput(errors)

@@ -98,7 +98,10 @@ def main():
             finished = time.perf_counter() - started
     finally:
         worker.terminate()
-        worker.wait()
+        try:
+            worker.wait(timeout=30)
+        except subprocess.TimeoutExpired:  # a loaded machine: do not wait on its shutdown
+            worker.kill()
         server.stop()
     print()
     assert job["state"] == "succeeded", job

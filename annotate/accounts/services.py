@@ -26,6 +26,7 @@ from annotate.accounts.models import Invite
 from annotate.errors import Conflict, InvalidInput
 from annotate.models import Membership, Project, Role
 from annotate.services.projects import member_add
+from annotate.validation import check_plain_text_fields
 
 User = get_user_model()
 INVITE_SALT = "annotate.accounts.invite"
@@ -145,6 +146,7 @@ def invite_accept(*, token: str, user=None, username: str = "", password: str = 
         username = (username or "").strip()
         if not username:
             raise InvalidInput({"username": ["Choose a username."]})
+        check_plain_text_fields({"username": username}, ("username",))
         if User.objects.filter(username=username).exists():
             raise Conflict({"username": [f"The username {username!r} is taken; choose another."]})
         try:
@@ -164,6 +166,7 @@ def signup_create(*, username: str, email: str, password: str):
     """Self sign-up (only when settings.SIGNUP_OPEN); the form has checked the password."""
     if not settings.SIGNUP_OPEN:
         raise Conflict({"detail": "Sign-up is closed: ask a project manager for an invite."})
+    check_plain_text_fields({"username": username}, ("username",))
     return User.objects.create_user(username=username, email=email, password=password)
 
 

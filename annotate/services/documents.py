@@ -6,15 +6,18 @@ from annotate.errors import Conflict, InvalidInput, NotFound, TooLarge
 from annotate.models import Document, Project, Span
 from annotate.offsets import normalize_text, sha256_hex
 from annotate.services.projects import project_touch
-from annotate.validation import check_version, validate_document_text
+from annotate.validation import check_plain_text_fields, check_version, validate_document_text
 
 METADATA_FIELDS = ("title", "outlet", "source_url", "author", "published_on", "language", "external_id")
+# Shown as one line wherever the document is listed: no bidi or other invisible controls.
+PLAIN_TEXT_FIELDS = ("title", "outlet", "author")
 
 
 def document_build(*, project: Project, actor, fields: dict) -> Document:
     """An unsaved Document from already shape-checked fields; raises InvalidInput."""
     received = fields["text"]
     validate_document_text(received, max_chars=settings.MAX_DOCUMENT_CHARS)
+    check_plain_text_fields(fields, PLAIN_TEXT_FIELDS)
     text = normalize_text(received)
     title = (fields.get("title") or "").strip()
     if not title:
@@ -84,6 +87,7 @@ def document_update(
 ) -> Document:
     """Metadata can always change; the text only while no span points into it (else 409).
     Every change moves the version; `expected_version` is checked as for spans (412/428)."""
+    check_plain_text_fields(fields, PLAIN_TEXT_FIELDS)
     # FOR UPDATE waits for span inserts in flight (they hold a key-share lock on the row).
     document = _locked(document)
     check_version(what="document", current=document.version, expected=expected_version, required=version_required)

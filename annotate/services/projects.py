@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from annotate.errors import Conflict, InvalidInput, NotFound
 from annotate.models import Membership, Project, Role
+from annotate.validation import check_plain_text_fields
 
 User = get_user_model()
 
@@ -20,6 +21,7 @@ def project_touch(*, project_id: int) -> None:
 def _check_project_fields(fields: dict) -> None:
     if "name" in fields and not str(fields["name"]).strip():
         raise InvalidInput({"name": ["A project needs a name."]})
+    check_plain_text_fields(fields, ("name",))
     rpd = fields.get("reviewers_per_document")
     if rpd is not None and not 1 <= rpd <= 5:
         raise InvalidInput({"reviewers_per_document": ["Must be between 1 and 5."]})

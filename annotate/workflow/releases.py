@@ -24,6 +24,7 @@ from annotate.exports.records import (
 from annotate.models import Document, Layer, Project
 from annotate.permissions import MANAGERS, Access, documents_with_others_hidden
 from annotate.selectors import project_last_changed_at
+from annotate.validation import check_plain_text_fields
 from annotate.workflow import selectors
 from annotate.workflow.models import Release
 
@@ -92,6 +93,7 @@ def release_freeze(
         raise InvalidInput({"name": ["A release needs a name."]})
     if len(name) > 200:
         raise InvalidInput({"name": ["At most 200 characters."]})
+    check_plain_text_fields({"name": name}, ("name",))
     outermost = not connection.in_atomic_block
     try:
         with transaction.atomic():

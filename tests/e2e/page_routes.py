@@ -30,6 +30,9 @@ NOT_PAGES = {
     "setup-invite-revoke": "POST only (the members page's revoke button)",
     "setup-markdown-preview": "POST only (JSON for the guidelines preview)",
     "sign-out-everywhere": "POST only (the account page's form)",
+    "healthz": "JSON for process supervisors (annotate/ops/health.py)",
+    "readyz": "JSON for load balancers (annotate/ops/health.py)",
+    "metrics": "Prometheus text for operators (annotate/ops/metrics.py)",
 }
 
 # Namespaces and views that are not the app's pages: Django's admin has its own look, and the

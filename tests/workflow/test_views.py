@@ -145,7 +145,7 @@ def test_history_page_shows_before_and_after(busy_team):
     span_update(span=span, access=access_for(busy_team.carol, busy_team.project.pk), actor=busy_team.carol, fields={"note": "checked <i>twice</i>"})
     html = browser(busy_team.alice).get(_pages(busy_team)["history"] + f"?document={busy_team.document.pk}").content.decode()
     assert f"create span {span.pk}" in html and f"update span {span.pk}" in html
-    assert "note: checked &lt;i&gt;twice&lt;/i&gt;" in html
+    assert "note: <bdi>checked &lt;i&gt;twice&lt;/i&gt;</bdi>" in html
 
 
 def test_manager_sets_the_quota_and_blind_review_in_the_page(busy_team):

@@ -1,0 +1,83 @@
+"""503, not 500, while the database or the job queue is unreachable (a restart, a failover, a
+statement cancelled by the statement timeout).
+
+The outage is the service's state, not a bug in the request: clients and proxies may retry
+after Retry-After, and persistent connections reconnect by themselves (CONN_HEALTH_CHECKS)."""
+import itertools
+import logging
+import sys
+
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse, JsonResponse
+from django.template.loader import render_to_string
+from django.views import defaults
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+RETRY_AFTER_SECONDS = 5
+# What is down, by the error that says so. Redis: the job queue (the cache forgives outages).
+UNAVAILABLE_PARTS = {
+    OperationalError: "database",
+    InterfaceError: "database",
+    RedisConnectionError: "job queue",
+    RedisTimeoutError: "job queue",
+}
+logger = logging.getLogger("annotate.unavailable")
+
+
+def unavailable_part(exception: BaseException | None) -> str | None:
+    while exception is not None:
+        for error_class, part in UNAVAILABLE_PARTS.items():
+            if isinstance(exception, error_class):
+                return part
+        exception = exception.__cause__ or exception.__context__
+    return None
+
+
+def unavailable_response(request, exception: BaseException) -> HttpResponse:
+    """Touches neither the database nor the session: it must work while they are down."""
+    part = unavailable_part(exception)
+    first_line = str(exception).strip().splitlines()[0] if str(exception).strip() else type(exception).__name__
+    logger.warning("%s unavailable: %s", part, first_line)
+    message = f"The service is briefly unavailable (its {part} cannot be reached). Try again in a few seconds."
+    if request.path.startswith("/api/"):
+        response = JsonResponse({"detail": message}, status=503)
+    else:
+        # In the app's layout, rendered without the request: no session, no database.
+        response = HttpResponse(render_to_string("503.html", {"message": message}), status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+class DatabaseUnavailableMiddleware:
+    """Views and templates that hit a dead database answer 503.
+
+    A streamed answer (an export) reads the database only when the server starts sending it,
+    outside Django's error handling, where a failure would be the WSGI server's bare 500. Its
+    first chunk is read here instead, so a database that is down before the first byte is
+    still a 503; later failures cut the stream short, which the client sees as incomplete."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.streaming:
+            chunks = iter(response.streaming_content)
+            first = next(chunks, None)
+            response.streaming_content = chunks if first is None else itertools.chain([first], chunks)
+        return response
+
+    def process_exception(self, request, exception):
+        if unavailable_part(exception):
+            return unavailable_response(request, exception)
+        return None
+
+
+def server_error(request, template_name="500.html"):
+    """handler500: also reached by failures outside any view (a middleware loading the session
+    or saving it), where process_exception never runs; the exception is the one being handled."""
+    exception = sys.exc_info()[1]
+    if unavailable_part(exception):
+        return unavailable_response(request, exception)
+    return defaults.server_error(request, template_name=template_name)

@@ -151,9 +151,11 @@ class Span(models.Model):
             models.CheckConstraint(
                 condition=Q(source="") | Q(label=Label.ATTRIBUTION), name="span_source_only_on_attribution"
             ),
-        ]
-        indexes = [
-            models.Index(fields=["document", "layer", "annotator", "start"], name="span_doc_layer_annotator"),
+            # The same span twice in one layer is one span (409 naming it); its index also
+            # serves the per-document, per-layer, per-annotator reads in text order.
+            models.UniqueConstraint(
+                fields=["document", "layer", "annotator", "start", "end", "label"], name="span_unique_identical"
+            ),
         ]
 
     def __str__(self):

@@ -213,3 +213,24 @@ def test_list_and_detail_give_the_same_span(team):
     for span_id in (said["id"], claim["id"]):
         assert listed[span_id] == carol.get(f"/api/v1/spans/{span_id}/").json()
     assert listed[said["id"]]["created_at"].endswith("Z")
+
+
+def test_an_identical_span_is_409_with_the_existing_id(team):
+    carol = team.clients["carol"]
+    first = post_span(carol, team.document, start=4, end=12, label="assertion").json()
+    again = post_span(carol, team.document, start=4, end=12, label="assertion", note="a second time")
+    assert again.status_code == 409
+    assert again.json() == {"detail": f"This span exists already: span {first['id']}.", "existing_id": first["id"]}
+    assert Span.objects.count() == 1
+    # Another label, another annotator or the gold layer is another span.
+    assert post_span(carol, team.document, start=4, end=12, label="disputed", dispute_basis="fact_check").status_code == 201
+    assert post_span(team.clients["dave"], team.document, start=4, end=12, label="assertion").status_code == 201
+
+
+def test_moving_a_span_onto_an_identical_one_is_409(team):
+    carol = team.clients["carol"]
+    kept = post_span(carol, team.document, start=4, end=12, label="assertion").json()
+    moved = post_span(carol, team.document, start=0, end=3, label="assertion").json()
+    response = carol.patch(f"/api/v1/spans/{moved['id']}/", {"start": 4, "end": 12, "version": 1}, format="json")
+    assert response.status_code == 409 and response.json()["existing_id"] == kept["id"]
+    assert Span.objects.get(pk=moved["id"]).start == 0

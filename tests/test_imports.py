@@ -127,6 +127,17 @@ def test_a_span_that_cuts_a_grapheme_cluster_fails_the_import_with_the_line_name
     assert state(golden.project) == before
 
 
+def test_an_import_line_with_the_same_span_twice_is_refused_with_the_line_named(golden):
+    before = state(golden.project)
+    record = json.loads(_line("Item one is fine.", 1, quote="Item"))
+    record["spans"].append(dict(record["spans"][0], note="again"))
+    response = post(client_for(golden.alice), golden.project, json.dumps(record).encode(), "twice.jsonl")
+    assert response.status_code == 400
+    assert [(e["line"], e["field"]) for e in response.json()["errors"]] == [(1, "spans[1]")]
+    assert "spans[0]" in response.json()["errors"][0]["message"]
+    assert state(golden.project) == before
+
+
 @pytest.mark.parametrize(
     "line, field",
     [

@@ -13,9 +13,11 @@ def grow(team, n: int):
         MembershipFactory(project=team.project, user=UserFactory(), role=Role.ANNOTATOR)
         MembershipFactory(project=ProjectFactory(), user=team.carol, role=Role.ANNOTATOR)
     text = team.document.text
+    first_end = Span.objects.filter(document=team.document).count() // 2 + 1  # identical spans are refused
     spans = Span.objects.bulk_create(
-        Span(document=team.document, annotator=team.carol, label=label, start=0, end=3, quote=text[:3])
-        for label in ["attribution", "assertion"] * n
+        Span(document=team.document, annotator=team.carol, label=label, start=0, end=end, quote=text[:end])
+        for end in range(first_end, first_end + n)
+        for label in ["attribution", "assertion"]
     )
     SpanLink.objects.bulk_create(SpanLink(attribution=a, target=t) for a, t in zip(spans[::2], spans[1::2]))
 

@@ -178,3 +178,15 @@ def test_two_managers_removing_each_other_at_once_keep_one_manager(live_server):
         assert sorted(status for status, _ in results)[0] == 204, results
         assert sorted(status for status, _ in results)[1] in (404, 409), results
         assert Membership.objects.filter(project=project, role=Role.MANAGER).count() == 1
+
+
+def test_the_same_span_posted_twice_at_once_is_stored_once(live_server, manager):
+    user, token = manager
+    for _ in range(ROUNDS):
+        document = _document_with_manager(user)
+        post = lambda c, pk=document.pk: c.post(f"/api/v1/documents/{pk}/spans/", json={"start": 4, "end": 12, "label": "assertion"})  # noqa: E731
+        results = _at_once(live_server, [(token, post), (token, post), (token, post)])
+        _no_500(results)
+        assert sorted(status for status, _ in results) == [201, 409, 409], results
+        span = Span.objects.get(document=document)
+        assert all(f'"existing_id":{span.pk}' in body.replace(" ", "") for status, body in results if status == 409)

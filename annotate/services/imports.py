@@ -88,6 +88,7 @@ def _spans_of(item: ImportItem, document: Document, members: dict, actor) -> tup
     text = document.text
     to_codepoints = Utf16Index(text).from_utf16 if item.offset_unit == "utf16" and item.spans else None
     boundaries = DocumentBoundaries(text)  # one segmentation for all the item's spans, if any needs it
+    seen: dict[tuple, int] = {}  # the span_unique_identical key -> the index that first had it
     for index, raw in enumerate(item.spans):
         where = f"spans[{index}]"
         if not isinstance(raw, dict):
@@ -150,6 +151,13 @@ def _spans_of(item: ImportItem, document: Document, members: dict, actor) -> tup
             for name, messages in error.detail.items():
                 problems.append(_problem_of(item, f"{where}.{name}", messages))
             continue
+        key = (member[0], layer, valid.start, valid.end, valid.label)
+        if key in seen:
+            problems.append(
+                ImportProblem(item.file, item.line, where, f"Same span as spans[{seen[key]}] (annotator, layer, offsets, label).")
+            )
+            continue
+        seen[key] = index
         span = _NewSpan(
             annotator_id=member[0],
             layer=layer,

@@ -1,7 +1,7 @@
 """Spans and the links between them. Each write is checked by annotate.validation and
 recorded as a SpanEvent (the audit history, and the project's "last changed" clock)."""
 from django.core.exceptions import PermissionDenied
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models.functions import Substr
 
 from annotate.errors import Conflict, InvalidInput, NotFound
@@ -105,6 +105,29 @@ def _validated(document_id: int, fields: dict):
     )
 
 
+# What makes two spans the same span (the span_unique_identical constraint).
+IDENTITY = ("document_id", "layer", "annotator_id", "start", "end", "label")
+
+
+def _saved_unless_identical(span: Span, save) -> None:
+    """Run `save` (an insert or update of span) in a savepoint; when the row would repeat an
+    existing span, 409 naming that span's id. The constraint decides, not a check before the
+    write, so two identical spans posted at the same moment still give one 201 and one 409."""
+    try:
+        with transaction.atomic():
+            save()
+    except IntegrityError:
+        existing = (
+            Span.objects.filter(**{field: getattr(span, field) for field in IDENTITY})
+            .exclude(pk=span.pk)
+            .values_list("pk", flat=True)
+            .first()
+        )
+        if existing is None:
+            raise
+        raise Conflict({"detail": f"This span exists already: span {existing}.", "existing_id": existing}) from None
+
+
 def _record(*, span: Span, project_id: int, actor, action: str, before: dict | None, after: dict | None):
     SpanEvent.objects.create(
         project_id=project_id,
@@ -127,7 +150,7 @@ def span_create(
     if (annotator.pk != actor.pk or layer != Layer.INDIVIDUAL) and not access.sees_all_layers:
         raise PermissionDenied("Only reviewers and managers write in another member's layer or the gold layer.")
     valid = _validated(document.pk, fields)
-    span = Span.objects.create(
+    span = Span(
         document_id=document.pk,
         annotator=annotator,
         layer=layer,
@@ -140,6 +163,7 @@ def span_create(
         dispute_basis=valid.dispute_basis,
         evidence_links=list(valid.evidence_links),
     )
+    _saved_unless_identical(span, lambda: span.save(force_insert=True))
     _record(
         span=span,
         project_id=document.project_id,
@@ -191,7 +215,7 @@ def span_update(
         setattr(span, field, getattr(valid, field))
     span.evidence_links = list(valid.evidence_links)
     span.version += 1
-    span.save()
+    _saved_unless_identical(span, span.save)
     links_after = links_before
     if label != Label.ATTRIBUTION and links_before:
         SpanLink.objects.filter(attribution=span).delete()

@@ -25,7 +25,7 @@ run: install
 test: install
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
-screenshot: install
+screenshot: install  # every page (docs/screenshots/) and docs/workspace.png; pngquant shrinks them when installed
 	$(PY) bench/screenshot.py
 
 # Benchmarks need the local PostgreSQL; figures go to docs/benchmarks.md by hand.

@@ -13,7 +13,10 @@ from annotate.rendering import render_markdown
 
 DOCUMENTS_PER_PAGE = 50
 WORKSPACE_MODULES = [
-    f"js/{name}.js" for name in ("document_workspace", "api", "highlights", "offsets", "selection", "span_list", "text_view")
+    f"js/{name}.js" for name in (
+        "document_workspace", "api", "drafts", "drawing", "highlights", "history", "keymap", "offsets", "selection", "span_list",
+        "span_store", "text_view",
+    )
 ]
 
 

@@ -44,9 +44,17 @@ def main() -> None:
             page.locator("#invite-form #id_invitee").fill("erin@example.org")
             page.locator("#invite-form").get_by_role("button", name="Add or invite").click()
             invite_link = page.locator("#invite-link").input_value()
+            # A second, empty project: the first-run page a manager on their own sees.
+            page.goto(f"{base}/projects/new/")
+            page.get_by_label("Name").fill("Fresh desk")
+            page.get_by_role("button", name="Create project").click()
+            page.wait_for_selector("#empty-project")
+            fresh_pk = int(re.search(r"/projects/(\d+)/", page.url).group(1))
             page.close()
             pages = {
                 "project-new": "/projects/new/",
+                "project-empty": f"/projects/{fresh_pk}/",
+                "project-list": "/",
                 "project-settings": f"/projects/{pk}/settings/",
                 "project-delete": f"/projects/{pk}/delete/",
                 "members": f"/projects/{pk}/members/",

@@ -54,3 +54,17 @@ def test_demo_has_a_team_whose_agreement_can_be_computed():
     pairs = {(p["a"], p["b"]) for p in report["pairs"]}
     assert ("ana", "ben") in pairs
     assert 0 < report["overall"]["span_f1_exact"] < 1  # the two layers differ, but not entirely
+
+
+def test_the_demo_login_can_be_recovered(capsys):
+    from django.contrib.auth import authenticate
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError):
+        call_command("load_demo", "--reset-password")
+    call_command("load_demo")
+    capsys.readouterr()
+    call_command("load_demo", "--reset-password")
+    password = capsys.readouterr().out.strip().rsplit("'", 2)[-2]
+    assert authenticate(username="demo", password=password) is not None
+    assert Project.objects.count() == 1

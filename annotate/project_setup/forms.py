@@ -78,6 +78,10 @@ class DocumentForm(AppForm):
 
 
 class DocumentEditForm(DocumentForm):
+    # The version this form was filled from: saving over another manager's newer edit is a 412
+    # (shown above the form), as for API clients sending If-Match.
+    read_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
     def __init__(self, *args, span_count: int, **kwargs):
         super().__init__(*args, **kwargs)
         if span_count:
@@ -90,6 +94,7 @@ class DocumentEditForm(DocumentForm):
 
     def service_fields(self) -> dict:
         data = dict(self.cleaned_data)
+        data.pop("read_version")
         if self.fields["text"].disabled:
             data.pop("text")
         return data

@@ -22,7 +22,7 @@ from annotate import permissions
 from annotate.permissions import document_for_user, project_for_user
 from annotate.project_setup import forms, selectors
 from annotate.rendering import render_markdown
-from annotate.services.imports import dataset_import
+from annotate.jobs.starts import import_start
 from annotate.services.projects import PROJECT_FIELDS
 
 MARKDOWN_PREVIEW_MAX = 200_000
@@ -241,14 +241,17 @@ def document_upload(request, pk: int):
             form.add_error("file", "Choose a file to import.")
             return render(request, "project_setup/document_upload.html", context, status=400)
         try:
-            result = dataset_import(
-                project=project, access=access, actor=request.user, stream=upload.open("rb").file,
-                file_name=upload.name, size=upload.size, format=form.cleaned_data["format"] or None,
-                on_duplicate=form.cleaned_data["on_duplicate"],
+            job, ran_inline = import_start(
+                project=project, access=access, actor=request.user, upload=upload,
+                format=form.cleaned_data["format"] or None, on_duplicate=form.cleaned_data["on_duplicate"],
             )
         except ServiceError as error:
             context["problems"] = describe_import_error(error)
             return _failed(request, "project_setup/document_upload.html", context, error)
+        if not ran_inline:  # a large file: a worker imports it
+            messages.info(request, f"Importing {upload.name} in the background (job {job.pk}); its progress shows under Jobs.")
+            return redirect("project-detail", pk=project.pk)
+        result = job.result
         skipped = f"; skipped {result['skipped']} already in the project" if result["skipped"] else ""
         messages.success(request, f"Imported {result['documents']} documents with {result['spans']} spans{skipped}.")
         return redirect("project-detail", pk=project.pk)
@@ -261,11 +264,14 @@ def document_edit(request, pk: int):
     document, access = document_for_user(request.user, pk, may=permissions.EDIT_DOCUMENTS)
     span_count = selectors.document_span_count(document=document)
     initial = {name: getattr(document, name) for name in forms.DocumentForm.base_fields}
+    initial["read_version"] = document.version
     form = forms.DocumentEditForm(request.POST or None, initial=initial, span_count=span_count)
     context = {"project": document.project, "document": document, "access": access, "form": form, "span_count": span_count, "tab": "documents"}
     return _submit(
         request, form=form, template="project_setup/document_edit.html", context=context,
-        save=lambda _: services.document_update(document=document, access=access, fields=form.service_fields()),
+        save=lambda data: services.document_update(
+            document=document, access=access, fields=form.service_fields(), expected_version=data["read_version"]
+        ),
         done=lambda _: ("Document saved.", reverse("document-workspace", args=[document.pk])),
     )
 

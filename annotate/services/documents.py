@@ -17,12 +17,16 @@ PLAIN_TEXT_FIELDS = ("title", "outlet", "author")
 def document_build(*, project: Project, actor, fields: dict) -> Document:
     """An unsaved Document from already shape-checked fields; raises InvalidInput."""
     received = fields["text"]
-    validate_document_text(received, max_chars=settings.MAX_DOCUMENT_CHARS)
+    title = (fields.get("title") or "").strip()
+    problems = {} if title else {"title": ["A document needs a title."]}
+    try:  # both problems at once: a form shows each beside its field
+        validate_document_text(received, max_chars=settings.MAX_DOCUMENT_CHARS)
+    except InvalidInput as error:
+        raise InvalidInput({**problems, **error.detail}) from error
+    if problems:
+        raise InvalidInput(problems)
     check_plain_text_fields(fields, PLAIN_TEXT_FIELDS)
     text = normalize_text(received)
-    title = (fields.get("title") or "").strip()
-    if not title:
-        raise InvalidInput({"title": ["A document needs a title."]})
     values = {field: fields[field] for field in METADATA_FIELDS if fields.get(field) is not None}
     values["title"] = title
     return Document(

@@ -149,6 +149,7 @@ def adjudication_groups(*, document: Document, access: Access) -> dict:
                 "note": span.note,
                 "source": span.source,
                 "dispute_basis": span.dispute_basis,
+                "evidence_links": list(span.evidence_links),
                 "links": links.get(span.pk, []),
                 "state": "accepted" if span.pk in accepted else "rejected" if span.pk in rejected else "pending",
             }

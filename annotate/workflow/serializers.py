@@ -120,6 +120,7 @@ class GroupSpanOut(serializers.Serializer):
     note = serializers.CharField()
     source = serializers.CharField()
     dispute_basis = serializers.CharField()
+    evidence_links = serializers.ListField(child=serializers.CharField())
     links = serializers.ListField(child=serializers.IntegerField())
     state = serializers.ChoiceField(choices=["pending", "accepted", "rejected"])
 

@@ -27,6 +27,10 @@ from annotate.services import project_update, span_delete
 from annotate.workflow import charts, releases as release_service, selectors, services
 from annotate.workflow.api_views import release_download_response
 
+ADJUDICATION_MODULES = [
+    f"js/{name}.js" for name in ("adjudicate", "api", "drawing", "highlights", "offsets", "selection", "text_view")
+]
+
 
 def _service_errors(view):
     """Turn a service error on a form post into a message and a redirect back to the page."""
@@ -238,12 +242,23 @@ def adjudicate(request, pk: int):
             messages.success(request, "Removed from gold.")
         return redirect(request.path)
     view = selectors.adjudication_groups(document=document, access=access)
-    for group in view["groups"]:
-        group["before"] = document.text[max(0, group["start"] - 60) : group["start"]]
-        group["after"] = document.text[group["end"] : group["end"] + 60]
-        group["pending_ids"] = [s["id"] for s in group["spans"] if s["state"] == "pending"]
-        group["all_ids"] = [s["id"] for s in group["spans"]]
-        group["by"] = [reviewer in group["reviewers"] for reviewer in view["reviewers"]]  # side by side
+    # The page is the workspace's text view (static/js/adjudicate.js): everything it needs
+    # arrives through json_script; decisions go through the gold API.
+    data = {
+        "document": {"id": document.pk, "title": document.title, "length": document.length},
+        "text": document.text,
+        "me": request.user.username,
+        "labels": Label.values,
+        "view": view,
+        "urls": {
+            "adjudication": reverse("api-adjudication", args=[document.pk]),
+            "accept": reverse("api-gold-accept", args=[document.pk]),
+            "accept_agreed": reverse("api-gold-accept-agreed", args=[document.pk]),
+            "reject": reverse("api-gold-reject", args=[document.pk]),
+            "unreject": reverse("api-gold-unreject", args=[document.pk]),
+            "span": reverse("api-span-detail", args=[0]),
+        },
+    }
     return render(
         request,
         "workflow/adjudicate.html",
@@ -252,8 +267,8 @@ def adjudicate(request, pk: int):
             "access": access,
             "document": document,
             "view": view,
-            "segments": charts.text_segments(document.text, view["gold"]),
-            "labels": Label.values,
+            "data": data,
+            "modules": ADJUDICATION_MODULES,
             "pending": sum(1 for g in view["groups"] if g["state"] == "pending"),
             "agreed_pending": sum(1 for g in view["groups"] if g["state"] == "pending" and g["agreed"]),
             "workspace_url": workspace_url(document.pk, document.project_id),

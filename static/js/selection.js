@@ -78,3 +78,84 @@ export function moveSelection(view, event) {
   }
   return true;
 }
+
+// ---- words, clauses and sentences (Intl.Segmenter), in UTF-16 offsets of the whole text ----
+const MARGIN = 256; // characters read around an offset: words are shorter, sentences mostly
+const segmenters = new Map();
+function segmenter(granularity) {
+  if (!segmenters.has(granularity)) {
+    const lang = document.getElementById("doc-text")?.lang || undefined;
+    segmenters.set(granularity, new Intl.Segmenter(lang || undefined, { granularity }));
+  }
+  return segmenters.get(granularity);
+}
+
+/** [start, end, wordLike] of the segments of text[from - MARGIN, to + MARGIN). */
+function segmentsNear(text, from, to, granularity = "word") {
+  const a = Math.max(0, from - MARGIN), b = Math.min(text.length, to + MARGIN);
+  const out = [];
+  for (const { segment, index, isWordLike } of segmenter(granularity).segment(text.slice(a, b))) {
+    out.push([a + index, a + index + segment.length, granularity === "word" ? isWordLike : true]);
+  }
+  return out;
+}
+
+/** Widen [start, end) so that neither edge cuts a word ("lation of huma" -> "inflation of human"). */
+export function snapToWords(text, { start, end }) {
+  for (const [s, e, word] of segmentsNear(text, start, end)) {
+    if (!word) continue;
+    if (s < start && start < e) start = s;
+    if (s < end && end < e) end = e;
+  }
+  return { start, end };
+}
+
+/** Move one edge of [start, end) by a word: edge "end" or "start", by +1 (right) or -1 (left). */
+export function moveEdgeByWord(text, { start, end }, edge, by) {
+  const at = edge === "end" ? end : start;
+  const words = segmentsNear(text, at, at).filter(([, , word]) => word);
+  if (edge === "end") {
+    const ends = words.map(([, e]) => e);
+    const next = by > 0 ? ends.find((e) => e > end) : ends.findLast((e) => e < end && e > start);
+    return next === undefined ? { start, end } : { start, end: next };
+  }
+  const starts = words.map(([s]) => s);
+  const next = by < 0 ? starts.findLast((s) => s < start) : starts.find((s) => s > start && s < end);
+  return next === undefined ? { start, end } : { start: next, end };
+}
+
+/** Widen [start, end) to the whole sentence(s) it touches. */
+export function toSentence(text, { start, end }) {
+  let a = start, b = end;
+  for (const [s, e] of segmentsNear(text, start, end, "sentence")) {
+    if (s <= start && start < e) a = s;
+    if (s < end && end <= e) b = e;
+  }
+  return { start: a, end: b };
+}
+
+const CLAUSE_BREAK = /[,;:–—()\u3001\u060c]/u;
+
+/** Widen [start, end) to the clause: out to the nearest comma, semicolon, colon or dash, within the sentence. */
+export function toClause(text, range) {
+  const sentence = toSentence(text, range);
+  let a = range.start, b = range.end;
+  while (a > sentence.start && !CLAUSE_BREAK.test(text[a - 1])) a--;
+  while (b < sentence.end && !CLAUSE_BREAK.test(text[b])) b++;
+  return { start: a, end: b };
+}
+
+/** "Snap to words": a checkbox kept in localStorage, and a mouse selection in `view` widened to
+ * whole words on mouseup unless Alt (Option) is held. Returns snap(units, event) for drags. */
+export function wordSnapping(view, text, checkbox) {
+  checkbox.checked = localStorage.getItem("annotate:snap-words") !== "off";
+  checkbox.addEventListener("change", () => localStorage.setItem("annotate:snap-words", checkbox.checked ? "on" : "off"));
+  const snap = (units, event) => (checkbox.checked && !event.altKey ? snapToWords(text, units) : units);
+  view.container.addEventListener("mouseup", (event) => {
+    const selected = selectedUnits(view);
+    if (!selected) return;
+    const snapped = snap(selected, event);
+    if (snapped.start !== selected.start || snapped.end !== selected.end) selectUnits(view, snapped.start, snapped.end);
+  });
+  return snap;
+}

@@ -109,6 +109,7 @@ export class SpanList {
   _item(span) {
     const li = document.createElement("li");
     li.dataset.key = span.key;
+    li.dataset.start = String(span.start); // for tests and scripts: never shown
     li.className = `span-item label-${span.label}`;
     const button = document.createElement("button");
     button.type = "button";
@@ -212,8 +213,19 @@ export class SpanList {
     const button = item.firstChild;
     button.tabIndex = 0;
     button.setAttribute("aria-current", "true");
-    item.scrollIntoView({ block: "nearest" });
-    if (focus) button.focus();
+    this._reveal(item);
+    if (focus) button.focus({ preventScroll: true });
+  }
+
+  // Scroll the panel, never the page: below 900 px the panel is part of the page under the
+  // text, and scrolling the page to the list would move the text away from the reader.
+  _reveal(item) {
+    const panel = this.list.closest(".side-panel");
+    if (!panel || panel.scrollHeight <= panel.clientHeight + 1 || getComputedStyle(panel).overflowY === "visible") return;
+    const box = panel.getBoundingClientRect();
+    const at = item.getBoundingClientRect();
+    if (at.top < box.top) panel.scrollTop -= box.top - at.top;
+    else if (at.bottom > box.bottom) panel.scrollTop += at.bottom - box.bottom;
   }
 }
 

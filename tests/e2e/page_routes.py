@@ -175,6 +175,17 @@ def visits(site) -> tuple[list[Visit], list[str]]:
     return result, problems
 
 
+def settle(page) -> None:
+    """Waits until the page is drawn: loaded, fonts in, and the workspace's script done (it sets
+    body[data-ready] once the text and spans are shown). Not "network idle": a page may keep
+    a request open, and on a busy machine idle can take longer than any timeout."""
+    page.wait_for_load_state("load")
+    page.wait_for_function(
+        "() => document.fonts.status === 'loaded'"
+        " && (!document.getElementById('workspace-data') || document.body.dataset.ready === 'true')"
+    )
+
+
 def demo_site() -> SimpleNamespace:
     """The demo project (manage.py load_demo) with passwords for its people, a gold layer on the
     first document and a frozen release, so every page has something to show."""

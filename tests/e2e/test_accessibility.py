@@ -10,7 +10,7 @@ from django.test import RequestFactory
 from django.views.defaults import server_error
 
 from tests.e2e.conftest import login
-from tests.e2e.page_routes import NOT_PAGES, PASSWORD, Visit, demo_site, fill, not_page_routes, visits
+from tests.e2e.page_routes import NOT_PAGES, PASSWORD, Visit, demo_site, fill, not_page_routes, settle, visits
 
 AXE = Path(__file__).parent / "vendor" / "axe-core-4.14.1" / "axe.min.js"
 BLOCKING = ("serious", "critical")
@@ -62,7 +62,7 @@ def open_page(context, visit: Visit, live_server):
     response = page.goto(visit.path)
     assert response.status == visit.expect_status, f"{visit.label}: HTTP {response.status}"
     assert "/login/" not in page.url or visit.name == "login", f"{visit.label}: sent to the login page"
-    page.wait_for_load_state("networkidle")
+    settle(page)
     return page, errors
 
 

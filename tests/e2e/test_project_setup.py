@@ -143,3 +143,28 @@ def test_the_guidelines_preview_renders_as_you_type(page, live_server, transacti
     project.refresh_from_db()
     assert project.reviewers_per_document == 2 and project.guidelines.startswith("**Bold rule**")
     assert page.js_errors == []
+
+
+def test_setup_pages_have_no_page_scroll_at_320_px(browser, live_server, transactional_db):
+    from tests.factories import DocumentFactory, SpanFactory
+
+    alice = UserFactory(username="alice")
+    project = ProjectFactory(name="A project with a rather long name for a narrow phone screen")
+    MembershipFactory(project=project, user=alice, role=Role.MANAGER)
+    MembershipFactory(project=project, user=UserFactory(username="someone-with-a-long-username"), role=Role.ANNOTATOR)
+    document = DocumentFactory(project=project, title="Story", text=TEXT)
+    SpanFactory(document=document, annotator=alice)
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 320, "height": 640})
+    page = context.new_page()
+    login(page, "alice")
+    paths = [
+        "/projects/new/", f"/projects/{project.pk}/settings/", f"/projects/{project.pk}/delete/",
+        f"/projects/{project.pk}/members/", f"/projects/{project.pk}/documents/new/",
+        f"/projects/{project.pk}/documents/upload/", f"/documents/{document.pk}/edit/",
+        f"/documents/{document.pk}/delete/", "/account/", "/account/password/",
+    ]
+    for path in paths:
+        page.goto(path)
+        widths = page.evaluate("() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+        assert widths[0] <= widths[1], (path, widths)
+    context.close()

@@ -150,8 +150,9 @@ def test_pasting_a_document_opens_it_and_a_bad_date_is_refused_beside_the_field(
     assert bad.status_code == 400
     assert field_error(bad.content.decode(), "id_published_on").startswith("Not a date")
     assert 'value="Kept title"' in bad.content.decode() and "Body 📰" in bad.content.decode()
-    blank = client.post(url, {"title": " ", "text": "Body"})
-    assert field_error(blank.content.decode(), "id_title") == "A document needs a title."
+    blank = client.post(url, {"title": " ", "text": " "}).content.decode()
+    assert field_error(blank, "id_title") == "A document needs a title."
+    assert field_error(blank, "id_text") == "The text is empty."  # both at once
     good = client.post(url, {"title": "Budget", "text": "The deficit halved.\r\n", "published_on": "2026-05-31", "outlet": "Courier"})
     document = Document.objects.get(title="Budget")
     assert good["Location"] == f"/documents/{document.pk}/"
@@ -161,13 +162,14 @@ def test_pasting_a_document_opens_it_and_a_bad_date_is_refused_beside_the_field(
 def test_a_documents_text_cannot_change_once_it_has_spans(team):
     client = browser_for(team.alice)
     url = f"/documents/{team.document.pk}/edit/"
-    assert client.post(url, {"title": "Retitled", "text": "Entirely new text."}).status_code == 302
+    version = team.document.version
+    assert client.post(url, {"title": "Retitled", "text": "Entirely new text.", "read_version": version}).status_code == 302
     team.document.refresh_from_db()
     assert team.document.text == "Entirely new text."
     SpanFactory(document=team.document, annotator=team.carol)
     page = client.get(url).content.decode()
     assert "The text cannot change: 1 span points into it" in page and "disabled" in page
-    client.post(url, {"title": "Again", "text": "Tampered"})
+    client.post(url, {"title": "Again", "text": "Tampered", "read_version": team.document.version})
     team.document.refresh_from_db()
     assert (team.document.title, team.document.text) == ("Again", "Entirely new text.")
 
@@ -194,3 +196,15 @@ def test_uploading_reports_the_failing_line_and_imports_nothing(team):
     good = SimpleUploadedFile("stories.jsonl", b'{"title": "A", "text": "x"}\n{"title": "B", "text": "y"}\n')
     assert client.post(url, {"file": good, "on_duplicate": "refuse"}).status_code == 302
     assert team.project.documents.count() == 3
+
+
+def test_saving_over_another_managers_newer_edit_is_refused(team):
+    client = browser_for(team.alice)
+    url = f"/documents/{team.document.pk}/edit/"
+    read = team.document.version
+    assert client.post(url, {"title": "First edit", "text": team.document.text, "read_version": read}).status_code == 302
+    stale = client.post(url, {"title": "Second edit", "text": team.document.text, "read_version": read})
+    assert stale.status_code == 412 and "reload it and try again" in stale.content.decode()
+    assert 'value="Second edit"' in stale.content.decode()
+    team.document.refresh_from_db()
+    assert team.document.title == "First edit"

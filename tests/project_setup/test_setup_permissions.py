@@ -27,7 +27,7 @@ def _urls(team) -> list[tuple[str, str, dict]]:
         ("get", f"/projects/{p}/documents/upload/", {}),
         ("post", f"/projects/{p}/documents/upload/", {"on_duplicate": "refuse"}),
         ("get", f"/documents/{d}/edit/", {}),
-        ("post", f"/documents/{d}/edit/", {"title": "New title", "text": team.document.text}),
+        ("post", f"/documents/{d}/edit/", {"title": "New title", "text": team.document.text, "read_version": 1}),
         ("get", f"/documents/{d}/delete/", {}),
         ("post", f"/documents/{d}/delete/", {}),
     ]

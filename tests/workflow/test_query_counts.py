@@ -46,3 +46,34 @@ def test_adjudication_view_does_not_grow_with_reviewers(team, django_assert_max_
     with django_assert_max_num_queries(13):
         view = team.clients["alice"].get(f"/api/v1/documents/{team.document.pk}/adjudication/").json()
     assert len(view["gold"]) == 1 and view["reviewers"] == ["bob", "carol", "dave"]
+
+
+def test_adjudication_page_does_not_grow_with_reviewers_or_spans(team, django_assert_max_num_queries):
+    """The page of 4 reviewers with many spans each reads as many rows in as many queries as one
+    span: the whole view goes to the page in one json_script."""
+    from django.test import Client
+
+    from annotate.models import Label, Layer, Span
+
+    client = Client()
+    client.force_login(team.alice)
+
+    def page(limit):
+        with django_assert_max_num_queries(limit):
+            response = client.get(f"/documents/{team.document.pk}/adjudicate/")
+        assert response.status_code == 200
+        return response
+
+    label(team.carol, team.document, 23, 50)
+    page(24)
+    reviewers = [UserFactory() for _ in range(4)]
+    for person in reviewers:
+        MembershipFactory(project=team.project, user=person, role=Role.ANNOTATOR)
+        Assignment.objects.create(document=team.document, user=person, status=AssignmentStatus.DONE)
+        Span.objects.bulk_create(
+            Span(document=team.document, annotator=person, layer=Layer.INDIVIDUAL, label=Label.ASSERTION,
+                 start=i % 60, end=i % 60 + 3, quote=team.document.text[i % 60 : i % 60 + 3])
+            for i in range(60)
+        )
+    response = page(24)
+    assert response.content.count(b'"annotator"') >= 240

@@ -87,7 +87,8 @@ def test_adjudicate_page_accepts_agreed_spans_and_escapes_user_text(busy_team):
     client = browser(busy_team.bob)
     url = _pages(busy_team)["adjudicate"]
     html = client.get(url).content.decode()
-    assert "&lt;b&gt;ministry&lt;/b&gt;" in html and "<b>ministry</b>" not in html
+    # User text reaches the page only inside json_script, escaped.
+    assert "\\u003Cb\\u003Eministry\\u003C/b\\u003E" in html and "<b>ministry</b>" not in html
     response = client.post(url, {"action": "accept_agreed"})
     assert response.status_code == 302
     assert Span.objects.filter(document=busy_team.document, layer=Layer.GOLD).count() == 1

@@ -5,7 +5,7 @@ manager's password is generated and printed once, on the run that creates the ac
 import secrets
 
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from annotate import services
@@ -160,10 +160,16 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--username", default="demo")
+        parser.add_argument(
+            "--reset-password", action="store_true",
+            help="Give the demo manager a new password and print it (the first one is shown only once).",
+        )
 
     @transaction.atomic
-    def handle(self, *args, username, **options):
+    def handle(self, *args, username, reset_password=False, **options):
         User = get_user_model()
+        if reset_password:
+            return self._reset_password(User, username)
         if Project.objects.filter(name=DEMO_PROJECT).exists():
             self.stdout.write(f"The demo project is already loaded (sign in as '{username}').")
             return
@@ -194,6 +200,15 @@ class Command(BaseCommand):
             ))
         else:
             self.stdout.write(f"Sign in as the existing user '{username}'.")
+
+    def _reset_password(self, User, username: str) -> None:
+        manager = User.objects.filter(username=username).first()
+        if manager is None:
+            raise CommandError(f"There is no user {username!r}: run load_demo without --reset-password first.")
+        password = secrets.token_urlsafe(9)
+        manager.set_password(password)
+        manager.save(update_fields=["password"])
+        self.stdout.write(self.style.WARNING(f"New password for '{username}' (shown once): '{password}'"))
 
     def _load_team_layers(self, project, documents, manager_access):
         """Annotators ana and ben (no password: a manager can set one in the admin) label the

@@ -1,0 +1,105 @@
+"""Adjudication in the text: each reviewer's basis and evidence beside the span, the gold span
+edited by selecting text, an attribution and its content accepted as one unit with its link."""
+import pytest
+
+from annotate.models import Layer, Role, Span, SpanLink
+from tests.e2e.conftest import login
+from tests.e2e.workspace import select_code_points
+from tests.factories import DocumentFactory, MembershipFactory, UserFactory
+from tests.workflow.conftest import label
+
+TEXT = "The ministry said that inflation fell to 3% in May, critics said.\n\nNobody agreed with the figure."
+
+
+@pytest.fixture
+def panel(transactional_db):
+    """rita adjudicates what carol and dave marked on one document."""
+    document = DocumentFactory(text=TEXT, title="Inflation falls")
+    people = {}
+    for username, role in [("rita", Role.REVIEWER), ("carol", Role.ANNOTATOR), ("dave", Role.ANNOTATOR)]:
+        people[username] = UserFactory(username=username)
+        MembershipFactory(project=document.project, user=people[username], role=role)
+    claim = TEXT.index("inflation fell")
+    said = TEXT.index("The ministry said")
+    for name in ("carol", "dave"):
+        attribution = label(people[name], document, said, said + 17, "attribution", source="Ministry")
+        content = label(people[name], document, claim, claim + 27, "assertion")
+        SpanLink.objects.create(attribution=attribution, target=content)
+    figure = TEXT.index("the figure")
+    label(people["carol"], document, figure, figure + 10, "disputed", dispute_basis="external_evidence",
+          evidence_links=["https://example.org/check"], note="Statistics office says 4%")
+    label(people["dave"], document, figure - 5, figure + 10, "disputed", dispute_basis="within_text")
+    return document, people
+
+
+def open_adjudication(page, document):
+    login(page, "rita")
+    page.goto(f"/documents/{document.pk}/adjudicate/")
+    page.wait_for_selector("body[data-ready='true']")
+
+
+def settled(page):
+    page.wait_for_selector("body[data-pending='0']", state="attached")
+
+
+def test_shows_every_reviewers_basis_and_evidence(page, panel):
+    document, _ = panel
+    open_adjudication(page, document)
+    # The disputed claims: the units step in text order (the pair, dave's, carol's).
+    for _ in range(3):
+        page.keyboard.press("]")
+    unit = page.locator("#unit")
+    assert "the figure" in unit.locator(".editor-quote").first.text_content()
+    carol = unit.locator(".reviewer-row[data-reviewer=carol]").first
+    assert "external evidence" in carol.text_content() and "Statistics office says 4%" in carol.text_content()
+    assert carol.locator("a[href='https://example.org/check']").count() == 1
+    dave = unit.locator(".reviewer-row[data-reviewer=dave]").first
+    assert "instead" in dave.text_content() and "5 more characters before" in dave.text_content()
+    assert unit.locator(".differs-badge").count() == 1
+    # Drawn in the text with the workspace's colours.
+    assert page.evaluate("() => CSS.highlights.get('span-disputed').size") == 2
+    assert page.js_errors == []
+
+
+def test_accepts_a_linked_pair_as_one_unit(page, panel):
+    document, _ = panel
+    open_adjudication(page, document)
+    page.keyboard.press("]")
+    assert "one decision" in page.locator("#unit-heading").text_content()
+    assert page.locator("#unit .group-card").count() == 2
+    page.keyboard.press("a")
+    settled(page)
+    gold = {s.label: s for s in Span.objects.filter(document=document, layer=Layer.GOLD)}
+    assert set(gold) == {"attribution", "assertion"}
+    assert SpanLink.objects.filter(attribution=gold["attribution"], target=gold["assertion"]).exists()
+    assert gold["attribution"].source == "Ministry"
+    # The next undecided unit is offered.
+    assert "the figure" in page.locator("#unit .editor-quote").first.text_content()
+
+
+def test_edits_the_gold_span_by_selecting_text(page, panel):
+    document, _ = panel
+    open_adjudication(page, document)
+    for _ in range(3):
+        page.keyboard.press("]")
+    assert page.locator("#unit .editor-quote").first.text_content() == "the figure"
+    start = TEXT.index("with the figure")
+    select_code_points(page, TEXT, start, start + len("with the figure"))
+    page.keyboard.press("e")
+    settled(page)
+    gold = Span.objects.get(document=document, layer=Layer.GOLD)
+    assert (gold.label, gold.quote) == ("disputed", "with the figure")
+    assert "Accepted your edit" in page.locator("#status").text_content()
+    # No offset box anywhere on the page.
+    assert page.locator("input[type=number]").count() == 0
+
+
+def test_accept_all_agreed_and_phone_width(page, panel):
+    document, _ = panel
+    page.set_viewport_size({"width": 390, "height": 844})
+    open_adjudication(page, document)
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+    page.get_by_role("button", name="Accept all agreed (2)").click()
+    settled(page)
+    assert Span.objects.filter(document=document, layer=Layer.GOLD).count() == 2
+    assert page.locator("#gold-list li").count() == 2

@@ -228,14 +228,17 @@ def _span_groups(spans: QuerySet[Span]):
     """(document id, [SpanRecord], [span id]) per document, spans in span_sort_key order.
     (Letting PostgreSQL build the span objects with json_agg was tried: twice as slow.)"""
     rows = _ordered_span_rows(spans)
-    row = next(rows, None)
-    while row is not None:
-        document_id, records, ids = row[1], [], []
-        while row is not None and row[1] == document_id:
-            records.append(_span_record(row))
-            ids.append(row[0])
-            row = next(rows, None)
-        yield document_id, records, ids
+    try:
+        row = next(rows, None)
+        while row is not None:
+            document_id, records, ids = row[1], [], []
+            while row is not None and row[1] == document_id:
+                records.append(_span_record(row))
+                ids.append(row[0])
+                row = next(rows, None)
+            yield document_id, records, ids
+    finally:
+        rows.close()
 
 
 def export_records(*, project_id: int, filters: ExportFilters) -> Iterator[dict]:
@@ -248,13 +251,24 @@ def export_records(*, project_id: int, filters: ExportFilters) -> Iterator[dict]
         .values_list(*_DOCUMENT_COLUMNS)
         .iterator(chunk_size=DOCUMENT_CHUNK)
     )
-    spans = _Ahead(_span_groups(spans_qs))
-    links = _Ahead(
+    span_groups = _span_groups(spans_qs)
+    link_rows = (
         export_links(project_id=project_id, filters=filters)
         .order_by("attribution__document_id", "attribution_id", "target_id")
         .values_list("attribution__document_id", "attribution_id", "target_id")
         .iterator(chunk_size=SPAN_CHUNK)
     )
+    try:
+        yield from _document_records(documents, _Ahead(span_groups), _Ahead(link_rows))
+    finally:
+        # Close every server-side cursor now, inside the snapshot's transaction: left to the
+        # garbage collector, a half-read cursor is closed later, after its transaction or
+        # savepoint has ended, and that failing CLOSE aborts whatever transaction runs then.
+        for rows in (documents, span_groups, link_rows):
+            rows.close()
+
+
+def _document_records(documents, spans: "_Ahead", links: "_Ahead") -> Iterator[dict]:
     for document_id, external_id, title, outlet, source_url, author, published_on, language, sha, text in documents:
         group = spans.take(document_id)
         span_records, ids = (group[0][1], group[0][2]) if group else ([], [])

@@ -3,7 +3,6 @@ statement cancelled by the statement timeout).
 
 The outage is the service's state, not a bug in the request: clients and proxies may retry
 after Retry-After, and persistent connections reconnect by themselves (CONN_HEALTH_CHECKS)."""
-import itertools
 import logging
 import sys
 
@@ -50,23 +49,16 @@ def unavailable_response(request, exception: BaseException) -> HttpResponse:
 
 
 class DatabaseUnavailableMiddleware:
-    """Views and templates that hit a dead database answer 503.
-
-    A streamed answer (an export) reads the database only when the server starts sending it,
-    outside Django's error handling, where a failure would be the WSGI server's bare 500. Its
-    first chunk is read here instead, so a database that is down before the first byte is
-    still a 503; later failures cut the stream short, which the client sees as incomplete."""
+    """Views and templates that hit a dead database answer 503. (A streamed answer whose first
+    database read fails after the view returned is still the WSGI server's 500: reading its
+    first chunk here left the export's snapshot transaction open when a test client never
+    consumed the stream, so that was taken out again.)"""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        response = self.get_response(request)
-        if response.streaming:
-            chunks = iter(response.streaming_content)
-            first = next(chunks, None)
-            response.streaming_content = chunks if first is None else itertools.chain([first], chunks)
-        return response
+        return self.get_response(request)
 
     def process_exception(self, request, exception):
         if unavailable_part(exception):

@@ -109,6 +109,11 @@ SEE_AGREEMENT = Rule("see the agreement of others under blind review", MEMBERS, 
 SEE_RELEASES = Rule("see releases under blind review", MEMBERS, REVIEWERS)
 SEE_PROGRESS = Rule("see the project's progress", MEMBERS)
 SEE_HISTORY = Rule("see the span history", MEMBERS)
+# Jobs (imports, exports, releases, agreement run by a worker); each job also needs the rule of
+# the work it does (IMPORT_DOCUMENTS, FREEZE_RELEASE, ...), checked when it starts and again when it runs
+EXPORT_PROJECT = Rule("export the project", MEMBERS)  # one's own layer; EXPORT_ALL_LAYERS for more
+CANCEL_OWN_JOBS = Rule("cancel the jobs you started", MEMBERS)
+SEE_OTHERS_JOBS = Rule("see or cancel jobs other members started", MANAGERS)
 
 
 def may(access: Access, rule: Rule, *, project: Project | None = None) -> bool:
@@ -350,8 +355,8 @@ def release_for_user(user, project_id: int, number: int):
 
 
 def job_for_user(user, job_id: int):
-    """The job, for its project's managers and for whoever started it; 404 for everyone else
-    (a job names files and errors from the project)."""
+    """(Job, Access): the job, for whoever started it and for members SEE_OTHERS_JOBS allows (its
+    project's managers); 404 for everyone else (a job names files and errors from the project)."""
     from annotate.jobs.models import Job  # the jobs app imports this module
 
     job = None
@@ -362,14 +367,25 @@ def job_for_user(user, job_id: int):
             .filter(pk=job_id, my_role__isnull=False)
             .first()
         )
-    if job is None or (job.my_role != Role.MANAGER and job.creator_id != user.pk):
+    if job is None:
         raise Http404("No such job.")
-    return job
+    access = Access(user_id=user.pk, project_id=job.project_id, role=job.my_role)
+    if job.creator_id != user.pk and not may(access, SEE_OTHERS_JOBS):
+        raise Http404("No such job.")
+    return job, access
+
+
+def check_may_cancel_job(*, access: Access, job) -> None:
+    """403 unless the caller started the job (CANCEL_OWN_JOBS) or SEE_OTHERS_JOBS allows it."""
+    if job.project_id != access.project_id:
+        raise Http404("No such job.")
+    check(access, CANCEL_OWN_JOBS if job.creator_id == access.user_id else SEE_OTHERS_JOBS)
 
 
 def visible_jobs(*, access: Access):
-    """A project's jobs as its member may list them: all of them for a manager, one's own otherwise."""
+    """A project's jobs as its member may list them: all of them under SEE_OTHERS_JOBS (managers),
+    one's own otherwise."""
     from annotate.jobs.models import Job
 
     jobs = Job.objects.filter(project_id=access.project_id).select_related("creator")
-    return jobs if access.is_manager else jobs.filter(creator_id=access.user_id)
+    return jobs if may(access, SEE_OTHERS_JOBS) else jobs.filter(creator_id=access.user_id)

@@ -10,7 +10,7 @@ not do it gets 403. Three kinds of decision live here and nowhere else:
   so a new view cannot forget; `may(access, RULE)` answers the same for a template;
 - blind review: `others_hidden` / `documents_with_others_hidden` / `readable_spans`, applied in
   every read of spans (span list, workspace, project page, export, releases, agreement,
-  adjudication, dashboard).
+  adjudication, dashboard); `readable_assignments` likewise for who finished which document.
 
 docs/api.md ("Permissions") has the table of who sees what; tests/permission_matrix.py checks
 every route for every persona.
@@ -109,6 +109,7 @@ SEE_AGREEMENT = Rule("see the agreement of others under blind review", MEMBERS, 
 SEE_RELEASES = Rule("see releases under blind review", MEMBERS, REVIEWERS)
 SEE_PROGRESS = Rule("see the project's progress", MEMBERS)
 SEE_HISTORY = Rule("see the span history", MEMBERS)
+SEE_WHO_FINISHED_WHAT = Rule("see which documents other members finished", REVIEWERS)  # see readable_assignments
 # Jobs (imports, exports, releases, agreement run by a worker); each job also needs the rule of
 # the work it does (IMPORT_DOCUMENTS, FREEZE_RELEASE, ...), checked when it starts and again when it runs
 EXPORT_PROJECT = Rule("export the project", MEMBERS)  # one's own layer; EXPORT_ALL_LAYERS for more
@@ -296,6 +297,19 @@ def readable_spans(*, access: Access, prefix: str = "") -> Q:
         return own
     hidden = _open_blind_assignments(access).values("document_id")
     return own | ~Q(**{f"{prefix}document_id__in": hidden})
+
+
+def readable_assignments(*, access: Access) -> Q:
+    """The condition on Assignment for the rows a member may read in bulk (the dashboard's
+    "who finished which document"): managers all; members SEE_WHO_FINISHED_WHAT allows
+    (reviewers) all but other members' on documents blind review hides from them (others_hidden:
+    who finished a story is progress on it); everyone else their own."""
+    if access.is_manager:
+        return Q()
+    own = Q(user_id=access.user_id)
+    if not may(access, SEE_WHO_FINISHED_WHAT):
+        return own
+    return own | ~Q(document_id__in=_open_blind_assignments(access).values("document_id"))
 
 
 def check_may_adjudicate(*, access: Access, document: Document) -> None:

@@ -10,7 +10,7 @@ not do it gets 403. Three kinds of decision live here and nowhere else:
   so a new view cannot forget; `may(access, RULE)` answers the same for a template;
 - blind review: `others_hidden` / `documents_with_others_hidden` / `readable_spans`, applied in
   every read of spans (span list, workspace, project page, export, releases, agreement,
-  adjudication, dashboard).
+  adjudication, dashboard); `readable_assignments` likewise for who finished which document.
 
 docs/api.md ("Permissions") has the table of who sees what; tests/permission_matrix.py checks
 every route for every persona.
@@ -109,6 +109,12 @@ SEE_AGREEMENT = Rule("see the agreement of others under blind review", MEMBERS, 
 SEE_RELEASES = Rule("see releases under blind review", MEMBERS, REVIEWERS)
 SEE_PROGRESS = Rule("see the project's progress", MEMBERS)
 SEE_HISTORY = Rule("see the span history", MEMBERS)
+SEE_WHO_FINISHED_WHAT = Rule("see which documents other members finished", REVIEWERS)  # see readable_assignments
+# Jobs (imports, exports, releases, agreement run by a worker); each job also needs the rule of
+# the work it does (IMPORT_DOCUMENTS, FREEZE_RELEASE, ...), checked when it starts and again when it runs
+EXPORT_PROJECT = Rule("export the project", MEMBERS)  # one's own layer; EXPORT_ALL_LAYERS for more
+CANCEL_OWN_JOBS = Rule("cancel the jobs you started", MEMBERS)
+SEE_OTHERS_JOBS = Rule("see or cancel jobs other members started", MANAGERS)
 
 
 def may(access: Access, rule: Rule, *, project: Project | None = None) -> bool:
@@ -293,6 +299,19 @@ def readable_spans(*, access: Access, prefix: str = "") -> Q:
     return own | ~Q(**{f"{prefix}document_id__in": hidden})
 
 
+def readable_assignments(*, access: Access) -> Q:
+    """The condition on Assignment for the rows a member may read in bulk (the dashboard's
+    "who finished which document"): managers all; members SEE_WHO_FINISHED_WHAT allows
+    (reviewers) all but other members' on documents blind review hides from them (others_hidden:
+    who finished a story is progress on it); everyone else their own."""
+    if access.is_manager:
+        return Q()
+    own = Q(user_id=access.user_id)
+    if not may(access, SEE_WHO_FINISHED_WHAT):
+        return own
+    return own | ~Q(document_id__in=_open_blind_assignments(access).values("document_id"))
+
+
 def check_may_adjudicate(*, access: Access, document: Document) -> None:
     """Reviewers and managers adjudicate; under blind review not before their own work on the
     document is done (adjudicating shows everyone's spans)."""
@@ -350,8 +369,8 @@ def release_for_user(user, project_id: int, number: int):
 
 
 def job_for_user(user, job_id: int):
-    """The job, for its project's managers and for whoever started it; 404 for everyone else
-    (a job names files and errors from the project)."""
+    """(Job, Access): the job, for whoever started it and for members SEE_OTHERS_JOBS allows (its
+    project's managers); 404 for everyone else (a job names files and errors from the project)."""
     from annotate.jobs.models import Job  # the jobs app imports this module
 
     job = None
@@ -362,14 +381,25 @@ def job_for_user(user, job_id: int):
             .filter(pk=job_id, my_role__isnull=False)
             .first()
         )
-    if job is None or (job.my_role != Role.MANAGER and job.creator_id != user.pk):
+    if job is None:
         raise Http404("No such job.")
-    return job
+    access = Access(user_id=user.pk, project_id=job.project_id, role=job.my_role)
+    if job.creator_id != user.pk and not may(access, SEE_OTHERS_JOBS):
+        raise Http404("No such job.")
+    return job, access
+
+
+def check_may_cancel_job(*, access: Access, job) -> None:
+    """403 unless the caller started the job (CANCEL_OWN_JOBS) or SEE_OTHERS_JOBS allows it."""
+    if job.project_id != access.project_id:
+        raise Http404("No such job.")
+    check(access, CANCEL_OWN_JOBS if job.creator_id == access.user_id else SEE_OTHERS_JOBS)
 
 
 def visible_jobs(*, access: Access):
-    """A project's jobs as its member may list them: all of them for a manager, one's own otherwise."""
+    """A project's jobs as its member may list them: all of them under SEE_OTHERS_JOBS (managers),
+    one's own otherwise."""
     from annotate.jobs.models import Job
 
     jobs = Job.objects.filter(project_id=access.project_id).select_related("creator")
-    return jobs if access.is_manager else jobs.filter(creator_id=access.user_id)
+    return jobs if may(access, SEE_OTHERS_JOBS) else jobs.filter(creator_id=access.user_id)

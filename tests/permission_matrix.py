@@ -24,6 +24,9 @@ Add one entry to MATRIX, keyed by the route's name (its `name=` in urls.py):
 - `spans` (GET only): which personas' spans may appear in the body, per persona, e.g.
   `spans=BLIND_ALL_LAYERS`. Without it no span may appear. Each span's note is a marker
   ("span-of-annotator", ..., "span-of-gold") the test looks for in the body.
+- `says` (GET only): a string each persona's body must contain, for what markers cannot show
+  (counts: a release's gold span count must leave out what blind review hides).
+- `url_kwargs`: URL arguments of this case that differ from the route's (another download format).
 - Writes run inside a transaction that is rolled back, so a DELETE does not change the fixture.
 
 THE PERSONAS AND THE FIXTURE (tests/test_permission_matrix.py builds it once)
@@ -98,6 +101,8 @@ class Case:
     data: dict | None = None
     query: dict | None = None
     spans: dict[str, frozenset] | None = None
+    says: dict[str, str] | None = None
+    url_kwargs: dict | None = None  # replaces some of the route's URL arguments for this case
 
 
 @dataclass(frozen=True)
@@ -106,6 +111,16 @@ class Route:
     on: str | None = None  # what <int:pk> is: project, document, span, assignment
     kwargs: Callable | None = None  # lambda fixture: {...} for the other URL arguments
     extra: dict = field(default_factory=dict)
+
+
+def _says(template: str, **values) -> dict[str, str]:
+    """`template` filled with each persona's value (members left out say nothing)."""
+    return {persona: template.format(value) for persona, value in values.items()}
+
+
+# The release's gold span count: bob, still at work on its one document, is not told it.
+GOLD_COUNT_JSON = _says('"gold_spans":{}', manager=1, reviewer_open=0, reviewer_done=1)
+GOLD_COUNT_PAGE = _says('data-testid="gold-spans">{}', manager=1, reviewer_open=0, reviewer_done=1)
 
 
 def _release(f):
@@ -117,7 +132,11 @@ def _release_download(status: dict[str, int]) -> Route:
     individual = spans(INDIVIDUAL, {"reviewer_open"}, INDIVIDUAL)
     return Route(
         kwargs=lambda f: {**_release(f), "fmt": "jsonl"},
-        cases=[Case("GET", status, spans=BLIND_GOLD), Case("GET", status, query={"layer": "individual"}, spans=individual)],
+        cases=[
+            Case("GET", status, spans=BLIND_GOLD),
+            Case("GET", status, query={"layer": "individual"}, spans=individual),
+            Case("GET", status, url_kwargs={"fmt": "manifest"}, says=GOLD_COUNT_JSON),
+        ],
     )
 
 
@@ -143,10 +162,11 @@ MATRIX: dict[str, Route] = {
         Case("POST", page(302, 403, 302, 403), data={}),
     ]),
     "workflow-releases": Route(on="project", cases=[
-        Case("GET", page(200, 200, 200, 403)),
+        Case("GET", page(200, 200, 200, 403), says=_says('data-testid="release-gold-spans">{}', manager=1,
+                                                          reviewer_open=0, reviewer_done=1)),
         Case("POST", page(302, 403), data={}),
     ]),
-    "workflow-release": Route(kwargs=_release, cases=[Case("GET", page(200, 200, 200, 403))]),
+    "workflow-release": Route(kwargs=_release, cases=[Case("GET", page(200, 200, 200, 403), says=GOLD_COUNT_PAGE)]),
     "workflow-release-download": _release_download(page(200, 200, 200, 403)),
     "workflow-history": Route(on="project", cases=[Case("GET", page(200), spans=HISTORY)]),
     "project-import": Route(on="project", cases=[Case("POST", page(302, 403), data={})]),
@@ -270,10 +290,10 @@ MATRIX: dict[str, Route] = {
     "api-gold-reject": Route(on="document", cases=[Case("POST", api(400, 403, 400, 403), data={})]),
     "api-gold-unreject": Route(on="document", cases=[Case("POST", api(400, 403, 400, 403), data={})]),
     "api-release-list": Route(on="project", cases=[
-        Case("GET", api(200, 200, 200, 403)),
+        Case("GET", api(200, 200, 200, 403), says=GOLD_COUNT_JSON),
         Case("POST", api(400, 403), data={}),
     ]),
-    "api-release-detail": Route(kwargs=_release, cases=[Case("GET", api(200, 200, 200, 403))]),
+    "api-release-detail": Route(kwargs=_release, cases=[Case("GET", api(200, 200, 200, 403), says=GOLD_COUNT_JSON)]),
     "api-release-download": _release_download(api(200, 200, 200, 403)),
     # ------------------------------------------------------------ jobs (bob's export job)
     "api-job-list": Route(cases=[

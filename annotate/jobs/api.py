@@ -34,14 +34,16 @@ class JobDetailView(APIView):
     @extend_schema(responses=JobOut, description="State, progress, result (with a download link) and errors of a job. "
                    "Visible to the project's managers and to whoever started it.")
     def get(self, request, pk: int):
-        return Response(JobOut(job_for_user(request.user, pk)).data)
+        job, _ = job_for_user(request.user, pk)
+        return Response(JobOut(job).data)
 
 
 class JobCancelView(APIView):
     @extend_schema(request=None, responses={200: JobOut}, description="Cancel: a queued job at once, a running one at "
                    "its next progress step (everything it did is rolled back). 409 once finished.")
     def post(self, request, pk: int):
-        return Response(JobOut(job_cancel(job=job_for_user(request.user, pk))).data)
+        job, access = job_for_user(request.user, pk)
+        return Response(JobOut(job_cancel(access=access, job=job)).data)
 
 
 class JobListView(ListAPIView):
@@ -75,7 +77,7 @@ class JobDownloadView(APIView):
     @extend_schema(responses={(200, "application/octet-stream"): bytes}, description="The job's output file "
                    "(an export), checked like the job itself; never a public media URL.")
     def get(self, request, pk: int):
-        job = job_for_user(request.user, pk)
+        job, _ = job_for_user(request.user, pk)
         if job.state != JobState.SUCCEEDED or not job.output_file:
             raise Http404("This job has no file to download.")
         try:

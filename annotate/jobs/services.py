@@ -10,6 +10,8 @@ from django.utils import timezone
 
 from annotate.errors import Conflict
 from annotate.jobs.models import Job, JobState
+from annotate.models import Project
+from annotate.permissions import Access, Rule, check, check_may_cancel_job
 
 logger = logging.getLogger("annotate.jobs")
 
@@ -22,22 +24,31 @@ def _enqueue(job_id: int) -> None:
     Job.objects.filter(pk=job_id).update(task_id=str(result.id)[:64])
 
 
-def job_create(*, kind: str, project_id: int, creator, params: dict, message: str = "Waiting for a worker.") -> Job:
-    """A queued job; its task is enqueued once the surrounding transaction commits, so the
-    worker always finds the row."""
-    job = Job.objects.create(kind=kind, project_id=project_id, creator=creator, params=params, message=message)
+def job_create(
+    *, access: Access, rule: Rule, kind: str, params: dict, project: Project | None = None, message: str = "Waiting for a worker."
+) -> Job:
+    """A queued job in the caller's project, started by the caller, who must be allowed `rule`
+    (the work the job does; `project` for rules that depend on blind review). Its task is
+    enqueued once the surrounding transaction commits, so the worker always finds the row."""
+    check(access, rule, project=project)
+    job = Job.objects.create(
+        kind=kind, project_id=access.project_id, creator_id=access.user_id, params=params, message=message
+    )
     transaction.on_commit(lambda: _enqueue(job.pk))
     return job
 
 
-def job_record_finished(*, kind: str, project, creator, params: dict, result: dict, message: str) -> Job:
-    """A job that ran inside the request (a small import): the same record as a queued one, so
-    clients read one shape either way."""
+def job_record_finished(
+    *, access: Access, rule: Rule, kind: str, project: Project, params: dict, result: dict, message: str
+) -> Job:
+    """A job that ran inside the request (a small import) under `rule`: the same record as a
+    queued one, so clients read one shape either way."""
+    check(access, rule, project=project)
     now = timezone.now()
     return Job.objects.create(
         kind=kind,
         project=project,
-        creator=creator,
+        creator_id=access.user_id,
         params=params,
         state=JobState.SUCCEEDED,
         result=result,
@@ -48,9 +59,11 @@ def job_record_finished(*, kind: str, project, creator, params: dict, result: di
     )
 
 
-def job_cancel(*, job: Job) -> Job:
+def job_cancel(*, access: Access, job: Job) -> Job:
     """A queued job is cancelled at once; a running one is asked to stop at its next progress
-    step (its transaction rolls back). 409 when it has already finished."""
+    step (its transaction rolls back). 409 when it has already finished. Its creator cancels
+    it, or a member SEE_OTHERS_JOBS allows (403 otherwise)."""
+    check_may_cancel_job(access=access, job=job)
     now = timezone.now()
     if Job.objects.filter(pk=job.pk, state=JobState.QUEUED).update(
         state=JobState.CANCELLED, cancel_requested=True, finished_at=now, message="Cancelled before it started."

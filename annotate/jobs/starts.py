@@ -12,7 +12,7 @@ from annotate.errors import TooLarge
 from annotate.jobs.models import Job, JobKind
 from annotate.jobs.services import job_create, job_record_finished
 from annotate.models import Document, Project
-from annotate.permissions import FREEZE_RELEASE, IMPORT_DOCUMENTS, SEE_AGREEMENT, Access, check
+from annotate.permissions import EXPORT_PROJECT, FREEZE_RELEASE, IMPORT_DOCUMENTS, SEE_AGREEMENT, Access, check
 from annotate.services.imports import dataset_import, import_format_for
 
 
@@ -48,11 +48,12 @@ def import_start(
         )
         message = f"Imported {result['documents']} documents in the request."
         return job_record_finished(
-            kind=JobKind.IMPORT, project=project, creator=actor, params=params, result=result, message=message
+            access=access, rule=IMPORT_DOCUMENTS, kind=JobKind.IMPORT, project=project, params=params, result=result,
+            message=message,
         ), True
     upload.seek(0)
     params["upload"] = default_storage.save(f"jobs/uploads/{uuid.uuid4().hex}/{upload.name}", upload)
-    return job_create(kind=JobKind.IMPORT, project_id=project.pk, creator=actor, params=params), False
+    return job_create(access=access, rule=IMPORT_DOCUMENTS, project=project, kind=JobKind.IMPORT, params=params), False
 
 
 def export_start(*, access: Access, project_id: int, actor, format: str, offset_unit: str, filters: ExportFilters) -> Job:
@@ -63,7 +64,7 @@ def export_start(*, access: Access, project_id: int, actor, format: str, offset_
         access=access, project_id=project_id, format=format, filters=filters, offset_unit=offset_unit
     )
     params = {"format": format, "offset_unit": offset_unit, "filters": filters_as_params(filters)}
-    return job_create(kind=JobKind.EXPORT, project_id=project_id, creator=actor, params=params)
+    return job_create(access=access, rule=EXPORT_PROJECT, kind=JobKind.EXPORT, params=params)
 
 
 _DATES = ("published_after", "published_before", "annotated_after", "annotated_before")
@@ -86,9 +87,8 @@ def filters_from_params(values: dict) -> ExportFilters:
 def release_start(
     *, project: Project, access: Access, actor, name: str, description: str = "", include_individual: bool = False
 ) -> Job:
-    check(access, FREEZE_RELEASE, project=project)
     params = {"name": name, "description": description, "include_individual": include_individual}
-    return job_create(kind=JobKind.RELEASE, project_id=project.pk, creator=actor, params=params)
+    return job_create(access=access, rule=FREEZE_RELEASE, project=project, kind=JobKind.RELEASE, params=params)
 
 
 def release_runs_as_job(*, project: Project, prefer_async: bool) -> bool:
@@ -97,5 +97,4 @@ def release_runs_as_job(*, project: Project, prefer_async: bool) -> bool:
 
 
 def agreement_start(*, project: Project, access: Access, actor) -> Job:
-    check(access, SEE_AGREEMENT, project=project)
-    return job_create(kind=JobKind.AGREEMENT, project_id=project.pk, creator=actor, params={})
+    return job_create(access=access, rule=SEE_AGREEMENT, project=project, kind=JobKind.AGREEMENT, params={})

@@ -298,7 +298,10 @@ def releases(request, pk: int):
         {
             "project": project,
             "access": access,
-            "releases": selectors.project_releases(project=project, access=access).select_related("created_by"),
+            "releases": release_service.releases_as_read(
+                releases=selectors.project_releases(project=project, access=access).select_related("created_by"),
+                access=access,
+            ),
             "may_freeze": may(access, FREEZE_RELEASE),
         },
     )
@@ -308,6 +311,7 @@ def releases(request, pk: int):
 def release_detail(request, pk: int, number: int):
     release, access = release_for_user(request.user, pk, number)
     project = release.project
+    release = release_service.releases_as_read(releases=[release], access=access)[0]
     return render(
         request,
         "workflow/release_detail.html",

@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 
 from annotate.jobs.models import Job, JobKind, JobState
 from annotate.jobs.services import job_create
+from annotate.permissions import IMPORT_DOCUMENTS, access_for
 from tests.dataset_builders import golden_project
 from tests.e2e.conftest import login
 from tests.jobs.conftest import _storage, run_jobs  # noqa: F401 (fixtures)
@@ -41,7 +42,8 @@ def test_an_export_started_from_the_page_is_followed_and_downloaded_from_the_pan
 
 def test_a_running_import_shows_its_progress_and_can_be_cancelled(page, transactional_db):
     golden = golden_project()
-    job = job_create(kind=JobKind.IMPORT, project_id=golden.project.pk, creator=golden.alice, params={"upload": ""})
+    access = access_for(golden.alice, golden.project.pk)
+    job = job_create(access=access, rule=IMPORT_DOCUMENTS, kind=JobKind.IMPORT, params={"upload": ""})
     login(page, "alice")
     page.goto(f"/projects/{golden.project.pk}/")
     row = page.locator(f"#jobs-panel tr[data-job='{job.pk}']")

@@ -96,3 +96,22 @@ def test_the_job_list_shows_a_manager_everything_and_a_member_their_own(team):
 def test_an_annotator_may_not_start_an_import_job(team):
     assert post_import(team.clients["carol"], team.project, jsonl(3)).status_code == 403
     assert post_import(team.clients["mallory"], team.project, jsonl(3)).status_code == 404
+
+
+def test_every_job_service_checks_the_callers_rule(team):
+    """The services decide, not the views: a job is created only under the rule of its work,
+    by the caller in the caller's project, and cancelled only by its creator or a manager."""
+    from django.core.exceptions import PermissionDenied
+
+    from annotate.jobs.models import JobKind, JobState
+    from annotate.jobs.services import job_cancel, job_create
+    from annotate.permissions import FREEZE_RELEASE, access_for
+
+    alice, carol = access_for(team.alice, team.project.pk), access_for(team.carol, team.project.pk)
+    with pytest.raises(PermissionDenied, match=r"\(annotator\) may not freeze releases"):
+        job_create(access=carol, rule=FREEZE_RELEASE, kind=JobKind.RELEASE, params={})
+    job = job_create(access=alice, rule=FREEZE_RELEASE, kind=JobKind.RELEASE, params={"name": "v1"})
+    assert (job.creator_id, job.project_id) == (team.alice.pk, team.project.pk)
+    with pytest.raises(PermissionDenied, match="may not see or cancel jobs other members started"):
+        job_cancel(access=carol, job=job)
+    assert job_cancel(access=alice, job=job).state == JobState.CANCELLED

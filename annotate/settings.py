@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "annotate.ops",
     "annotate.accounts",
     "annotate.jobs",
+    "annotate.suggestions",
     "django_tasks",
     "django_tasks_db",
     "django_rq",

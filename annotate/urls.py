@@ -13,6 +13,7 @@ urlpatterns = [
     path("api/v1/", include("annotate.api.dataset_urls")),
     path("api/v1/", include("annotate.workflow.api_urls")),
     path("api/v1/", include("annotate.jobs.urls")),
+    path("api/v1/", include("annotate.suggestions.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's start-up code as a file: no inline script, so the
     # Content-Security-Policy holds on the docs page too.

@@ -127,6 +127,15 @@ def _release(f):
     return {"pk": f.project.pk, "number": f.release.number}
 
 
+def _suggestion(f):
+    """The cue the suggester finds in the fixture's text ("The ministry said that")."""
+    from annotate.suggestions.models import Suggestion
+    from annotate.suggestions.services import document_suggest
+
+    document_suggest(document_id=f.document.pk)
+    return {"pk": Suggestion.objects.get(document=f.document, label="attribution").pk}
+
+
 def _release_download(status: dict[str, int]) -> Route:
     """A release's jsonl, gold (the default) and individual layers: blind review holds in both."""
     individual = spans(INDIVIDUAL, {"reviewer_open"}, INDIVIDUAL)
@@ -302,6 +311,14 @@ MATRIX: dict[str, Route] = {
     "api-job-detail": Route(on="job", cases=[Case("GET", api(200, 200, 404, 404))]),
     "api-job-download": Route(on="job", cases=[Case("GET", api(200, 200, 404, 404), spans=spans({"reviewer_open"}, {"reviewer_open"}))]),
     "api-job-cancel": Route(on="job", cases=[Case("POST", api(409, 409, 404, 404))]),  # it has finished: 409
+    # ------------------------------------------------------------ suggestions (of the document's text)
+    "api-document-suggestions": Route(on="document", cases=[Case("GET", api(200))]),  # from the text: no one's spans
+    "api-project-suggestions": Route(on="project", cases=[Case("POST", api(202, 403))]),
+    "api-suggestion-settings": Route(on="project", cases=[Case("GET", api(200)), Case("PUT", api(400, 403), data={})]),
+    "api-suggestion-stats": Route(on="project", cases=[Case("GET", api(200, 200, 200, 403))]),
+    "api-suggestion-accept": Route(kwargs=_suggestion, cases=[Case("POST", api(201))]),  # into one's own layer
+    "api-suggestion-reject": Route(kwargs=_suggestion, cases=[Case("POST", api(200))]),
+    "api-suggestion-decision": Route(kwargs=_suggestion, cases=[Case("DELETE", api(404))]),  # nobody decided yet
     # ------------------------------------------------------------ operations (annotate.ops): no project
     "healthz": Route(cases=[Case("GET", public(200))]),
     "readyz": Route(cases=[Case("GET", public(200))]),

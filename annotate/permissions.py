@@ -121,6 +121,9 @@ SEE_SUGGESTIONS = Rule("see suggested spans", MEMBERS)
 ACCEPT_SUGGESTIONS = Rule("accept or reject suggestions", MEMBERS)
 RUN_SUGGESTIONS = Rule("run the suggester over the whole project", MANAGERS)
 SEE_SUGGESTION_STATS = Rule("see how often suggestions are accepted", REVIEWERS)
+# The sources view and claim maps count spans through readable_spans, like every bulk read.
+SEE_SOURCES = Rule("see the sources view", MEMBERS)
+MERGE_SOURCES = Rule("merge or split sources", REVIEWERS)
 
 
 def may(access: Access, rule: Rule, *, project: Project | None = None) -> bool:

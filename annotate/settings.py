@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "annotate.accounts",
     "annotate.jobs",
     "annotate.suggestions",
+    "annotate.sources",
     "django_tasks",
     "django_tasks_db",
     "django_rq",

@@ -123,6 +123,14 @@ GOLD_COUNT_JSON = _says('"gold_spans":{}', manager=1, reviewer_open=0, reviewer_
 GOLD_COUNT_PAGE = _says('data-testid="gold-spans">{}', manager=1, reviewer_open=0, reviewer_done=1)
 
 
+# The sources view counts carol's attribution; bob, still at work under blind review, does not see it.
+SOURCES_JSON = _says("{}", manager='"name":"the ministry"', reviewer_open='"sources":[]',
+                     reviewer_done='"name":"the ministry"', annotator='"name":"the ministry"')
+SOURCES_PAGE = _says("{}", manager="<bdi>the ministry</bdi>", reviewer_open="No attribution",
+                     reviewer_done="<bdi>the ministry</bdi>", annotator="<bdi>the ministry</bdi>")
+CLAIMS = spans({"annotator"}, NONE, {"annotator"}, {"annotator"})
+
+
 def _release(f):
     return {"pk": f.project.pk, "number": f.release.number}
 
@@ -319,6 +327,19 @@ MATRIX: dict[str, Route] = {
     "api-suggestion-accept": Route(kwargs=_suggestion, cases=[Case("POST", api(201))]),  # into one's own layer
     "api-suggestion-reject": Route(kwargs=_suggestion, cases=[Case("POST", api(200))]),
     "api-suggestion-decision": Route(kwargs=_suggestion, cases=[Case("DELETE", api(404))]),  # nobody decided yet
+    # ------------------------------------------------------------ sources view (carol's attribution names "the ministry")
+    "api-project-sources": Route(on="project", cases=[
+        Case("GET", api(200), says=SOURCES_JSON),
+        Case("GET", api(200), query={"format": "csv"}, says=_says("{}", manager="the ministry", reviewer_open="merged_keys\r\n",
+                                                                  reviewer_done="the ministry", annotator="the ministry")),
+    ]),
+    "api-sources-merge": Route(on="project", cases=[Case("POST", api(400, 400, 400, 403), data={})]),
+    "api-sources-split": Route(on="project", cases=[Case("POST", api(400, 400, 400, 403), data={})]),
+    "api-document-claims": Route(on="document", cases=[Case("GET", api(200), spans=CLAIMS)]),
+    "sources-project": Route(on="project", cases=[Case("GET", page(200), says=SOURCES_PAGE)]),
+    "sources-merge": Route(on="project", cases=[Case("POST", page(302, 302, 302, 403))]),  # back to the page, with the error
+    "sources-split": Route(on="project", cases=[Case("POST", page(302, 302, 302, 403))]),
+    "sources-claims": Route(on="document", cases=[Case("GET", page(200), spans=CLAIMS)]),
     # ------------------------------------------------------------ operations (annotate.ops): no project
     "healthz": Route(cases=[Case("GET", public(200))]),
     "readyz": Route(cases=[Case("GET", public(200))]),

@@ -340,6 +340,9 @@ MATRIX: dict[str, Route] = {
     "sources-merge": Route(on="project", cases=[Case("POST", page(302, 302, 302, 403))]),  # back to the page, with the error
     "sources-split": Route(on="project", cases=[Case("POST", page(302, 302, 302, 403))]),
     "sources-claims": Route(on="document", cases=[Case("GET", page(200), spans=CLAIMS)]),
+    # ------------------------------------------------------------ article import (the server fetches: managers only)
+    "api-article-import": Route(on="project", cases=[Case("POST", api(400, 403), data={})]),
+    "articles-import": Route(on="project", cases=[Case("GET", page(200, 403)), Case("POST", page(200, 403))]),
     # ------------------------------------------------------------ operations (annotate.ops): no project
     "healthz": Route(cases=[Case("GET", public(200))]),
     "readyz": Route(cases=[Case("GET", public(200))]),

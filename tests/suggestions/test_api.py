@@ -165,3 +165,13 @@ def test_the_project_job_suggests_every_document_and_stats_count_decisions(team,
     assert (stats["accepted"], stats["rejected"]) == (3, 2)
     assert stats["acceptance_rate"] == 0.6
     assert team.clients["carol"].get(f"/api/v1/projects/{team.project.pk}/suggestions/stats/").status_code == 403
+
+
+def test_the_dashboard_reports_how_often_suggestions_are_accepted(team, story, client):
+    cue = _cue(_get(team.clients["carol"], story), "the mayor said")
+    team.clients["carol"].post(f"/api/v1/suggestions/{cue['id']}/accept/", {}, format="json")
+    client.force_login(team.bob)
+    page = client.get(f"/projects/{team.project.pk}/dashboard/").content.decode()
+    assert 'data-testid="suggestions-accepted">3<' in page and "quote_with_cue" in page
+    client.force_login(team.carol)
+    assert "suggestions-accepted" not in client.get(f"/projects/{team.project.pk}/dashboard/").content.decode()

@@ -6,11 +6,11 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 urlpatterns = [
     path("", include("annotate.page_urls")),
     path("", include("annotate.workflow.urls")),
-    path("", include("annotate.dataset_page_urls")),
+    path("", include("annotate.datasets.urls")),
     path("", include("annotate.project_setup.urls")),
     path("", include("annotate.accounts.urls")),
     path("api/v1/", include("annotate.api.urls")),
-    path("api/v1/", include("annotate.api.dataset_urls")),
+    path("api/v1/", include("annotate.datasets.api_urls")),
     path("api/v1/", include("annotate.workflow.api_urls")),
     path("api/v1/", include("annotate.jobs.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

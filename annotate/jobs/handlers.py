@@ -110,4 +110,18 @@ def run_agreement(*, job: Job, progress: Callable) -> tuple[dict, str]:
 
 run_agreement.transactional = False
 
-HANDLERS = {JobKind.IMPORT: run_import, JobKind.EXPORT: run_export, JobKind.RELEASE: run_release, JobKind.AGREEMENT: run_agreement}
+def run_suggestions(*, job: Job, progress: Callable) -> tuple[dict, str]:
+    from annotate.suggestions.jobs import suggest_project
+
+    return suggest_project(job=job, progress=progress), ""
+
+
+run_suggestions.transactional = False  # one transaction per document (see annotate/suggestions/jobs.py)
+
+HANDLERS = {
+    JobKind.IMPORT: run_import,
+    JobKind.EXPORT: run_export,
+    JobKind.RELEASE: run_release,
+    JobKind.AGREEMENT: run_agreement,
+    JobKind.SUGGEST: run_suggestions,
+}

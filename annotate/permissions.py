@@ -10,7 +10,7 @@ not do it gets 403. Three kinds of decision live here and nowhere else:
   so a new view cannot forget; `may(access, RULE)` answers the same for a template;
 - blind review: `others_hidden` / `documents_with_others_hidden` / `readable_spans`, applied in
   every read of spans (span list, workspace, project page, export, releases, agreement,
-  adjudication, dashboard).
+  adjudication, dashboard); `readable_assignments` likewise for who finished which document.
 
 docs/api.md ("Permissions") has the table of who sees what; tests/permission_matrix.py checks
 every route for every persona.
@@ -109,11 +109,21 @@ SEE_AGREEMENT = Rule("see the agreement of others under blind review", MEMBERS, 
 SEE_RELEASES = Rule("see releases under blind review", MEMBERS, REVIEWERS)
 SEE_PROGRESS = Rule("see the project's progress", MEMBERS)
 SEE_HISTORY = Rule("see the span history", MEMBERS)
+SEE_WHO_FINISHED_WHAT = Rule("see which documents other members finished", REVIEWERS)  # see readable_assignments
 # Jobs (imports, exports, releases, agreement run by a worker); each job also needs the rule of
 # the work it does (IMPORT_DOCUMENTS, FREEZE_RELEASE, ...), checked when it starts and again when it runs
 EXPORT_PROJECT = Rule("export the project", MEMBERS)  # one's own layer; EXPORT_ALL_LAYERS for more
 CANCEL_OWN_JOBS = Rule("cancel the jobs you started", MEMBERS)
 SEE_OTHERS_JOBS = Rule("see or cancel jobs other members started", MANAGERS)
+# Suggestions come from the text alone (no one's layer), so every member sees them; decisions
+# are each member's own. Turning them off is EDIT_PROJECT.
+SEE_SUGGESTIONS = Rule("see suggested spans", MEMBERS)
+ACCEPT_SUGGESTIONS = Rule("accept or reject suggestions", MEMBERS)
+RUN_SUGGESTIONS = Rule("run the suggester over the whole project", MANAGERS)
+SEE_SUGGESTION_STATS = Rule("see how often suggestions are accepted", REVIEWERS)
+# The sources view and claim maps count spans through readable_spans, like every bulk read.
+SEE_SOURCES = Rule("see the sources view", MEMBERS)
+MERGE_SOURCES = Rule("merge or split sources", REVIEWERS)
 
 
 def may(access: Access, rule: Rule, *, project: Project | None = None) -> bool:
@@ -298,6 +308,19 @@ def readable_spans(*, access: Access, prefix: str = "") -> Q:
     return own | ~Q(**{f"{prefix}document_id__in": hidden})
 
 
+def readable_assignments(*, access: Access) -> Q:
+    """The condition on Assignment for the rows a member may read in bulk (the dashboard's
+    "who finished which document"): managers all; members SEE_WHO_FINISHED_WHAT allows
+    (reviewers) all but other members' on documents blind review hides from them (others_hidden:
+    who finished a story is progress on it); everyone else their own."""
+    if access.is_manager:
+        return Q()
+    own = Q(user_id=access.user_id)
+    if not may(access, SEE_WHO_FINISHED_WHAT):
+        return own
+    return own | ~Q(document_id__in=_open_blind_assignments(access).values("document_id"))
+
+
 def check_may_adjudicate(*, access: Access, document: Document) -> None:
     """Reviewers and managers adjudicate; under blind review not before their own work on the
     document is done (adjudicating shows everyone's spans)."""
@@ -389,3 +412,16 @@ def visible_jobs(*, access: Access):
 
     jobs = Job.objects.filter(project_id=access.project_id).select_related("creator")
     return jobs if may(access, SEE_OTHERS_JOBS) else jobs.filter(creator_id=access.user_id)
+
+
+def suggestion_for_user(user, suggestion_id: int):
+    """(suggestion, document without its text, access) for a member of the project; 404 otherwise."""
+    from annotate.suggestions.models import Suggestion
+
+    suggestion = None
+    if user.is_authenticated and 0 < suggestion_id < 2**63:
+        suggestion = Suggestion.objects.filter(pk=suggestion_id).first()
+    if suggestion is None:
+        raise Http404("No such suggestion.")
+    document, access = document_for_user(user, suggestion.document_id, with_text=False)
+    return suggestion, document, access

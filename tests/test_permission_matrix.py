@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 
 from annotate import services
 from annotate.accounts import services as accounts
-from annotate.dataset_selectors import ExportFilters
+from annotate.datasets.selectors import ExportFilters
 from annotate.jobs.handlers import HANDLERS
 from annotate.jobs.runner import job_run
 from annotate.jobs.starts import export_start
@@ -123,9 +123,9 @@ def world(db, settings, tmp_path):
     )
 
 
-def _url(world, name: str, route) -> str:
+def _url(world, name: str, route, case: Case) -> str:
     if route.kwargs is not None:
-        return reverse(name, kwargs=route.kwargs(world))
+        return reverse(name, kwargs={**route.kwargs(world), **(case.url_kwargs or {})})
     if route.on is not None:
         return reverse(name, kwargs={"pk": getattr(world, route.on).pk})
     return reverse(name)
@@ -168,8 +168,8 @@ def test_every_route_answers_each_persona_as_the_matrix_says(world):
     problems = []
     clients = _clients(world)
     for name, route in MATRIX.items():
-        url = _url(world, name, route)
         for case in route.cases:
+            url = _url(world, name, route, case)
             for persona in PERSONAS:
                 with transaction.atomic():  # writes are undone: every request sees the same fixture
                     response = _request(clients[persona], url, case)
@@ -185,4 +185,7 @@ def test_every_route_answers_each_persona_as_the_matrix_says(world):
                     allowed = set((case.spans or {}).get(persona, ()))
                     if shown != allowed:
                         problems.append(f"{where}: shows spans of {sorted(shown)}, matrix says {sorted(allowed)} ({name})")
+                    said = (case.says or {}).get(persona)
+                    if said is not None and said not in body:
+                        problems.append(f"{where}: the body does not say {said!r} ({name})")
     assert not problems, f"{len(problems)} mismatches:\n" + "\n".join(problems)

@@ -180,8 +180,8 @@ class ReleaseListView(APIView):
     @extend_schema(responses=s.ReleaseOut(many=True))
     def get(self, request, pk: int):
         project, access = project_for_user(request.user, pk)
-        releases = selectors.project_releases(project=project, access=access).select_related("created_by")
-        return Response(s.ReleaseOut(releases, many=True).data)
+        listed = selectors.project_releases(project=project, access=access).select_related("created_by")
+        return Response(s.ReleaseOut(releases.releases_as_read(releases=listed, access=access), many=True).data)
 
     @extend_schema(
         request=s.ReleaseIn,
@@ -202,7 +202,8 @@ class ReleaseListView(APIView):
 class ReleaseDetailView(APIView):
     @extend_schema(responses=s.ReleaseOut)
     def get(self, request, pk: int, number: int):
-        return Response(s.ReleaseOut(release_for_user(request.user, pk, number)[0]).data)
+        release, access = release_for_user(request.user, pk, number)
+        return Response(s.ReleaseOut(releases.releases_as_read(releases=[release], access=access)[0]).data)
 
 
 def release_download_response(release: Release, fmt: str, params, access: Access) -> HttpResponse:
@@ -236,7 +237,7 @@ class ReleaseDownloadView(APIView):
             ),
         ],
         responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
-        description="The release as a file: an export format (jsonl, w3c, conll, spacy, csv) of its frozen "
+        description="The release as a file: an export format (annotate.datasets.registry) of its frozen "
         "records, or its manifest, agreement report or provenance. The same bytes every time.",
     )
     def get(self, request, pk: int, number: int, fmt: str):

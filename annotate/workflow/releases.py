@@ -1,6 +1,7 @@
 """Releases: freeze the gold layer (and optionally the individual layers) as export records, and
 render them later in every export format from the frozen row alone, so each download is the same
 bytes whatever happens to the project afterwards."""
+import copy
 import datetime as dt
 import json
 from dataclasses import dataclass
@@ -10,17 +11,10 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from annotate.dataset_selectors import ExportFilters, export_records, export_snapshot
+from annotate.datasets.selectors import ExportFilters, export_records, export_snapshot
 from annotate.errors import Conflict, InvalidInput
-from annotate.exports.records import (
-    CSV_SAFETY,
-    FORMATS,
-    FORMATS_WITH_UTF16,
-    RenderOptions,
-    content_summary,
-    export_format,
-    manifest_build,
-)
+from annotate.datasets.records import CSV_SAFETY, RenderOptions, content_summary, manifest_build
+from annotate.datasets.registry import EXPORT_FORMATS, export_format, offset_unit_problem
 from annotate.models import Document, Layer, Project
 from annotate.permissions import FREEZE_RELEASE, SEE_RELEASES, Access, check, documents_with_others_hidden
 from annotate.selectors import project_last_changed_at
@@ -39,7 +33,7 @@ EXTRA_FILES = {
 
 def release_files() -> dict[str, tuple[str, str]]:
     """{name: (media type, file suffix)} of everything a release can be downloaded as."""
-    files = {name: (export_format(name).media_type, export_format(name).extension) for name in FORMATS}
+    files = {name: (export_format(name).media_type, export_format(name).extension) for name in EXPORT_FORMATS}
     files.update(EXTRA_FILES)
     return files
 
@@ -123,22 +117,12 @@ def _freeze(*, project: Project, access: Access, actor, name: str, description: 
         records[DOCUMENT_IDS] = list(project.documents.order_by("id").values_list("id", flat=True))
         last_changed_at = _iso(project_last_changed_at(project=project))
         agreement = json.loads(_canonical(selectors.project_agreement(project=project, access=access)))
-    summaries = {layer: content_summary(records[layer]) for layer in layers}
-    gold_counts: dict[str, int] = {}
-    for record in records[Layer.GOLD]:
-        for span in record["spans"]:
-            gold_counts[span["label"]] = gold_counts.get(span["label"], 0) + 1
     manifest = {
         "project": {"id": project.pk, "name": project.name},
         "release": {"number": number, "name": name, "description": description, "frozen_at": _iso(timezone.now())},
         "frozen_by": actor.username,
         "last_changed_at": last_changed_at,
-        "layers": summaries,
-        "documents": summaries[Layer.GOLD]["documents"],
-        "documents_with_gold": sum(1 for record in records[Layer.GOLD] if record["spans"]),
-        "gold_spans": summaries[Layer.GOLD]["spans"],
-        "gold_spans_per_label": dict(sorted(gold_counts.items())),
-        "content_sha256": summaries[Layer.GOLD]["content_sha256"],
+        **_counts({layer: records[layer] for layer in layers}),
         "formats": sorted(release_files()),
         "offsets": "Unicode code points, half-open [start, end); jsonl and csv also in UTF-16 (offset_unit=utf16)",
     }
@@ -154,6 +138,23 @@ def _freeze(*, project: Project, access: Access, actor, name: str, description: 
         content_sha256=manifest["content_sha256"],
         created_by=actor,
     )
+
+
+def _counts(records: dict[str, list[dict]]) -> dict:
+    """The manifest's figures for these records ({layer: records}, gold among them)."""
+    summaries = {layer: content_summary(layer_records) for layer, layer_records in records.items()}
+    gold_counts: dict[str, int] = {}
+    for record in records[Layer.GOLD]:
+        for span in record["spans"]:
+            gold_counts[span["label"]] = gold_counts.get(span["label"], 0) + 1
+    return {
+        "layers": summaries,
+        "documents": summaries[Layer.GOLD]["documents"],
+        "documents_with_gold": sum(1 for record in records[Layer.GOLD] if record["spans"]),
+        "gold_spans": summaries[Layer.GOLD]["spans"],
+        "gold_spans_per_label": dict(sorted(gold_counts.items())),
+        "content_sha256": summaries[Layer.GOLD]["content_sha256"],
+    }
 
 
 DOCUMENT_IDS = "document_ids"  # beside the layers in Release.records: the records' documents, in order
@@ -180,7 +181,7 @@ class _Withheld:
         return (record["external_id"], record["text_sha256"]) in self.document_keys
 
 
-def _withheld_for(release: Release, access: Access) -> _Withheld | None:
+def _withheld_for(release: Release | None, access: Access) -> _Withheld | None:
     hidden = documents_with_others_hidden(access=access)
     if not hidden:
         return None
@@ -227,6 +228,44 @@ def _agreement_for(agreement: dict, withheld: _Withheld | None) -> dict:
     }
 
 
+def _manifest_for(release: Release, records: dict, withheld: _Withheld | None) -> dict:
+    """The frozen manifest, its counts (and content hash) taken again from the records the
+    reader may read when blind review withholds some, with a note saying so."""
+    if withheld is None:
+        return release.manifest
+    layers = [layer for layer in release.manifest["layers"] if layer in records]
+    shown, touched = {}, 0
+    for layer in layers:
+        shown[layer], withheld_here = _records_for(records[layer], records.get(DOCUMENT_IDS), withheld)
+        touched = max(touched, withheld_here)
+    if not touched:
+        return release.manifest
+    return {**release.manifest, **_counts(shown), "withheld": {"documents": touched, "reason": BLIND_REVIEW_NOTE}}
+
+
+def releases_as_read(*, releases: list[Release], access: Access) -> list[Release]:
+    """The releases as this reader may see them: under blind review their manifest's counts,
+    content hash and agreement report leave out what the reader may not read (the frozen
+    downloads do the same). Copies, never saved; records are read only when something is
+    withheld (in one query for the lot), so a list costs nothing extra otherwise."""
+    releases = list(releases)
+    if not releases:
+        return releases
+    check(access, SEE_RELEASES, project=releases[0].project)
+    withheld = _withheld_for(None, access)
+    if withheld is None:
+        return releases
+    records = dict(Release.objects.filter(pk__in=[r.pk for r in releases]).values_list("pk", "records"))
+    shown = []
+    for release in releases:
+        seen = copy.copy(release)  # Model.__getstate__ copies its state: the original is untouched
+        seen.manifest = _manifest_for(release, records[release.pk], withheld)
+        seen.content_sha256 = seen.manifest["content_sha256"]
+        seen.agreement = _agreement_for(release.agreement, withheld)
+        shown.append(seen)
+    return shown
+
+
 def release_render(
     *,
     release: Release,
@@ -243,20 +282,18 @@ def release_render(
     check(access, SEE_RELEASES, project=release.project)
     withheld = _withheld_for(release, access)
     if fmt == "manifest":
-        return _canonical(release.manifest) + b"\n"
+        return _canonical(_manifest_for(release, release.records, withheld)) + b"\n"
     if fmt == "agreement":
         return _canonical(_agreement_for(release.agreement, withheld)) + b"\n"
     if fmt == "provenance":
         provenance = [r for r in release.records["provenance"] if withheld is None or not withheld.hides(r)]
         return b"".join(_canonical(record) + b"\n" for record in provenance)
-    if fmt not in FORMATS:
+    if fmt not in EXPORT_FORMATS:
         raise InvalidInput({"format": [f"Use one of: {', '.join(sorted(release_files()))}."]})
     if layer not in Layer.values or layer not in release.records:
         raise InvalidInput({"layer": [f"This release holds: {', '.join(release.manifest['layers'])}."]})
-    if offset_unit not in ("codepoint", "utf16"):
-        raise InvalidInput({"offset_unit": ["Use codepoint or utf16."]})
-    if offset_unit == "utf16" and fmt not in FORMATS_WITH_UTF16:
-        raise InvalidInput({"offset_unit": [f"{fmt} counts code points; utf16 is for jsonl and csv."]})
+    if problem := offset_unit_problem(fmt, offset_unit):
+        raise InvalidInput({"offset_unit": [problem]})
     if csv_safety not in CSV_SAFETY:
         raise InvalidInput({"csv_safety": [f"Use one of: {', '.join(CSV_SAFETY)}."]})
     frozen = release.manifest

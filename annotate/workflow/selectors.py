@@ -18,6 +18,7 @@ from annotate.permissions import (
     check,
     check_may_adjudicate,
     documents_with_others_hidden,
+    readable_assignments,
     readable_spans,
 )
 from annotate.selectors import project_last_changed_at
@@ -239,13 +240,14 @@ def _usernames_for(user_ids) -> dict[int, str]:
 
 
 def project_progress(*, project: Project, access: Access) -> dict:
-    """The dashboard: assignments per reviewer and status, spans per label and layer (the spans
-    the caller may read: blind review and annotators' privacy hold here too), span writes per
-    day (last 30 days with activity), and time spent per finished document."""
+    """The dashboard: assignments per reviewer and status, spans per label and layer, span writes
+    per day (last 30 days with activity), and time spent per finished document. Spans and
+    assignments are those the caller may read (readable_spans, readable_assignments: blind
+    review and annotators' privacy hold here too); the document totals are the project's."""
     check(access, SEE_PROGRESS, project=project)
     per_reviewer: dict[str, dict[str, int]] = defaultdict(lambda: {s: 0 for s in AssignmentStatus.values})
     for username, status, n in (
-        Assignment.objects.filter(document__project=project)
+        Assignment.objects.filter(readable_assignments(access=access), document__project=project)
         .values_list("user__username", "status")
         .annotate(n=Count("id"))
         .order_by("user__username")
@@ -268,12 +270,16 @@ def project_progress(*, project: Project, access: Access) -> dict:
     durations = [
         (title, username, done - started)
         for title, username, started, done in Assignment.objects.filter(
-            document__project=project, status=AssignmentStatus.DONE, started_at__isnull=False, done_at__isnull=False
+            readable_assignments(access=access),
+            document__project=project,
+            status=AssignmentStatus.DONE,
+            started_at__isnull=False,
+            done_at__isnull=False,
         )
         .values_list("document__title", "user__username", "started_at", "done_at")
         .order_by("done_at")
     ]
-    seconds = sorted(d.total_seconds() for _, _, d in durations)
+    seconds = sorted(d.total_seconds() for _, _, d in durations)  # of the rows the reader may read
     documents_total = Document.objects.filter(project=project).count()
     documents_done = (
         Document.objects.filter(project=project)

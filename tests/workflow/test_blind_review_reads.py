@@ -13,7 +13,7 @@ from types import SimpleNamespace
 import pytest
 from django.test import Client
 
-from annotate.exports.records import FORMATS
+from annotate.datasets.registry import EXPORT_FORMATS as FORMATS
 from annotate.models import Assignment, AssignmentStatus
 from annotate.permissions import access_for
 from annotate.workflow import services
@@ -209,3 +209,29 @@ def test_annotators_see_no_release_or_agreement_under_blind_review(team, blind):
     client = team.clients["dave"]
     assert client.get(f"/api/v1/projects/{team.project.pk}/agreement/").status_code == 403
     assert client.get(f"/api/v1/projects/{team.project.pk}/releases/{number}/download/jsonl/").status_code == 403
+
+
+def test_the_dashboard_says_who_finished_what_only_as_far_as_the_reader_may_see(team, blind):
+    """Who finished which document (the time per document) follows permissions.readable_assignments:
+    managers every row; reviewers others' rows except on documents blind review hides from them;
+    annotators their own."""
+    from django.utils import timezone
+
+    now = timezone.now()
+    Assignment.objects.filter(status=AssignmentStatus.DONE).update(started_at=now - timezone.timedelta(minutes=5), done_at=now)
+    rows = lambda who: {  # noqa: E731
+        (row["title"], row["annotator"])
+        for row in team.clients[who].get(f"/api/v1/projects/{team.project.pk}/progress/").json()["time_per_document"]
+    }
+    assert rows("alice") == {(blind.hidden.title, "carol"), (blind.seen.title, "bob")}
+    assert rows("bob") == {(blind.seen.title, "bob")}  # carol finished the story he still has open
+    assert rows("carol") == {(blind.hidden.title, "carol")}
+    assert rows("dave") == set()
+    reviewers = lambda who: team.clients[who].get(f"/api/v1/projects/{team.project.pk}/progress/").json()["reviewers"]  # noqa: E731
+    assert set(reviewers("alice")) == {"bob", "carol", "dave"}
+    assert reviewers("bob") == {"bob": {"not_started": 0, "in_progress": 1, "done": 1, "skipped": 0}}  # the others work on his open story
+    assert set(reviewers("carol")) == {"carol"}
+    page = Client()
+    page.force_login(team.bob)
+    body = page.get(f"/projects/{team.project.pk}/dashboard/").content.decode()
+    assert blind.seen.title in body and blind.hidden.title not in body

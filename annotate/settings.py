@@ -288,7 +288,7 @@ MAX_DOCUMENT_CHARS = 5_000_000
 # (If-Match or "version"), else 428. Off only for old clients that cannot send one yet.
 REQUIRE_PRECONDITION = _env_bool("REQUIRE_PRECONDITION", True)
 BULK_DOCUMENTS_MAX = 1000
-# Dataset imports (annotate.services.imports): past any of these the answer is 413. The upload
+# Dataset imports (annotate.datasets.services): past any of these the answer is 413. The upload
 # is also bounded by MAX_REQUEST_BYTES above.
 DATASET_IMPORT_MAX_BYTES = int(os.environ.get("DATASET_IMPORT_MAX_BYTES", 64 * 1024 * 1024))
 DATASET_IMPORT_MAX_EXPANDED_BYTES = int(os.environ.get("DATASET_IMPORT_MAX_EXPANDED_BYTES", 256 * 1024 * 1024))

@@ -8,12 +8,12 @@ from collections.abc import Callable
 from django.core.files import File
 from django.core.files.storage import default_storage
 
-from annotate.dataset_selectors import buffered, export_stream
-from annotate.exports.records import export_format
+from annotate.datasets.selectors import buffered, export_stream
+from annotate.datasets.registry import export_format
 from annotate.jobs.models import Job, JobKind
 from annotate.jobs.starts import filters_from_params
 from annotate.permissions import access_for
-from annotate.services.imports import dataset_import
+from annotate.datasets.services import dataset_import
 
 SPOOL_BYTES = 8 * 1024 * 1024
 

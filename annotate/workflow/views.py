@@ -322,7 +322,7 @@ def release_detail(request, pk: int, number: int):
             "project": project,
             "access": access,
             "release": release,
-            "formats": [f for f in release_service.FORMATS],
+            "formats": list(release_service.EXPORT_FORMATS),
             "extra_files": list(release_service.EXTRA_FILES),
             "layers": list(release.manifest.get("layers", {})),
         },

@@ -1,6 +1,6 @@
 """conll: one token a line with its IOB2 tag (TOKEN<TAB>TAG), one block per document and annotator.
 
-    # annotate conll export: IOB2, TOKEN<TAB>TAG, tokenizer annotate.exports.tokenize
+    # annotate conll export: IOB2, TOKEN<TAB>TAG, tokenizer annotate.datasets.tokenize
     # overlaps: ... (OVERLAP_RULE)
     # manifest = {...}
 
@@ -21,11 +21,12 @@ what was dropped. A document without spans in the export still gets a block (all
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator
 
-from annotate.exports.records import ContentDigest, RenderOptions, compact_json
-from annotate.exports.tokenize import tokenize
+from annotate.datasets.records import ContentDigest, RenderOptions, compact_json
+from annotate.datasets.tokenize import tokenize
 
 MEDIA_TYPE = "text/plain; charset=utf-8"
 EXTENSION = "conll"
+OFFSET_UNITS = ("codepoint",)  # see render()
 OVERLAP_RULE = (
     "within one document and annotator, spans are taken by start, then longest first, then label; "
     "a span sharing a token with a span already taken is dropped and counted"
@@ -64,7 +65,7 @@ def render(records: Iterable[dict], manifest: dict, options: RenderOptions) -> I
     if options.offset_unit != "codepoint":
         raise ValueError("conll has no offsets to convert.")
     yield (
-        "# annotate conll export: IOB2, TOKEN<TAB>TAG, tokenizer annotate.exports.tokenize\n"
+        "# annotate conll export: IOB2, TOKEN<TAB>TAG, tokenizer annotate.datasets.tokenize\n"
         f"# overlaps: {OVERLAP_RULE}\n"
         f"# manifest = {_dumps(manifest)}\n"
     )

@@ -13,10 +13,11 @@ import csv
 import io
 from collections.abc import Iterable, Iterator
 
-from annotate.exports.records import RenderOptions, with_offset_unit
+from annotate.datasets.records import RenderOptions, with_offset_unit
 
 MEDIA_TYPE = "text/csv; charset=utf-8"
 EXTENSION = "csv"
+OFFSET_UNITS = ("codepoint", "utf16")
 
 COLUMNS = (
     "document_external_id",

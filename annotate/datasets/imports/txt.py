@@ -3,11 +3,15 @@ from collections.abc import Iterator
 from pathlib import PurePosixPath
 from typing import BinaryIO
 
-from annotate.imports.items import UTF8_BOM, ImportItem, ImportProblem
+from annotate.datasets.imports.items import UTF8_BOM, ImportItem, ImportProblem, ParseContext
+
+FORMAT = "txt"
+EXTENSIONS = ("txt",)
+IN_ARCHIVE = True
 
 
-def parse(stream: BinaryIO, *, file: str, max_bytes: int) -> Iterator[ImportItem | ImportProblem]:
-    data = stream.read(max_bytes + 1)
+def parse(stream: BinaryIO, *, file: str, context: ParseContext) -> Iterator[ImportItem | ImportProblem]:
+    data = stream.read(context.max_expanded_bytes + 1)
     if b"\x00" in data:
         line = data.count(b"\n", 0, data.index(b"\x00")) + 1
         yield ImportProblem(file, line, "file", f"Line {line} contains a NUL byte.")

@@ -1,4 +1,4 @@
-"""jsonl import: the shape the jsonl export writes (annotate.exports.records), one document a line.
+"""jsonl import: the shape the jsonl export writes (annotate.datasets.records), one document a line.
 
 A first line {"manifest": {...}} and a last line {"end": {...}} are read, not imported: the
 manifest's offset_unit says how the span offsets count (utf16 exports are converted back).
@@ -7,13 +7,17 @@ from collections.abc import Iterator
 from typing import BinaryIO
 
 from annotate import json_input
-from annotate.exports.records import DOCUMENT_FIELDS
-from annotate.imports.items import ImportItem, ImportProblem, numbered_lines
+from annotate.datasets.records import DOCUMENT_FIELDS
+from annotate.datasets.imports.items import ImportItem, ImportProblem, ParseContext, numbered_lines
+
+FORMAT = "jsonl"
+EXTENSIONS = ("jsonl",)
+IN_ARCHIVE = True
 
 ACCEPTED_KEYS = frozenset(DOCUMENT_FIELDS)
 
 
-def parse(stream: BinaryIO, *, file: str) -> Iterator[ImportItem | ImportProblem]:
+def parse(stream: BinaryIO, *, file: str, context: ParseContext | None = None) -> Iterator[ImportItem | ImportProblem]:
     offset_unit = "codepoint"
     for entry in numbered_lines(stream, file=file):
         if isinstance(entry, ImportProblem):

@@ -5,7 +5,6 @@ validation.validate_span / validate_link, like any other document or span. Items
 and bulk-inserted in batches inside one transaction, so memory stays bounded; any error
 (400), refused duplicate (409) or limit (413) rolls the whole import back.
 """
-import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
@@ -17,11 +16,11 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from annotate.errors import Conflict, InvalidInput, TooLarge
-from annotate.exports.records import compact_json
+from annotate.datasets.records import compact_json
 from annotate.graphemes import DocumentBoundaries
-from annotate.imports import archive, csv as csv_parser, jsonl, txt
-from annotate.imports.fields import document_fields
-from annotate.imports.items import ImportItem, ImportProblem
+from annotate.datasets.imports.fields import document_fields
+from annotate.datasets.imports.items import ImportItem, ImportProblem, ParseContext
+from annotate.datasets.registry import ARCHIVE_MEMBER_SUFFIXES, IMPORT_FORMATS, import_format, import_format_for_suffix
 from annotate.models import Document, Layer, Membership, Project, Span, SpanAction, SpanEvent, SpanLink
 from annotate.offsets import Utf16Index
 from annotate.permissions import IMPORT_DOCUMENTS, WRITE_OTHERS_LAYERS, Access, check, role_may
@@ -29,7 +28,6 @@ from annotate.selectors import span_as_dict
 from annotate.services.documents import document_build
 from annotate.validation import validate_link, validate_span
 
-IMPORT_FORMATS = ("jsonl", "csv", "txt", "zip")
 LAYERS = frozenset(Layer.values)
 ON_DUPLICATE = ("refuse", "skip")
 BATCH_DOCUMENTS = 500
@@ -52,23 +50,24 @@ def import_format_for(*, format: str | None, file_name: str) -> str:
             raise InvalidInput({"format": [f"Use one of: {', '.join(IMPORT_FORMATS)}."]})
         return format
     suffix = PurePosixPath(file_name).suffix.lower().lstrip(".")
-    if suffix in IMPORT_FORMATS:
-        return suffix
+    if name := import_format_for_suffix(suffix):
+        return name
     raise InvalidInput({"format": [f"Say the format ({', '.join(IMPORT_FORMATS)}): the file name does not tell it."]})
 
 
+def _member_parser(suffix: str):
+    name = import_format_for_suffix(suffix, in_archive=True)
+    return import_format(name).parse if name else None
+
+
 def _parse(*, format: str, stream: BinaryIO, file_name: str):
-    txt_parser = functools.partial(txt.parse, max_bytes=settings.DATASET_IMPORT_MAX_EXPANDED_BYTES)
-    parsers = {"jsonl": jsonl.parse, "csv": csv_parser.parse, "txt": txt_parser}
-    if format == "zip":
-        return archive.parse(
-            stream,
-            file=file_name,
-            parsers=parsers,
-            max_members=settings.DATASET_IMPORT_MAX_MEMBERS,
-            max_expanded_bytes=settings.DATASET_IMPORT_MAX_EXPANDED_BYTES,
-        )
-    return parsers[format](stream, file=file_name)
+    context = ParseContext(
+        max_expanded_bytes=settings.DATASET_IMPORT_MAX_EXPANDED_BYTES,
+        max_members=settings.DATASET_IMPORT_MAX_MEMBERS,
+        member_parser=_member_parser,
+        member_suffixes=ARCHIVE_MEMBER_SUFFIXES,
+    )
+    return import_format(format).parse(stream, file=file_name, context=context)
 
 
 def _problem_of(item: ImportItem, field: str, messages) -> ImportProblem:

@@ -1,5 +1,5 @@
 """What every import parser yields: an item to create, or a problem that names its file, line and field."""
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
@@ -16,6 +16,17 @@ class ImportItem:
     document: dict
     spans: list = field(default_factory=list)
     offset_unit: str = "codepoint"
+
+
+@dataclass(frozen=True)
+class ParseContext:
+    """What a parser may need besides its stream: the import's limits, and (for an archive) the
+    parser of each member by its file-name suffix (None for a suffix no format reads there)."""
+
+    max_expanded_bytes: int
+    max_members: int
+    member_parser: Callable[[str], Callable | None]
+    member_suffixes: tuple[str, ...] = ()  # for the message naming what an archive may hold
 
 
 @dataclass

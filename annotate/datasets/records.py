@@ -1,8 +1,8 @@
-"""The record shape every export format renders, the manifest, the content digest and the format registry.
+"""The record shape every export format renders, the manifest and the content digest.
 
 A *record* is one document as a plain dict (no model instances, no database ids), so the
 same records always render to the same bytes, whether they stream from the database
-(annotate.dataset_selectors.export_records) or come from a frozen release.
+(annotate.datasets.selectors.export_records) or come from a frozen release.
 
 DocumentRecord (keys in this order; `published_on` is an ISO date or None)::
 
@@ -35,16 +35,16 @@ records as JSON with its keys in any order: render() writes them in the order ab
 Renderers: each format module exposes
 ``render(records: Iterable[DocumentRecord], manifest: dict, options: RenderOptions) -> Iterator[str | bytes]``
 (str chunks, or UTF-8 bytes where a format already holds them: jsonl's orjson lines) and
-``MEDIA_TYPE``, ``EXTENSION``; they read nothing else. ExportFormat.render_bytes joins them. `manifest` comes from manifest_build.
+``MEDIA_TYPE``, ``EXTENSION``, ``OFFSET_UNITS``; they read nothing else (annotate.datasets.registry
+finds them; ExportFormat.render_bytes joins their chunks). `manifest` comes from manifest_build.
 The records' SHA-256 (content_sha256) is computed while rendering by ContentDigest and written
 where the format has room for it (the last line or key); it does not depend on the format or
 the offset unit, so two exports hold the same labels exactly when their content_sha256 match.
 """
 import hashlib
-import importlib
 import json
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Literal, TypedDict
 
 import orjson
@@ -53,11 +53,6 @@ from annotate.models import Label
 from annotate.offsets import Utf16Index
 
 FORMAT_VERSION = 1
-FORMATS = ("jsonl", "w3c", "conll", "spacy", "csv")
-OFFSET_UNITS = ("codepoint", "utf16")
-# The W3C model counts code points; spaCy's Doc.char_span takes Python string indexes (code
-# points too); CoNLL has no offsets. So only these two can give UTF-16 offsets.
-FORMATS_WITH_UTF16 = frozenset({"jsonl", "csv"})
 
 DOCUMENT_FIELDS = (
     "external_id",
@@ -243,35 +238,5 @@ def manifest_build(
     return manifest
 
 
-@dataclass(frozen=True)
-class ExportFormat:
-    name: str
-    module: object = field(repr=False)
-
-    @property
-    def media_type(self) -> str:
-        return self.module.MEDIA_TYPE
-
-    @property
-    def extension(self) -> str:
-        return self.module.EXTENSION
-
-    def render(
-        self, records: Iterable[dict], manifest: dict, options: RenderOptions | None = None
-    ) -> Iterator[str | bytes]:
-        return self.module.render(records, manifest, options or RenderOptions())
-
-    def render_bytes(self, records: Iterable[dict], manifest: dict, options: RenderOptions | None = None) -> bytes:
-        """The whole rendering as UTF-8 bytes (for a release file or a test)."""
-        return b"".join(as_bytes(chunk) for chunk in self.render(records, manifest, options))
-
-
 def as_bytes(chunk: str | bytes) -> bytes:
     return chunk if isinstance(chunk, bytes) else chunk.encode("utf-8", "surrogatepass")
-
-
-def export_format(name: str) -> ExportFormat:
-    """The registered format called `name`; KeyError for an unknown one."""
-    if name not in FORMATS:
-        raise KeyError(name)
-    return ExportFormat(name=name, module=importlib.import_module(f"annotate.exports.{name}"))

@@ -1,4 +1,4 @@
-"""zip import: a .zip of .jsonl, .csv and .txt files, read in member-name order without extracting.
+"""zip import: a .zip of files of the formats an archive may hold (jsonl, csv, txt), read in member-name order without extracting.
 
 Guards: at most DATASET_IMPORT_MAX_MEMBERS members and DATASET_IMPORT_MAX_EXPANDED_BYTES
 uncompressed in total, counted while reading (a member's declared size can lie), else 413;
@@ -7,12 +7,16 @@ refused (400) though nothing is ever written to disk: they become titles and ext
 """
 import zipfile
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import PurePosixPath
 from typing import BinaryIO
 
 from annotate.errors import TooLarge
-from annotate.imports.items import ImportItem, ImportProblem
+from annotate.datasets.imports.items import ImportItem, ImportProblem, ParseContext
+
+FORMAT = "zip"
+EXTENSIONS = ("zip",)
+IN_ARCHIVE = False
 
 IGNORED_PREFIXES = ("__MACOSX/",)
 
@@ -37,6 +41,11 @@ class _CountingReader:
             yield self._count(line)
 
 
+def _listed(suffixes: tuple[str, ...]) -> str:
+    names = [f".{suffix}" for suffix in suffixes]
+    return ", ".join(names[:-1]) + " or " + names[-1] if len(names) > 1 else "".join(names)
+
+
 def unsafe_name_reason(name: str) -> str | None:
     if "\\" in name:
         return "uses a backslash"
@@ -49,14 +58,8 @@ def unsafe_name_reason(name: str) -> str | None:
     return None
 
 
-def parse(
-    stream: BinaryIO,
-    *,
-    file: str,
-    parsers: dict[str, Callable[..., Iterator]],
-    max_members: int,
-    max_expanded_bytes: int,
-) -> Iterator[ImportItem | ImportProblem]:
+def parse(stream: BinaryIO, *, file: str, context: ParseContext) -> Iterator[ImportItem | ImportProblem]:
+    max_members, max_expanded_bytes = context.max_members, context.max_expanded_bytes
     try:
         archive = zipfile.ZipFile(stream)
     except (zipfile.BadZipFile, OSError):
@@ -77,18 +80,18 @@ def parse(
                 problems.append(ImportProblem(info.filename, 0, "file", f"Refused member name: it {reason}."))
             elif info.flag_bits & 0x1:
                 problems.append(ImportProblem(info.filename, 0, "file", "Encrypted members are not read."))
-            elif suffix.lstrip(".") not in parsers:
+            elif context.member_parser(suffix.lstrip(".")) is None:
                 problems.append(
-                    ImportProblem(info.filename, 0, "file", f"Unknown file type {suffix or '(none)'}: use .jsonl, .csv or .txt.")
+                    ImportProblem(info.filename, 0, "file", f"Unknown file type {suffix or '(none)'}: use {_listed(context.member_suffixes)}.")
                 )
         if problems:
             yield from problems
             return
         budget = [0]
         for info in sorted(members, key=lambda i: i.filename):
-            parser = parsers[PurePosixPath(info.filename).suffix.lower().lstrip(".")]
+            parser = context.member_parser(PurePosixPath(info.filename).suffix.lower().lstrip("."))
             try:
                 with archive.open(info) as member:
-                    yield from parser(_CountingReader(member, budget, max_expanded_bytes), file=info.filename)
+                    yield from parser(_CountingReader(member, budget, max_expanded_bytes), file=info.filename, context=context)
             except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as error:
                 yield ImportProblem(info.filename, 0, "file", f"The member cannot be read: {error}.")

@@ -8,15 +8,19 @@ import sys
 from collections.abc import Iterator
 from typing import BinaryIO
 
-from annotate.imports.fields import MAX_LENGTHS, title_from_text
-from annotate.imports.items import ImportItem, ImportProblem, numbered_lines
+from annotate.datasets.imports.fields import MAX_LENGTHS, title_from_text
+from annotate.datasets.imports.items import ImportItem, ImportProblem, ParseContext, numbered_lines
+
+FORMAT = "csv"
+EXTENSIONS = ("csv",)
+IN_ARCHIVE = True
 
 COLUMNS = ("text", "title", *sorted(set(MAX_LENGTHS) - {"title"}), "published_on")
 
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))  # a document's text may be megabytes in one cell
 
 
-def parse(stream: BinaryIO, *, file: str) -> Iterator[ImportItem | ImportProblem]:
+def parse(stream: BinaryIO, *, file: str, context: ParseContext | None = None) -> Iterator[ImportItem | ImportProblem]:
     problems: list[ImportProblem] = []
 
     def lines():

@@ -12,10 +12,11 @@ spaCy itself is not needed to write this file.
 """
 from collections.abc import Iterable, Iterator
 
-from annotate.exports.records import ContentDigest, RenderOptions, compact_json
+from annotate.datasets.records import ContentDigest, RenderOptions, compact_json
 
 MEDIA_TYPE = "application/json; charset=utf-8"
 EXTENSION = "spacy.json"
+OFFSET_UNITS = ("codepoint",)  # see render()
 
 
 _dumps = compact_json

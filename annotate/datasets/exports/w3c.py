@@ -13,10 +13,11 @@ span      <document>:span:<index of the span in the document's span list>
 from collections.abc import Iterable, Iterator
 from urllib.parse import quote as percent_encode
 
-from annotate.exports.records import ContentDigest, RenderOptions, compact_json
+from annotate.datasets.records import ContentDigest, RenderOptions, compact_json
 
 MEDIA_TYPE = 'application/ld+json; profile="http://www.w3.org/ns/anno.jsonld"; charset=utf-8'
 EXTENSION = "jsonld"
+OFFSET_UNITS = ("codepoint",)  # see render()
 CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 CONTEXT_CHARS = 32
 

@@ -1,6 +1,6 @@
 """Export reads: filters, the consistent snapshot, and records streamed from the database in chunks.
 
-The records (annotate.exports.records) come from three ordered cursors read side by side -
+The records (annotate.datasets.records) come from three ordered cursors read side by side -
 documents by id, their spans by document, the spans' links by document - so the number of
 queries does not depend on the number of documents and memory holds one chunk of each.
 On PostgreSQL the cursors are server-side and everything is read in one REPEATABLE READ,
@@ -18,14 +18,8 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet, TextField
 from django.db.models.functions import Cast, Collate
 
 from annotate.errors import InvalidInput
-from annotate.exports.records import (
-    ContentDigest,
-    FORMATS_WITH_UTF16,
-    RenderOptions,
-    as_bytes,
-    export_format,
-    manifest_build,
-)
+from annotate.datasets.records import ContentDigest, RenderOptions, as_bytes, manifest_build
+from annotate.datasets.registry import EXPORT_FORMATS, export_format, offset_unit_problem
 from annotate.models import Assignment, AssignmentStatus, Document, Label, Layer, Membership, Project, Span, SpanLink
 from annotate.permissions import EXPORT_ALL_LAYERS, Access, check, documents_with_others_hidden, may, readable_spans
 from annotate.selectors import project_last_changed_at
@@ -360,11 +354,9 @@ def check_export_options(*, format: str, offset_unit: str) -> None:
     try:
         export_format(format)
     except KeyError:
-        raise InvalidInput({"format": ["Use one of: jsonl, w3c, conll, spacy, csv."]}) from None
-    if offset_unit not in ("codepoint", "utf16"):
-        raise InvalidInput({"offset_unit": ["Use codepoint or utf16."]})
-    if offset_unit == "utf16" and format not in FORMATS_WITH_UTF16:
-        raise InvalidInput({"offset_unit": [f"{format} exports count code points; utf16 is for jsonl and csv."]})
+        raise InvalidInput({"format": [f"Use one of: {', '.join(EXPORT_FORMATS)}."]}) from None
+    if problem := offset_unit_problem(format, offset_unit):
+        raise InvalidInput({"offset_unit": [problem]})
 
 
 def export_request_checked(

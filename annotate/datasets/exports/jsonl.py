@@ -5,16 +5,17 @@
     ...
     {"end": {"documents": 2, "spans": 7, "content_sha256": "..."}}
 
-The document lines are the records of annotate.exports.records as compact JSON, keys in the
+The document lines are the records of annotate.datasets.records as compact JSON, keys in the
 documented order; `links` are indexes into the same line's `spans`. This is also the shape
 `jsonl` import reads, so an export of one project imports into another unchanged.
 """
 from collections.abc import Iterable, Iterator
 
-from annotate.exports.records import ContentDigest, RenderOptions, compact_json, record_json_bytes, with_offset_unit
+from annotate.datasets.records import ContentDigest, RenderOptions, compact_json, record_json_bytes, with_offset_unit
 
 MEDIA_TYPE = "application/x-ndjson; charset=utf-8"
 EXTENSION = "jsonl"
+OFFSET_UNITS = ("codepoint", "utf16")
 
 
 def _line(value: dict) -> str:

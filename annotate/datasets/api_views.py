@@ -1,4 +1,4 @@
-"""Dataset endpoints: streamed export in five formats, its manifest, and all-or-nothing import."""
+"""Dataset endpoints: streamed export in every registered format, its manifest, and all-or-nothing import."""
 from django.http import StreamingHttpResponse
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
@@ -9,19 +9,20 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from annotate.dataset_selectors import ExportFilters, buffered, export_manifest_with_digest, export_stream
+from annotate.datasets.selectors import ExportFilters, buffered, export_manifest_with_digest, export_stream
 from annotate.errors import InvalidInput
-from annotate.exports.records import CSV_SAFETY, FORMATS, OFFSET_UNITS, export_format
+from annotate.datasets.records import CSV_SAFETY
+from annotate.datasets.registry import DEFAULT_EXPORT_FORMAT, EXPORT_FORMATS, IMPORT_FORMATS, OFFSET_UNITS, export_format
 from annotate.models import Layer
 from annotate.permissions import IMPORT_DOCUMENTS, project_for_user
 from annotate.jobs.api import job_accepted, prefers_async
 from annotate.jobs.serializers import JobOut
 from annotate.jobs.starts import export_start, import_start
-from annotate.services.imports import IMPORT_FORMATS, ON_DUPLICATE
+from annotate.datasets.services import ON_DUPLICATE
 
 
 class ExportQuery(serializers.Serializer):
-    format = serializers.ChoiceField(choices=FORMATS, default="jsonl")
+    format = serializers.ChoiceField(choices=EXPORT_FORMATS, default=DEFAULT_EXPORT_FORMAT)
     layer = serializers.ChoiceField(choices=Layer.choices, default=Layer.INDIVIDUAL)
     annotator = serializers.ListField(
         child=serializers.CharField(allow_blank=True), required=False, help_text="Repeat or separate with commas."

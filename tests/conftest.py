@@ -72,10 +72,11 @@ def pytest_collection_modifyitems(config, items):
     minutes: it runs when asked for by marker (`-m cluster`), not with the main suite."""
     if "cluster" in (config.option.markexpr or ""):
         return
-    cluster = [item for item in items if "cluster" in item.keywords]
+    # By the marker itself: item.keywords also holds folder names (a checkout named "cluster").
+    cluster = [item for item in items if item.get_closest_marker("cluster")]
     if cluster:
         config.hook.pytest_deselected(items=cluster)
-        items[:] = [item for item in items if "cluster" not in item.keywords]
+        items[:] = [item for item in items if not item.get_closest_marker("cluster")]
 
 
 # CI sets REQUIRE_E2E=1 on its PostgreSQL run: browser tests that were skipped (no Chromium,

@@ -193,3 +193,63 @@ def test_metrics_count_jobs_by_kind_and_state(team):
     assert f'annotate_jobs{{kind="{JobKind.EXPORT}",state="{JobState.QUEUED}"}} 2.0' in body
     assert "annotate_jobs_oldest_queued_seconds" in body
 
+
+
+def _wsgi_get(application, path: str, token: str) -> tuple[str, bytes]:
+    """One GET through a WSGI application, as a WSGI server makes it (iterate, then close)."""
+    from wsgiref.util import setup_testing_defaults
+
+    environ = {"PATH_INFO": path, "QUERY_STRING": "format=jsonl", "HTTP_AUTHORIZATION": f"Token {token}"}
+    setup_testing_defaults(environ)
+    environ["SERVER_NAME"] = environ["HTTP_HOST"] = "testserver"
+    seen = {}
+    result = application(environ, lambda status, headers, exc_info=None: seen.update(status=status))
+    try:
+        body = b"".join(result)
+    finally:
+        if hasattr(result, "close"):
+            result.close()
+    return seen["status"], body
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_streamed_export_whose_database_goes_away_before_its_first_byte_answers_503():
+    """The view answers, then PostgreSQL goes away before the server reads the first chunk:
+    503 with Retry-After, not the WSGI server's 500; and the export's snapshot is closed."""
+    from django.core.wsgi import get_wsgi_application
+
+    from annotate.models import Role
+    from annotate.ops.unavailable import FirstChunkBeforeStatus
+    from tests.factories import DocumentFactory, MembershipFactory, ProjectFactory, token_for
+
+    needs_postgresql()
+    project = ProjectFactory()
+    manager = UserFactory()
+    MembershipFactory(project=project, user=manager, role=Role.MANAGER)
+    DocumentFactory(project=project, text="The ministry said so.")
+    token, path = token_for(manager), f"/api/v1/projects/{project.pk}/export/"
+    django_application = get_wsgi_application()
+    outage = {"on": False}
+
+    def view_then_outage(environ, start_response):
+        result = django_application(environ, start_response)
+        if outage["on"]:
+            connection.close()
+            connection.settings_dict["PORT"] = "1"
+        return result
+
+    application = FirstChunkBeforeStatus(view_then_outage)
+    status, body = _wsgi_get(application, path, token)
+    assert status.startswith("200") and b"The ministry said so." in body
+    saved = dict(connection.settings_dict)
+    outage["on"] = True
+    try:
+        status, body = _wsgi_get(application, path, token)
+    finally:
+        connection.close()
+        connection.settings_dict.update(saved)
+    assert status.startswith("503"), (status, body[:300])
+    assert "database" in json.loads(body)["detail"]
+    assert not connection.in_atomic_block
+    outage["on"] = False
+    assert _wsgi_get(application, path, token)[0].startswith("200")

@@ -175,3 +175,17 @@ def test_the_dashboard_reports_how_often_suggestions_are_accepted(team, story, c
     assert 'data-testid="suggestions-accepted">3<' in page and "quote_with_cue" in page
     client.force_login(team.carol)
     assert "suggestions-accepted" not in client.get(f"/projects/{team.project.pk}/dashboard/").content.decode()
+
+
+def test_content_accepted_after_its_cue_is_linked_to_the_members_span_of_the_cue(team, story):
+    body = _get(team.clients["carol"], story)
+    cue = _cue(body, "the mayor said")
+    first, second = cue["links"]
+    assert team.clients["carol"].post(f"/api/v1/suggestions/{second}/reject/").status_code == 200
+    assert team.clients["carol"].post(f"/api/v1/suggestions/{cue['id']}/accept/", {}, format="json").status_code == 201
+    attribution = Span.objects.get(document=story, annotator=team.carol, label="attribution")
+    assert list(attribution.links_out.values_list("target__quote", flat=True)) == ["We will rebuild"]
+    assert team.clients["carol"].delete(f"/api/v1/suggestions/{second}/decision/").status_code == 200
+    response = team.clients["carol"].post(f"/api/v1/suggestions/{second}/accept/", {}, format="json")
+    assert response.status_code == 201 and response.json()["links"] == [[attribution.pk, response.json()["spans"][0]["id"]]]
+    assert set(attribution.links_out.values_list("target__quote", flat=True)) == {"We will rebuild", "and we will do it fast"}

@@ -115,6 +115,15 @@ SEE_WHO_FINISHED_WHAT = Rule("see which documents other members finished", REVIE
 EXPORT_PROJECT = Rule("export the project", MEMBERS)  # one's own layer; EXPORT_ALL_LAYERS for more
 CANCEL_OWN_JOBS = Rule("cancel the jobs you started", MEMBERS)
 SEE_OTHERS_JOBS = Rule("see or cancel jobs other members started", MANAGERS)
+# Suggestions come from the text alone (no one's layer), so every member sees them; decisions
+# are each member's own. Turning them off is EDIT_PROJECT.
+SEE_SUGGESTIONS = Rule("see suggested spans", MEMBERS)
+ACCEPT_SUGGESTIONS = Rule("accept or reject suggestions", MEMBERS)
+RUN_SUGGESTIONS = Rule("run the suggester over the whole project", MANAGERS)
+SEE_SUGGESTION_STATS = Rule("see how often suggestions are accepted", REVIEWERS)
+# The sources view and claim maps count spans through readable_spans, like every bulk read.
+SEE_SOURCES = Rule("see the sources view", MEMBERS)
+MERGE_SOURCES = Rule("merge or split sources", REVIEWERS)
 
 
 def may(access: Access, rule: Rule, *, project: Project | None = None) -> bool:
@@ -403,3 +412,16 @@ def visible_jobs(*, access: Access):
 
     jobs = Job.objects.filter(project_id=access.project_id).select_related("creator")
     return jobs if may(access, SEE_OTHERS_JOBS) else jobs.filter(creator_id=access.user_id)
+
+
+def suggestion_for_user(user, suggestion_id: int):
+    """(suggestion, document without its text, access) for a member of the project; 404 otherwise."""
+    from annotate.suggestions.models import Suggestion
+
+    suggestion = None
+    if user.is_authenticated and 0 < suggestion_id < 2**63:
+        suggestion = Suggestion.objects.filter(pk=suggestion_id).first()
+    if suggestion is None:
+        raise Http404("No such suggestion.")
+    document, access = document_for_user(user, suggestion.document_id, with_text=False)
+    return suggestion, document, access

@@ -101,6 +101,9 @@ INSTALLED_APPS = [
     "annotate.ops",
     "annotate.accounts",
     "annotate.jobs",
+    "annotate.suggestions",
+    "annotate.sources",
+    "annotate.articles",
     "django_tasks",
     "django_tasks_db",
     "django_rq",
@@ -285,7 +288,7 @@ MAX_DOCUMENT_CHARS = 5_000_000
 # (If-Match or "version"), else 428. Off only for old clients that cannot send one yet.
 REQUIRE_PRECONDITION = _env_bool("REQUIRE_PRECONDITION", True)
 BULK_DOCUMENTS_MAX = 1000
-# Dataset imports (annotate.services.imports): past any of these the answer is 413. The upload
+# Dataset imports (annotate.datasets.services): past any of these the answer is 413. The upload
 # is also bounded by MAX_REQUEST_BYTES above.
 DATASET_IMPORT_MAX_BYTES = int(os.environ.get("DATASET_IMPORT_MAX_BYTES", 64 * 1024 * 1024))
 DATASET_IMPORT_MAX_EXPANDED_BYTES = int(os.environ.get("DATASET_IMPORT_MAX_EXPANDED_BYTES", 256 * 1024 * 1024))
@@ -293,6 +296,12 @@ DATASET_IMPORT_MAX_MEMBERS = int(os.environ.get("DATASET_IMPORT_MAX_MEMBERS", 10
 DATASET_IMPORT_MAX_DOCUMENTS = int(os.environ.get("DATASET_IMPORT_MAX_DOCUMENTS", 100_000))
 
 # JSON bodies and import lines nested deeper than this are refused with 400 (annotate.json_input).
+# Article import (annotate/articles/fetch.py): bounds of one fetch, and host names that skip the
+# public-address check (an intranet CMS); comma-separated in the environment.
+ARTICLE_FETCH_MAX_BYTES = int(os.environ.get("ARTICLE_FETCH_MAX_BYTES", 5 * 1024 * 1024))
+ARTICLE_FETCH_TIMEOUT_SECONDS = float(os.environ.get("ARTICLE_FETCH_TIMEOUT_SECONDS", 15))
+ARTICLE_FETCH_MAX_REDIRECTS = int(os.environ.get("ARTICLE_FETCH_MAX_REDIRECTS", 5))
+ARTICLE_FETCH_ALLOWED_HOSTS = _env_list("ARTICLE_FETCH_ALLOWED_HOSTS")
 JSON_MAX_DEPTH = int(os.environ.get("JSON_MAX_DEPTH", "32"))
 # Files: uploads waiting for an import job and job outputs (exports) go through Django's storage
 # API, so a worker on another machine reads what the web server stored. A local folder by

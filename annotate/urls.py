@@ -6,13 +6,18 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 urlpatterns = [
     path("", include("annotate.page_urls")),
     path("", include("annotate.workflow.urls")),
-    path("", include("annotate.dataset_page_urls")),
+    path("", include("annotate.datasets.urls")),
     path("", include("annotate.project_setup.urls")),
     path("", include("annotate.accounts.urls")),
+    path("", include("annotate.sources.urls")),
+    path("", include("annotate.articles.urls")),
     path("api/v1/", include("annotate.api.urls")),
-    path("api/v1/", include("annotate.api.dataset_urls")),
+    path("api/v1/", include("annotate.datasets.api_urls")),
     path("api/v1/", include("annotate.workflow.api_urls")),
     path("api/v1/", include("annotate.jobs.urls")),
+    path("api/v1/", include("annotate.suggestions.api_urls")),
+    path("api/v1/", include("annotate.sources.api_urls")),
+    path("api/v1/", include("annotate.articles.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's start-up code as a file: no inline script, so the
     # Content-Security-Policy holds on the docs page too.

@@ -15,7 +15,7 @@ DOCUMENTS_PER_PAGE = 50
 WORKSPACE_MODULES = [
     f"js/{name}.js" for name in (
         "document_workspace", "api", "drafts", "drawing", "highlights", "history", "keymap", "offsets", "selection", "span_list",
-        "span_store", "text_view",
+        "span_store", "suggestions", "text_view",
     )
 ]
 
@@ -94,6 +94,8 @@ def document_workspace(request, pk: int):
             "spans": reverse("api-span-list", args=[document.pk]),
             "span": reverse("api-span-detail", args=[0]),
             "done": reverse("api-document-done", args=[document.pk]),
+            "suggestions": reverse("api-document-suggestions", args=[document.pk]),
+            "suggestion": reverse("api-suggestion-accept", args=[0]).removesuffix("accept/"),
             "previous": reverse("document-workspace", args=[previous_id]) if previous_id else None,
             "next": reverse("document-workspace", args=[next_id]) if next_id else None,
             "project": reverse("project-detail", args=[project.pk]),

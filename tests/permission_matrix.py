@@ -123,8 +123,25 @@ GOLD_COUNT_JSON = _says('"gold_spans":{}', manager=1, reviewer_open=0, reviewer_
 GOLD_COUNT_PAGE = _says('data-testid="gold-spans">{}', manager=1, reviewer_open=0, reviewer_done=1)
 
 
+# The sources view counts carol's attribution; bob, still at work under blind review, does not see it.
+SOURCES_JSON = _says("{}", manager='"name":"the ministry"', reviewer_open='"sources":[]',
+                     reviewer_done='"name":"the ministry"', annotator='"name":"the ministry"')
+SOURCES_PAGE = _says("{}", manager="<bdi>the ministry</bdi>", reviewer_open="No attribution",
+                     reviewer_done="<bdi>the ministry</bdi>", annotator="<bdi>the ministry</bdi>")
+CLAIMS = spans({"annotator"}, NONE, {"annotator"}, {"annotator"})
+
+
 def _release(f):
     return {"pk": f.project.pk, "number": f.release.number}
+
+
+def _suggestion(f):
+    """The cue the suggester finds in the fixture's text ("The ministry said that")."""
+    from annotate.suggestions.models import Suggestion
+    from annotate.suggestions.services import document_suggest
+
+    document_suggest(document_id=f.document.pk)
+    return {"pk": Suggestion.objects.get(document=f.document, label="attribution").pk}
 
 
 def _release_download(status: dict[str, int]) -> Route:
@@ -302,6 +319,30 @@ MATRIX: dict[str, Route] = {
     "api-job-detail": Route(on="job", cases=[Case("GET", api(200, 200, 404, 404))]),
     "api-job-download": Route(on="job", cases=[Case("GET", api(200, 200, 404, 404), spans=spans({"reviewer_open"}, {"reviewer_open"}))]),
     "api-job-cancel": Route(on="job", cases=[Case("POST", api(409, 409, 404, 404))]),  # it has finished: 409
+    # ------------------------------------------------------------ suggestions (of the document's text)
+    "api-document-suggestions": Route(on="document", cases=[Case("GET", api(200))]),  # from the text: no one's spans
+    "api-project-suggestions": Route(on="project", cases=[Case("POST", api(202, 403))]),
+    "api-suggestion-settings": Route(on="project", cases=[Case("GET", api(200)), Case("PUT", api(400, 403), data={})]),
+    "api-suggestion-stats": Route(on="project", cases=[Case("GET", api(200, 200, 200, 403))]),
+    "api-suggestion-accept": Route(kwargs=_suggestion, cases=[Case("POST", api(201))]),  # into one's own layer
+    "api-suggestion-reject": Route(kwargs=_suggestion, cases=[Case("POST", api(200))]),
+    "api-suggestion-decision": Route(kwargs=_suggestion, cases=[Case("DELETE", api(404))]),  # nobody decided yet
+    # ------------------------------------------------------------ sources view (carol's attribution names "the ministry")
+    "api-project-sources": Route(on="project", cases=[
+        Case("GET", api(200), says=SOURCES_JSON),
+        Case("GET", api(200), query={"format": "csv"}, says=_says("{}", manager="the ministry", reviewer_open="merged_keys\r\n",
+                                                                  reviewer_done="the ministry", annotator="the ministry")),
+    ]),
+    "api-sources-merge": Route(on="project", cases=[Case("POST", api(400, 400, 400, 403), data={})]),
+    "api-sources-split": Route(on="project", cases=[Case("POST", api(400, 400, 400, 403), data={})]),
+    "api-document-claims": Route(on="document", cases=[Case("GET", api(200), spans=CLAIMS)]),
+    "sources-project": Route(on="project", cases=[Case("GET", page(200), says=SOURCES_PAGE)]),
+    "sources-merge": Route(on="project", cases=[Case("POST", page(302, 302, 302, 403))]),  # back to the page, with the error
+    "sources-split": Route(on="project", cases=[Case("POST", page(302, 302, 302, 403))]),
+    "sources-claims": Route(on="document", cases=[Case("GET", page(200), spans=CLAIMS)]),
+    # ------------------------------------------------------------ article import (the server fetches: managers only)
+    "api-article-import": Route(on="project", cases=[Case("POST", api(400, 403), data={})]),
+    "articles-import": Route(on="project", cases=[Case("GET", page(200, 403)), Case("POST", page(200, 403))]),
     # ------------------------------------------------------------ operations (annotate.ops): no project
     "healthz": Route(cases=[Case("GET", public(200))]),
     "readyz": Route(cases=[Case("GET", public(200))]),

@@ -7,7 +7,7 @@ import io
 import pytest
 from django.core.management import call_command
 
-from annotate.exports.csv import spreadsheet_safe
+from annotate.datasets.exports.csv import spreadsheet_safe
 from annotate.models import Assignment, AssignmentStatus
 from tests.factories import DocumentFactory
 from tests.workflow.conftest import label

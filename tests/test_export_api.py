@@ -207,7 +207,7 @@ def test_query_count_does_not_grow_with_the_number_of_documents(golden):
 
 def test_export_streams_from_server_side_chunks(golden, monkeypatch):
     """Chunks far smaller than the project still give the whole, identical export."""
-    from annotate import dataset_selectors
+    from annotate.datasets import selectors as dataset_selectors
 
     client = client_for(golden.alice)
     whole = body(client.get(url(golden.project)))
@@ -236,10 +236,10 @@ def test_export_reads_one_snapshot_while_people_keep_annotating(transactional_db
 
     from django.db import connections
 
-    from annotate import dataset_selectors
-    from annotate.dataset_selectors import ExportFilters, export_stream
+    from annotate.datasets import selectors as dataset_selectors
+    from annotate.datasets.selectors import ExportFilters, export_stream
     from annotate.permissions import access_for
-    from annotate.exports.records import as_bytes
+    from annotate.datasets.records import as_bytes
 
     golden = golden_project()
     manager = access_for(golden.alice, golden.project.pk)

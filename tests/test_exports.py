@@ -1,4 +1,4 @@
-"""Export formats (annotate/exports/): golden files, quotes at their offsets, W3C required fields,
+"""Export formats (annotate/datasets/exports/): golden files, quotes at their offsets, W3C required fields,
 CoNLL overlaps, UTF-16 offsets, and determinism of render()."""
 import csv
 import io
@@ -8,17 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from annotate.dataset_selectors import ExportFilters, export_records, export_snapshot
-from annotate.exports.conll import tag_tokens
-from annotate.exports.records import (
-    FORMATS,
-    RenderOptions,
-    content_summary,
-    export_format,
-    manifest_build,
-    record_json,
-)
-from annotate.exports.tokenize import tokenize
+from annotate.datasets.selectors import ExportFilters, export_records, export_snapshot
+from annotate.datasets.exports.conll import tag_tokens
+from annotate.datasets.records import RenderOptions, content_summary, manifest_build, record_json
+from annotate.datasets.registry import EXPORT_FORMATS as FORMATS, export_format
+from annotate.datasets.tokenize import tokenize
 from annotate.models import Layer
 from annotate.offsets import utf16_length
 from tests.dataset_builders import golden_project
@@ -225,7 +219,7 @@ def test_tag_tokens_drops_the_later_overlapping_span_and_counts_it():
 def test_compact_json_writes_exactly_what_json_dumps_writes():
     """record_json's bytes are defined as json.dumps(..., ensure_ascii=False, separators=(",", ":"));
     orjson only makes them faster. Every code point outside the surrogates, in keys and values."""
-    from annotate.exports.records import compact_json
+    from annotate.datasets.records import compact_json
 
     for first in range(0, 0x110000, 0x800):
         chars = "".join(chr(c) for c in range(first, first + 0x800) if not 0xD800 <= c <= 0xDFFF)

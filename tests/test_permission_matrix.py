@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 
 from annotate import services
 from annotate.accounts import services as accounts
-from annotate.dataset_selectors import ExportFilters
+from annotate.datasets.selectors import ExportFilters
 from annotate.jobs.handlers import HANDLERS
 from annotate.jobs.runner import job_run
 from annotate.jobs.starts import export_start

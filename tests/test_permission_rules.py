@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from annotate import permissions, services
-from annotate.dataset_selectors import ExportFilters, export_stream
+from annotate.datasets.selectors import ExportFilters, export_stream
 from annotate.permissions import access_for
 from annotate.workflow import releases, selectors as workflow_selectors, services as workflow_services
 

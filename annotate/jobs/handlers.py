@@ -8,12 +8,12 @@ from collections.abc import Callable
 from django.core.files import File
 from django.core.files.storage import default_storage
 
-from annotate.dataset_selectors import buffered, export_stream
-from annotate.exports.records import export_format
+from annotate.datasets.selectors import buffered, export_stream
+from annotate.datasets.registry import export_format
 from annotate.jobs.models import Job, JobKind
 from annotate.jobs.starts import filters_from_params
 from annotate.permissions import access_for
-from annotate.services.imports import dataset_import
+from annotate.datasets.services import dataset_import
 
 SPOOL_BYTES = 8 * 1024 * 1024
 
@@ -111,4 +111,18 @@ def run_agreement(*, job: Job, progress: Callable) -> tuple[dict, str]:
 
 run_agreement.transactional = False
 
-HANDLERS = {JobKind.IMPORT: run_import, JobKind.EXPORT: run_export, JobKind.RELEASE: run_release, JobKind.AGREEMENT: run_agreement}
+def run_suggestions(*, job: Job, progress: Callable) -> tuple[dict, str]:
+    from annotate.suggestions.jobs import suggest_project
+
+    return suggest_project(job=job, progress=progress), ""
+
+
+run_suggestions.transactional = False  # one transaction per document (see annotate/suggestions/jobs.py)
+
+HANDLERS = {
+    JobKind.IMPORT: run_import,
+    JobKind.EXPORT: run_export,
+    JobKind.RELEASE: run_release,
+    JobKind.AGREEMENT: run_agreement,
+    JobKind.SUGGEST: run_suggestions,
+}

@@ -10,6 +10,7 @@ class JobKind(models.TextChoices):
     EXPORT = "export", "Export"
     RELEASE = "release", "Release"
     AGREEMENT = "agreement", "Agreement"
+    SUGGEST = "suggest", "Suggestions"
 
 
 class JobState(models.TextChoices):

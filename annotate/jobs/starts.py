@@ -7,13 +7,13 @@ import uuid
 from django.conf import settings
 from django.core.files.storage import default_storage
 
-from annotate.dataset_selectors import ExportFilters, export_request_checked
+from annotate.datasets.selectors import ExportFilters, export_request_checked
 from annotate.errors import TooLarge
 from annotate.jobs.models import Job, JobKind
 from annotate.jobs.services import job_create, job_record_finished
 from annotate.models import Document, Project
 from annotate.permissions import EXPORT_PROJECT, FREEZE_RELEASE, IMPORT_DOCUMENTS, SEE_AGREEMENT, Access, check
-from annotate.services.imports import dataset_import, import_format_for
+from annotate.datasets.services import dataset_import, import_format_for
 
 
 def import_start(

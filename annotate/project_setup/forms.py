@@ -3,7 +3,7 @@ from django import forms
 
 from annotate.form_helpers import AppForm
 from annotate.models import Role
-from annotate.services.imports import IMPORT_FORMATS
+from annotate.datasets.registry import IMPORT_FORMATS
 
 REQUIRED = {"aria-required": "true"}  # the service says what is missing, in the API's words
 DATE_HELP = "YYYY-MM-DD, e.g. 2026-05-31."

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from annotate import services
 from annotate.accounts import services as accounts
 from annotate.accounts.models import Invite
-from annotate.dataset_views import _describe as describe_import_error
+from annotate.datasets.views import _describe as describe_import_error
 from annotate.errors import ServiceError
 from annotate.form_helpers import add_service_errors
 from annotate.models import Membership

@@ -237,7 +237,7 @@ class ReleaseDownloadView(APIView):
             ),
         ],
         responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
-        description="The release as a file: an export format (jsonl, w3c, conll, spacy, csv) of its frozen "
+        description="The release as a file: an export format (annotate.datasets.registry) of its frozen "
         "records, or its manifest, agreement report or provenance. The same bytes every time.",
     )
     def get(self, request, pk: int, number: int, fmt: str):

@@ -11,17 +11,10 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from annotate.dataset_selectors import ExportFilters, export_records, export_snapshot
+from annotate.datasets.selectors import ExportFilters, export_records, export_snapshot
 from annotate.errors import Conflict, InvalidInput
-from annotate.exports.records import (
-    CSV_SAFETY,
-    FORMATS,
-    FORMATS_WITH_UTF16,
-    RenderOptions,
-    content_summary,
-    export_format,
-    manifest_build,
-)
+from annotate.datasets.records import CSV_SAFETY, RenderOptions, content_summary, manifest_build
+from annotate.datasets.registry import EXPORT_FORMATS, export_format, offset_unit_problem
 from annotate.models import Document, Layer, Project
 from annotate.permissions import FREEZE_RELEASE, SEE_RELEASES, Access, check, documents_with_others_hidden
 from annotate.selectors import project_last_changed_at
@@ -40,7 +33,7 @@ EXTRA_FILES = {
 
 def release_files() -> dict[str, tuple[str, str]]:
     """{name: (media type, file suffix)} of everything a release can be downloaded as."""
-    files = {name: (export_format(name).media_type, export_format(name).extension) for name in FORMATS}
+    files = {name: (export_format(name).media_type, export_format(name).extension) for name in EXPORT_FORMATS}
     files.update(EXTRA_FILES)
     return files
 
@@ -295,14 +288,12 @@ def release_render(
     if fmt == "provenance":
         provenance = [r for r in release.records["provenance"] if withheld is None or not withheld.hides(r)]
         return b"".join(_canonical(record) + b"\n" for record in provenance)
-    if fmt not in FORMATS:
+    if fmt not in EXPORT_FORMATS:
         raise InvalidInput({"format": [f"Use one of: {', '.join(sorted(release_files()))}."]})
     if layer not in Layer.values or layer not in release.records:
         raise InvalidInput({"layer": [f"This release holds: {', '.join(release.manifest['layers'])}."]})
-    if offset_unit not in ("codepoint", "utf16"):
-        raise InvalidInput({"offset_unit": ["Use codepoint or utf16."]})
-    if offset_unit == "utf16" and fmt not in FORMATS_WITH_UTF16:
-        raise InvalidInput({"offset_unit": [f"{fmt} counts code points; utf16 is for jsonl and csv."]})
+    if problem := offset_unit_problem(fmt, offset_unit):
+        raise InvalidInput({"offset_unit": [problem]})
     if csv_safety not in CSV_SAFETY:
         raise InvalidInput({"csv_safety": [f"Use one of: {', '.join(CSV_SAFETY)}."]})
     frozen = release.manifest

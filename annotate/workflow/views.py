@@ -16,6 +16,7 @@ from annotate.models import AssignmentStatus, Label, Layer
 from annotate.permissions import (
     ASSIGN,
     FREEZE_RELEASE,
+    SEE_SUGGESTION_STATS,
     document_for_adjudicator,
     document_for_user,
     may,
@@ -23,6 +24,7 @@ from annotate.permissions import (
     release_for_user,
 )
 from annotate.selectors import project_documents, project_members
+from annotate.suggestions.services import suggestion_stats
 from annotate.services import project_update, span_delete
 from annotate.workflow import charts, releases as release_service, selectors, services
 from annotate.workflow.api_views import release_download_response
@@ -80,6 +82,7 @@ def dashboard(request, pk: int):
             "project": project,
             "access": access,
             "progress": progress,
+            "suggestions": suggestion_stats(access=access) if may(access, SEE_SUGGESTION_STATS) else None,
             "chart": charts.bar_chart(progress["per_day"], label_key="day", value_key="writes"),
             "statuses": AssignmentStatus.choices,
             "labels": Label.values,
@@ -319,7 +322,7 @@ def release_detail(request, pk: int, number: int):
             "project": project,
             "access": access,
             "release": release,
-            "formats": [f for f in release_service.FORMATS],
+            "formats": list(release_service.EXPORT_FORMATS),
             "extra_files": list(release_service.EXTRA_FILES),
             "layers": list(release.manifest.get("layers", {})),
         },

@@ -450,9 +450,13 @@ document.addEventListener("keydown", (event) => {
   if (handled) event.preventDefault();
 });
 
+performance.mark("adjudication-start");
 build(data.view);
 draw();
 renderLists();
 document.body.dataset.pending = "0";
 document.body.dataset.ready = "true";
+performance.mark("adjudication-ready");
+// bench/workspace.py times opening to the frame after the first draw (a selection can start).
+requestAnimationFrame(() => setTimeout(() => performance.mark("adjudication-interactive")));
 say(state.units.length ? "Press ] for the first undecided unit." : "No reviewer has labelled this document yet.");

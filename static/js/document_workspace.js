@@ -15,6 +15,7 @@ import {
 } from "./selection.js";
 import { SpanList } from "./span_list.js";
 import { SpanStore } from "./span_store.js";
+import { SuggestionLayer } from "./suggestions.js";
 import { TextView } from "./text_view.js";
 
 performance.mark("workspace-start");
@@ -27,7 +28,9 @@ const view = new TextView(textEl, data.text);
 const index = new OffsetIndex(data.text);
 const store = new SpanStore({ index, view });
 
-const state = { selected: null, linking: false, candidate: null, layer: "", done: data.done, linkNext: null };
+const state = {
+  selected: null, linking: false, candidate: null, layer: "", done: data.done, linkNext: null, editingSuggestion: false,
+};
 
 const highlighter = new Highlighter({ view, overlay: $("highlight-overlay"), pane: textEl.parentElement, labels: data.labels });
 const overlay = new Overlay({ pane: textEl.parentElement });
@@ -191,6 +194,11 @@ async function serverUnlink(attribution, targetId) {
 
 // ---- undo and redo -----------------------------------------------------------------------
 const history = new UndoHistory(`annotate:history:${data.document.id}:${data.me}`, renderHistory);
+const suggestions = new SuggestionLayer({
+  url: data.urls.suggestions, decideUrl: data.urls.suggestion, index, view,
+  section: $("suggestions"), list: $("suggestion-list"), count: $("suggestions-count"), say,
+});
+suggestions.onAction = (action) => (action === "accept" ? acceptSuggestion() : rejectSuggestion());
 
 function renderHistory() {
   for (const [id, which, verb] of [["undo-button", "undo", "Undo"], ["redo-button", "redo", "Redo"]]) {
@@ -230,6 +238,7 @@ async function applyStep(step, direction) {
     drafts.drop(span.id);
     return span;
   }
+  if (type === "accept" || type === "reject") return applySuggestionStep(step, back);
   const attribution = await spanFor(step.from);
   if ((type === "link") === back) await serverUnlink(attribution, step.to);
   else await serverLink(attribution, step.to);
@@ -252,6 +261,106 @@ function undoOrRedo(direction) {
     else if (!span) select(null, { keepFocus: true });
     say(`${direction === "undo" ? "Undone" : "Redone"}: ${describeStep(step)}.`);
   });
+}
+
+// ---- suggestions (static/js/suggestions.js draws and lists them) --------------------------
+/** Put the spans an acceptance wrote on the page (or refresh the ones already there). */
+function showAccepted(result) {
+  const spans = [];
+  for (const saved of result.spans) {
+    const local = store.byId(saved.id);
+    if (local) {
+      spans.push(applySaved(local, saved));
+      continue;
+    }
+    const span = store.prepare({ ...saved, pending: false });
+    insertLocal(span);
+    spans.push(span);
+  }
+  list.refresh(spans);
+  return spans;
+}
+
+function acceptSuggestion({ edited = false } = {}) {
+  const unit = suggestions.current;
+  if (!unit) return say("No suggestion is chosen: press n for the next one.");
+  if (!mayCreate()) return fail("You are looking at another annotator's layer: switch to your own to accept suggestions.");
+  let changes = {};
+  const selected = edited ? selectedUnits(view) : null;
+  const trimmed = selected ? trimUnits(data.text, selected) : null;
+  if (trimmed) changes = index.rangeFromUtf16(trimmed.start, trimmed.end);
+  state.editingSuggestion = false;
+  return serial(async () => {
+    let result;
+    try {
+      result = await suggestions.accept(unit.head.id, changes);
+    } catch (error) {
+      return fail(`Not accepted: ${error.message}`);
+    }
+    const spans = showAccepted(result);
+    history.record({ type: "accept", suggestion: unit.head.id, changes, spans: spans.map((span) => span.id) });
+    suggestions.drop(unit);
+    clearError();
+    const linked = result.links.length ? `, ${result.links.length} link${result.links.length > 1 ? "s" : ""}` : "";
+    say(`Accepted: ${spans.length} span${spans.length > 1 ? "s" : ""}${linked}. Ctrl+Z undoes it; n: the next suggestion.`);
+  });
+}
+
+function rejectSuggestion() {
+  const unit = suggestions.current;
+  if (!unit) return say("No suggestion is chosen: press n for the next one.");
+  state.editingSuggestion = false;
+  return serial(async () => {
+    try {
+      await suggestions.reject(unit.head.id);
+    } catch (error) {
+      return fail(`Not rejected: ${error.message}`);
+    }
+    history.record({ type: "reject", suggestion: unit.head.id });
+    suggestions.drop(unit);
+    clearError();
+    say("Rejected: it is not proposed to you again. Ctrl+Z undoes it; n: the next suggestion.");
+  });
+}
+
+function stepSuggestion(direction) {
+  state.editingSuggestion = false;
+  if (state.selected) select(null, { keepFocus: true });
+  const range = suggestions.step(direction);
+  if (range) scrollToRange(range);
+}
+
+/** Edit, then accept: the suggestion's text becomes the selection, to be moved with e/b/c/s. */
+function editSuggestion() {
+  const offsets = suggestions.headOffsets();
+  if (!offsets) return say("No suggestion is chosen: press n for the next one.");
+  setTextSelection(index.rangeToUtf16(offsets.start, offsets.end));
+  state.editingSuggestion = true;
+  textEl.focus({ preventScroll: true });
+  say("Its text is selected: change the selection (e, b, c, s, Shift+arrows), then Enter accepts what you selected.");
+}
+
+/** Undo or redo of an acceptance (its spans go, the decision is taken back) or a rejection. */
+async function applySuggestionStep(step, back) {
+  if (step.type === "reject") {
+    if (back) await suggestions.reopen(step.suggestion);
+    else await suggestions.reject(step.suggestion);
+    await suggestions.load();
+    return null;
+  }
+  if (back) {
+    for (const id of [...step.spans].reverse()) {
+      const span = store.byId(id);
+      if (span) await serverDelete(span);
+    }
+    await suggestions.reopen(step.suggestion);
+    await suggestions.load();
+    return null;
+  }
+  const spans = showAccepted(await suggestions.accept(step.suggestion, step.changes || {}));
+  spans.forEach((span, i) => step.spans[i] !== undefined && step.spans[i] !== span.id && rename(step.spans[i], span.id));
+  await suggestions.load();
+  return spans[0] || null;
 }
 
 // ---- loading -----------------------------------------------------------------------------
@@ -841,6 +950,9 @@ const COMMANDS = {
   done: toggleDone,
   "next-document": () => data.urls.next && leaveTo(data.urls.next),
   "previous-document": () => data.urls.previous && leaveTo(data.urls.previous),
+  "next-suggestion": () => stepSuggestion(1),
+  "previous-suggestion": () => stepSuggestion(-1),
+  "edit-suggestion": editSuggestion,
   guidelines: () => $("guidelines-dialog").showModal(),
   help: () => $("help-dialog").showModal(),
 };
@@ -901,7 +1013,10 @@ document.addEventListener("keydown", (event) => {
   if (event.ctrlKey || event.metaKey || event.altKey) return;
   const onButton = event.target.closest("button, a") !== null;
   let handled = true;
-  if ((key === "Delete" || key === "Backspace") && state.selected) deleteSpan(state.selected);
+  const onSuggestion = suggestions.current && !state.selected && !state.linking && !onButton;
+  if (key === "Enter" && onSuggestion) acceptSuggestion({ edited: state.editingSuggestion });
+  else if (key === "Backspace" && onSuggestion) rejectSuggestion();
+  else if ((key === "Delete" || key === "Backspace") && state.selected) deleteSpan(state.selected);
   else if (key === "Enter" && state.linking && state.candidate) linkTo(state.candidate);
   else if (key === "Enter" && state.selected && !onButton) $("editor-note").focus();
   else if (key === "Escape") {
@@ -935,5 +1050,7 @@ loadSpans()
     document.body.dataset.pending = String(pending);
     drafts.flushAll(); // drafts left by a reload or a closed tab reach the server now
     say(store.spans.length ? `${store.spans.length} spans loaded.` : "No spans yet: select text and press 1, 2 or 3.");
+    // Suggestions come after: the workspace is usable without them, and a failure is only noted.
+    suggestions.load().catch((error) => { $("suggestion-list").textContent = `Suggestions could not be loaded: ${error.message}`; });
   })
   .catch((error) => fail(`The spans could not be loaded: ${error.message}`));

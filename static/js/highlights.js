@@ -64,10 +64,19 @@ export class Highlighter {
     const top = Math.max(box.top, 0);
     const bottom = Math.min(box.bottom, window.innerHeight);
     if (bottom <= top) return [0, 0];
-    const x = box.left + Math.min(box.width / 2, 40);
-    const unitAt = unitAtPoint;
-    let lo = unitAt(this.view, x, top + 2) ?? unitAt(this.view, box.left + box.width / 2, top + 2) ?? 0;
-    let hi = unitAt(this.view, x, bottom - 2) ?? unitAt(this.view, box.left + box.width / 2, bottom - 2) ?? this.view.length;
+    // Probe a few points inward from each edge: a miss must not widen the window to the whole
+    // text (thousands of registered ranges make every later paint slow).
+    const probe = (y, dy) => {
+      for (let i = 0; i < 8; i++, y += dy) {
+        for (const x of [box.left + Math.min(box.width / 2, 40), box.left + box.width / 2]) {
+          const unit = unitAtPoint(this.view, x, y);
+          if (unit !== null) return unit;
+        }
+      }
+      return null;
+    };
+    let lo = probe(top + 2, 24) ?? 0;
+    let hi = probe(bottom - 2, -24) ?? this.view.length;
     if (hi < lo) [lo, hi] = [hi, lo];
     const margin = Math.max((hi - lo) >> 1, STEP); // half a screen above and below
     lo = Math.max(0, Math.floor((lo - margin) / STEP) * STEP);

@@ -8,10 +8,12 @@
 //   {type: "delete", id, fields, linksOut, linksIn}  a span (and the links to and from it) went
 //   {type: "update", id, before, after, lostLinks}   fields changed (a relabel may drop links)
 //   {type: "link" | "unlink", from, to}          an attribution link was made or removed
+//   {type: "accept", suggestion, changes, spans}  a suggestion was accepted: `spans` it wrote
+//   {type: "reject", suggestion}                 a suggestion was rejected
 
 const LIMIT = 200;
 const ID_FIELDS = ["id", "from", "to"];
-const ID_LISTS = ["linksOut", "linksIn", "lostLinks"];
+const ID_LISTS = ["linksOut", "linksIn", "lostLinks", "spans"];
 
 export class UndoHistory {
   constructor(key, onChange = () => {}) {
@@ -85,5 +87,7 @@ export function describeStep(step) {
     update: "an edit",
     link: "a link",
     unlink: "removing a link",
+    accept: "accepting a suggestion",
+    reject: "rejecting a suggestion",
   }[step.type];
 }

@@ -19,6 +19,9 @@ export const ACTIONS = [
   ["done", "D", "Mark done / reopen"],
   ["next-document", "N", "Next document (saves first)"],
   ["previous-document", "P", "Previous document (saves first)"],
+  ["next-suggestion", "n", "Go to the next suggestion (Enter accepts it with its linked content, Backspace rejects it)"],
+  ["previous-suggestion", "p", "Go to the previous suggestion"],
+  ["edit-suggestion", "m", "Edit the suggestion: its text is selected to change; Enter then accepts your selection"],
   ["guidelines", "g", "Guidelines"],
   ["help", "?", "This help"],
 ];
@@ -28,6 +31,7 @@ export const FIXED = [
   ["Ctrl+Z / Ctrl+Shift+Z (⌘ on a Mac)", "Undo / redo adding, relabelling, editing, deleting and linking"],
   ["Enter", "Edit the selected span's note (in linking: link to the candidate)"],
   ["Delete", "Delete the selected span (undo brings it back, with its links)"],
+  ["Enter / Backspace (on a suggestion)", "Accept / reject it: a cue with its content and their link in one step (undo takes it back)"],
   ["Esc", "Don't link the next span; cancel linking; deselect; close a dialog"],
   ["Drag (Alt/Option: by character)", "Select whole words; drag a ringed span's edge to move it"],
 ];

@@ -52,7 +52,9 @@ export function unitAtPoint(view, x, y) {
     const range = document.caretRangeFromPoint(x, y);
     if (range) [node, offset] = [range.startContainer, range.startOffset];
   }
-  return node && view.index.has(node) ? view.unitOf(node, offset) : null;
+  // Between paragraphs the caret lands on the text's container or a chunk, not a text node:
+  // still over the text (unitOf maps those boundary points), so not null.
+  return node && view.contains(node) ? view.unitOf(node, offset) : null;
 }
 
 const GRANULARITY = { ArrowLeft: "character", ArrowRight: "character", ArrowUp: "line", ArrowDown: "line", Home: "lineboundary", End: "lineboundary" };

@@ -30,6 +30,8 @@ NOT_PAGES = {
     "setup-invite-revoke": "POST only (the members page's revoke button)",
     "setup-markdown-preview": "POST only (JSON for the guidelines preview)",
     "sign-out-everywhere": "POST only (the account page's form)",
+    "sources-merge": "POST only (the sources page's merge form)",
+    "sources-split": "POST only (the sources page's split button)",
     "healthz": "JSON for process supervisors (annotate/ops/health.py)",
     "readyz": "JSON for load balancers (annotate/ops/health.py)",
     "metrics": "Prometheus text for operators (annotate/ops/metrics.py)",

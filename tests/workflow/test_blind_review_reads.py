@@ -13,7 +13,7 @@ from types import SimpleNamespace
 import pytest
 from django.test import Client
 
-from annotate.exports.records import FORMATS
+from annotate.datasets.registry import EXPORT_FORMATS as FORMATS
 from annotate.models import Assignment, AssignmentStatus
 from annotate.permissions import access_for
 from annotate.workflow import services

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from annotate.exports.records import FORMATS
+from annotate.datasets.registry import EXPORT_FORMATS as FORMATS
 from annotate.models import Assignment, AssignmentStatus, Document
 from annotate.workflow.models import Release
 from tests.workflow.conftest import label

@@ -5,9 +5,10 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
-from annotate.dataset_selectors import ExportFilters, buffered, export_stream
+from annotate.datasets.selectors import ExportFilters, buffered, export_stream
 from annotate.errors import ServiceError
-from annotate.exports.records import CSV_SAFETY, FORMATS, OFFSET_UNITS
+from annotate.datasets.records import CSV_SAFETY
+from annotate.datasets.registry import DEFAULT_EXPORT_FORMAT, EXPORT_FORMATS, OFFSET_UNITS
 from annotate.models import Layer, Project, Role
 from annotate.permissions import Access
 
@@ -17,7 +18,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("project_id", type=int)
-        parser.add_argument("--format", choices=FORMATS, default="jsonl")
+        parser.add_argument("--format", choices=EXPORT_FORMATS, default=DEFAULT_EXPORT_FORMAT)
         parser.add_argument("--output", help="File to write (default: stdout).")
         parser.add_argument("--manifest", help="Also write the manifest, with content_sha256, to this file.")
         parser.add_argument("--layer", choices=Layer.values, default=Layer.INDIVIDUAL)

@@ -1,0 +1,56 @@
+"""jsonl import: the shape the jsonl export writes (annotate.datasets.records), one document a line.
+
+A first line {"manifest": {...}} and a last line {"end": {...}} are read, not imported: the
+manifest's offset_unit says how the span offsets count (utf16 exports are converted back).
+"""
+from collections.abc import Iterator
+from typing import BinaryIO
+
+from annotate import json_input
+from annotate.datasets.records import DOCUMENT_FIELDS
+from annotate.datasets.imports.items import ImportItem, ImportProblem, ParseContext, numbered_lines
+
+FORMAT = "jsonl"
+EXTENSIONS = ("jsonl",)
+IN_ARCHIVE = True
+
+ACCEPTED_KEYS = frozenset(DOCUMENT_FIELDS)
+
+
+def parse(stream: BinaryIO, *, file: str, context: ParseContext | None = None) -> Iterator[ImportItem | ImportProblem]:
+    offset_unit = "codepoint"
+    for entry in numbered_lines(stream, file=file):
+        if isinstance(entry, ImportProblem):
+            yield entry
+            continue
+        number, line = entry
+        if not line.strip():
+            continue
+        try:
+            value = json_input.loads(line)
+        except json_input.JSONInputError as error:
+            yield ImportProblem(file, number, error.field or "line", error.message)
+            continue
+        if not isinstance(value, dict):
+            yield ImportProblem(file, number, "line", "Each line must be a JSON object (one document).")
+            continue
+        if set(value) == {"manifest"}:
+            unit = value["manifest"].get("offset_unit", "codepoint") if isinstance(value["manifest"], dict) else None
+            if unit not in ("codepoint", "utf16"):
+                yield ImportProblem(file, number, "manifest.offset_unit", "Must be codepoint or utf16.")
+            else:
+                offset_unit = unit
+            continue
+        if set(value) == {"end"}:
+            continue
+        unknown = sorted(set(value) - ACCEPTED_KEYS)
+        if unknown:
+            yield ImportProblem(file, number, unknown[0], f"Unknown field; a document line has: {', '.join(DOCUMENT_FIELDS)}.")
+            continue
+        spans = value.pop("spans", None)
+        if spans is None:
+            spans = []
+        if not isinstance(spans, list):
+            yield ImportProblem(file, number, "spans", "Must be a list of spans.")
+            continue
+        yield ImportItem(file=file, line=number, document=value, spans=spans, offset_unit=offset_unit)

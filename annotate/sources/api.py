@@ -8,9 +8,9 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from annotate.api.dataset_views import _IgnoreFormatParameter
+from annotate.datasets.api_views import _IgnoreFormatParameter
 from annotate.errors import invalid
-from annotate.exports.csv import spreadsheet_safe
+from annotate.datasets.exports.csv import spreadsheet_safe
 from annotate.permissions import document_for_user, project_for_user
 
 from .selectors import document_claims, project_sources, sources_csv_rows

@@ -60,6 +60,8 @@ TRUSTED_PROXIES=127.0.0.1/32
 TRUSTED_PROXY_COUNT=1
 DATABASE_URL=postgres://postgres@127.0.0.1:$PG_PORT/annotate
 REDIS_URL=redis://127.0.0.1:$REDIS_PORT/0
+# The queue too, whatever RQ_REDIS_URL the caller has (CI exports its own for the job tests).
+RQ_REDIS_URL=redis://127.0.0.1:$REDIS_PORT/0
 TASK_BACKEND=${CLUSTER_TASK_BACKEND:-rq}
 SESSION_STORE=cached_db
 ANNOTATE_VAR_DIR=$DIR/shared
@@ -68,6 +70,9 @@ ANNOTATE_VAR_DIR=$DIR/shared
 STATIC_COLLECTED=false
 LOG_FORMAT=json
 LOG_LEVEL=INFO
+# A short lease: a killed worker's job is taken over within seconds (the fault tests).
+JOBS_LEASE_SECONDS=${CLUSTER_JOBS_LEASE_SECONDS:-12}
+JOBS_HEARTBEAT_SECONDS=2
 WEB_CONCURRENCY=${CLUSTER_WEB_CONCURRENCY:-2}
 WEB_THREADS=${CLUSTER_WEB_THREADS:-4}
 EOF
@@ -145,11 +150,20 @@ worker_up() {  # worker_up N
   wait_for 10 "worker$n pid file" test -s "$DIR/worker$n.pid"
 }
 
+descendants() {  # descendants PID: its children, theirs, and so on
+  local child
+  for child in $(pgrep -P "$1" || true); do echo "$child"; descendants "$child"; done
+}
+
 stop_pidfile() {  # stop_pidfile NAME SIGNAL: the process group the pid file names
   local file="$DIR/$1.pid" signal=${2:-TERM}
   if pid_alive "$file"; then
     local pid; pid=$(cat "$file")
+    # Its descendants by id as well: RQ's work horse runs in a session of its own (setsid), so
+    # a kill -9 of the group alone would leave the job running, unlike a machine that dies.
+    local children; children=$( [ "$signal" = KILL ] && descendants "$pid" || true)
     kill -"$signal" -- "-$pid" 2>/dev/null || kill -"$signal" "$pid" 2>/dev/null || true
+    [ -n "$children" ] && kill -"$signal" $children 2>/dev/null || true
     if [ "$signal" = TERM ]; then
       wait_for 30 "$1 to stop" bash -c "! kill -0 $pid" || kill -KILL -- "-$pid" 2>/dev/null || true
     fi

@@ -98,6 +98,7 @@ def run_release(*, job: Job, progress: Callable) -> tuple[dict, str]:
 
 
 run_release.transactional = True
+run_release.snapshot = True  # one REPEATABLE READ snapshot, as when frozen inline (runner._own_in_snapshot)
 
 
 def run_agreement(*, job: Job, progress: Callable) -> tuple[dict, str]:

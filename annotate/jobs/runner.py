@@ -122,6 +122,20 @@ def _finish(progress: Progress, **fields) -> bool:
     )
 
 
+def _own_in_snapshot(progress: Progress) -> None:
+    """Make the job's transaction one REPEATABLE READ snapshot (a release: what the inline path
+    gets from release_freeze as the outermost transaction). Its first statement locks the job
+    row: nobody can update that row after the snapshot began (the heartbeat waits until the
+    commit), so the fenced final update cannot fail to serialize; the lock also fences."""
+    if connection.vendor != "postgresql":
+        return  # SQLite: one writer, and a read transaction already sees one snapshot
+    with connection.cursor() as cursor:
+        cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+    owned = Job.objects.select_for_update().filter(pk=progress.job_id, state=JobState.RUNNING, attempts=progress.attempt)
+    if not owned.exists():
+        raise LeaseLost()
+
+
 def job_run(*, job_id: int, handlers: dict[str, Callable]) -> str | None:
     """Run the job with its kind's handler(job=, progress=) -> (result dict, output file name).
     Returns the state it ended in, or None when there was nothing to run."""
@@ -136,6 +150,8 @@ def job_run(*, job_id: int, handlers: dict[str, Callable]) -> str | None:
             # A transactional handler's writes commit with the job's final state, fenced;
             # a read-only one opens its own snapshot (REPEATABLE READ needs to be outermost).
             with transaction.atomic() if handler.transactional else contextlib.nullcontext():
+                if getattr(handler, "snapshot", False):
+                    _own_in_snapshot(progress)
                 result, output_file = handler(job=job, progress=progress)
                 if not _finish(
                     progress,

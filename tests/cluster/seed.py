@@ -52,7 +52,14 @@ def main(out: str, reviewers: int) -> None:
         )
     # Documents nobody owns, for the "Next document" queue to hand out.
     queue = [DocumentFactory(project=project, title=f"Queue {n}").pk for n in range(reviewers * 2)]
-    Path(out).write_text(json.dumps({"project": project.pk, "reviewers": people, "queue_documents": queue}))
+    # A manager and an empty project of their own for the import jobs the fault steps start.
+    manager = UserFactory(username="load-manager")
+    imports = ProjectFactory(name="Load test imports")
+    MembershipFactory(project=imports, user=manager, role=Role.MANAGER)
+    Path(out).write_text(json.dumps({
+        "project": project.pk, "reviewers": people, "queue_documents": queue,
+        "manager_token": token_for(manager), "import_project": imports.pk,
+    }))
 
 
 if __name__ == "__main__":

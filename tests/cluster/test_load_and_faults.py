@@ -1,6 +1,8 @@
 """50 simulated reviewers through nginx on the local cluster while it is hurt: an app server is
-killed with -9, PostgreSQL and Redis are restarted. Afterwards: no 500 anywhere, and every write
-the reviewers were told succeeded is in the database exactly once.
+killed with -9, a worker is killed with -9 in the middle of an import job, PostgreSQL and Redis
+are restarted. Afterwards: no 500 anywhere, every write the reviewers were told succeeded is in
+the database exactly once, the import either finished on the other worker or failed with a
+reason and kept nothing, and a job started after the Redis restart runs.
 
 Run: `.venv/bin/pytest tests/cluster -m cluster -p no:cacheprovider` (CLUSTER_LOAD_SECONDS, default
 180, sets the length of the load; the report goes to CLUSTER_REPORT, default var/cluster-report.md)."""
@@ -9,6 +11,7 @@ import json
 import os
 import subprocess
 import sys
+import uuid
 from collections import Counter
 from pathlib import Path
 
@@ -24,6 +27,9 @@ LOAD_SECONDS = int(os.environ.get("CLUSTER_LOAD_SECONDS", "180"))
 REPORT = Path(os.environ.get("CLUSTER_REPORT", ROOT / "var" / "cluster-report.md"))
 # How many answered requests each phase waits for before the next fault.
 STEP = int(os.environ.get("CLUSTER_STEP_REQUESTS", "150"))
+# Documents in the import a worker is killed in the middle of (long enough to be caught running).
+IMPORT_DOCUMENTS = int(os.environ.get("CLUSTER_IMPORT_DOCUMENTS", "20000"))
+TRANSIENT = {502, 503, 504}
 
 
 def ready(url: str) -> bool:
@@ -77,17 +83,34 @@ def test_reviewers_under_faults_lose_no_acknowledged_write(cluster, tmp_path):
         cluster.run("start", "web1")
         events.append("web1 started again")
 
-        # 2. PostgreSQL restarts: 503 while it is down, then the app reconnects by itself.
+        # 2. A worker dies in the middle of an import: the other one takes the job over once
+        # the lease expires (or it fails with the reason); either way all or nothing.
+        import_url = start_import(cluster, seed, IMPORT_DOCUMENTS)
+        running = wait_for(lambda: job_if(cluster, seed, import_url, "running"), what="the import to start")
+        worker = wait_for(lambda: worker_running(cluster, running["id"]), what="the worker that runs the import")
+        assert job_if(cluster, seed, import_url, "running"), "the import finished before its worker could be killed"
+        cluster.run("kill9", worker)
+        events.append(f"kill -9 {worker} in the middle of a {IMPORT_DOCUMENTS:,}-document import job")
+        imported = wait_for(lambda: job_if(cluster, seed, import_url, "succeeded", "failed"),
+                            what="the killed worker's import to end", limit=600)
+        cluster.run("start", worker)
+        events.append(f"import job {imported['state']} after {imported['attempts']} attempts; {worker} started again")
+
+        # 3. PostgreSQL restarts: 503 while it is down, then the app reconnects by itself.
         more_successes(cluster, STEP, what="load before the PostgreSQL restart")
         cluster.run("restart", "postgres")
         events.append("PostgreSQL restarted (pg_ctl restart -m fast)")
         wait_for(lambda: ready(cluster.url), what="/readyz after the PostgreSQL restart")
         more_successes(cluster, STEP, what="load after the PostgreSQL restart")
 
-        # 3. Redis restarts: the cache is empty afterwards and is filled again.
+        # 4. Redis restarts: the cache is empty afterwards and is filled again; jobs run again.
         cluster.run("restart", "redis")
         events.append("Redis restarted")
         wait_for(lambda: ready(cluster.url), what="/readyz after the Redis restart")
+        after_redis = start_import(cluster, seed, 50, first=IMPORT_DOCUMENTS)
+        after_redis_job = wait_for(lambda: job_if(cluster, seed, after_redis, "succeeded", "failed"),
+                                   what="a job queued after the Redis restart", limit=300)
+        events.append(f"a job queued after the Redis restart: {after_redis_job['state']}")
         more_successes(cluster, STEP, what="load after the Redis restart")
     finally:
         output, _ = locust.communicate(timeout=LOAD_SECONDS + 120)
@@ -96,8 +119,74 @@ def test_reviewers_under_faults_lose_no_acknowledged_write(cluster, tmp_path):
     statuses = Counter(line["status"] for line in cluster.access_log())
     report = write_report(tmp_path / "load_stats.csv", statuses, events)
     print(report)
-    assert statuses["500"] == 0, statuses
+    assert statuses["500"] == 0, (statuses, [line for line in cluster.access_log() if line["status"] == "500"])
     assert_every_acknowledged_write_is_stored_once(cluster, seed, acks_file)
+    assert_all_or_nothing(cluster, seed, imported, IMPORT_DOCUMENTS, attempts_at_least=2)
+    assert after_redis_job["state"] == "succeeded", after_redis_job
+
+
+def start_import(cluster, seed, count: int, *, first: int = 0) -> str:
+    """An import job (Prefer: respond-async) of `count` wire stories; its job URL. Sent again
+    with the same Idempotency-Key while the answer is a transient one."""
+    lines = [
+        json.dumps({"external_id": f"wire-{n}", "title": f"Wire story {n}",
+                    "text": f"Report {n}: the ministry said that inflation fell to three percent in May. " * 5,
+                    "spans": [{"start": 0, "end": 6, "label": "assertion", "quote": "Report"}]})
+        for n in range(first, first + count)
+    ]
+    content = ("\n".join(lines) + "\n").encode()
+    headers = {"Authorization": f"Token {seed['manager_token']}", "Prefer": "respond-async", "Idempotency-Key": uuid.uuid4().hex}
+
+    def post():
+        response = httpx.post(
+            f"{cluster.url}/api/v1/projects/{seed['import_project']}/import/", headers=headers,
+            files={"file": ("wire.jsonl", content, "application/x-ndjson")}, timeout=120,
+        )
+        return None if response.status_code in TRANSIENT else response
+
+    response = wait_for(post, what="the import to be accepted", every=1)
+    assert response.status_code == 202, response.text
+    return cluster.url + response.headers["Location"]
+
+
+def job_if(cluster, seed, url: str, *states: str) -> dict | None:
+    """The job, when it is in one of `states` (None while it is not, or the answer is transient)."""
+    try:
+        response = httpx.get(url, headers={"Authorization": f"Token {seed['manager_token']}"}, timeout=10)
+    except httpx.HTTPError:
+        return None
+    if response.status_code in TRANSIENT:
+        return None
+    assert response.status_code == 200, response.text
+    job = response.json()
+    return job if job["state"] in states else None
+
+
+def worker_running(cluster, job_id: int) -> str | None:
+    """Which worker started the job's first attempt (the runner logs it)."""
+    for name in ("worker1", "worker2"):
+        log = cluster.dir / f"{name}.log"
+        if log.exists() and f"job {job_id} (import) attempt 1 started" in log.read_text(errors="replace"):
+            return name
+    return None
+
+
+def assert_all_or_nothing(cluster, seed, job: dict, count: int, *, attempts_at_least: int) -> None:
+    """A job that outlived its worker: retried on the other worker (everything imported once) or
+    failed with its reason (nothing kept)."""
+    assert job["attempts"] >= attempts_at_least, job
+    with cluster.db() as db:
+        stored, distinct = db.execute(
+            "SELECT count(*), count(DISTINCT external_id) FROM annotate_document WHERE project_id = %s "
+            "AND external_id = ANY(%s)",
+            (seed["import_project"], [f"wire-{n}" for n in range(count)]),
+        ).fetchone()
+    if job["state"] == "succeeded":
+        assert job["result"]["documents"] == count, job
+        assert (stored, distinct) == (count, count), "the import is not there exactly once"
+    else:
+        assert job["error"] and job["error"].get("detail"), job
+        assert stored == 0, "a failed import kept documents"
 
 
 def assert_every_acknowledged_write_is_stored_once(cluster, seed, acks_file: Path) -> None:
@@ -156,6 +245,8 @@ def write_report(stats_csv: Path, statuses: Counter, events: list[str]) -> str:
             f"{float(row['Requests/s']):.1f} | {row['50%']} | {row['95%']} | {row['99%']} |"
         )
     lines += ["", "Answers seen by nginx: " + ", ".join(f"{s}: {n}" for s, n in sorted(statuses.items()))]
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+    lines += [f"Machine: {os.cpu_count()} cores; load average (1, 5, 15 min) at the end: {load}"]
     text = "\n".join(lines) + "\n"
     REPORT.parent.mkdir(parents=True, exist_ok=True)
     REPORT.write_text(text)

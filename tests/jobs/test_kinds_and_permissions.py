@@ -115,3 +115,31 @@ def test_every_job_service_checks_the_callers_rule(team):
     with pytest.raises(PermissionDenied, match="may not see or cancel jobs other members started"):
         job_cancel(access=carol, job=job)
     assert job_cancel(access=alice, job=job).state == JobState.CANCELLED
+
+
+def test_a_release_job_freezes_in_one_repeatable_read_snapshot_as_the_inline_path_does(team, run_jobs):
+    """The job's own transaction is the snapshot (the release is read and written in it)."""
+    from django.db import connection
+    from django.db.models.signals import pre_save
+
+    if connection.vendor != "postgresql":
+        pytest.skip("isolation levels are PostgreSQL's; SQLite's one writer already sees one snapshot")
+    seen = []
+
+    def isolation_at_save(sender, **kwargs):
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW transaction_isolation")
+            seen.append(cursor.fetchone()[0])
+
+    pre_save.connect(isolation_at_save, sender=Release, weak=False)
+    try:
+        inline = team.clients["alice"].post(f"/api/v1/projects/{team.project.pk}/releases/", {"name": "v1"}, format="json")
+        queued = team.clients["alice"].post(
+            f"/api/v1/projects/{team.project.pk}/releases/", {"name": "v2"}, format="json", HTTP_PREFER="respond-async"
+        )
+        run_jobs()
+    finally:
+        pre_save.disconnect(isolation_at_save, sender=Release)
+    assert inline.status_code == 201 and queued.status_code == 202
+    assert team.clients["alice"].get(queued.json()["url"]).json()["state"] == "succeeded"
+    assert seen == ["repeatable read", "repeatable read"]

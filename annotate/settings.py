@@ -172,6 +172,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "annotate.accounts.context_processors.signup",
             ],
+            "builtins": ["annotate.templatetags.bidi"],  # `isolate` on every page
         },
     },
 ]

@@ -193,24 +193,31 @@ _JOINERS = frozenset("\u200c\u200d")
 _FLAG_TAGS = re.compile("\U0001F3F4[\U000E0020-\U000E007E]+\U000E007F")
 
 
-def invisible_character_error(value: str) -> str | None:
-    """A message naming the first forbidden invisible character in a one-line name, or None."""
+_LINE_BREAKS = frozenset("\n\r\t")  # what a multi-line description may hold besides visible text
+
+
+def invisible_character_error(value: str, *, multiline: bool = False) -> str | None:
+    """A message naming the first forbidden invisible character in a one-line name (or, with
+    `multiline`, a description, which may also hold line breaks and tabs), or None."""
     if value.isascii() and value.isprintable():
         return None  # the common case, at C speed
+    allowed = _JOINERS | _LINE_BREAKS if multiline else _JOINERS
     for position, char in enumerate(_FLAG_TAGS.sub("\U0001F3F4", value)):
-        if char in _JOINERS or unicodedata.category(char) not in ("Cf", "Cc", "Zl", "Zp"):
+        if char in allowed or unicodedata.category(char) not in ("Cf", "Cc", "Zl", "Zp"):
             continue
         name = unicodedata.name(char, "control character")
         return f"Contains an invisible control character, U+{ord(char):04X} {name}, at position {position}; remove it."
     return None
 
 
-def check_plain_text_fields(fields: dict, names) -> None:
-    """InvalidInput naming each of `names` in `fields` whose value holds a forbidden invisible character."""
+def check_plain_text_fields(fields: dict, names, *, multiline=()) -> None:
+    """InvalidInput naming each of `names` (one-line names) and `multiline` (descriptions) in
+    `fields` whose value holds a forbidden invisible character."""
     errors = {
         name: [message]
-        for name in names
-        if isinstance(fields.get(name), str) and (message := invisible_character_error(fields[name]))
+        for name in (*names, *multiline)
+        if isinstance(fields.get(name), str)
+        and (message := invisible_character_error(fields[name], multiline=name in multiline))
     }
     if errors:
         raise InvalidInput(errors)

@@ -121,3 +121,27 @@ def test_pages_isolate_user_text_with_bdi(team):
     assert "<bdi>alice</bdi>" in workspace  # the signed-in user in the header
     listing = browser.get("/").content.decode()
     assert "<bdi>חדשות</bdi>" in listing
+
+
+def test_external_id_is_refused_like_a_title(team):
+    body = {"title": "Title", "text": "Text.", "external_id": "story-\u202e1"}
+    response = team.clients["alice"].post(f"/api/v1/projects/{team.project.pk}/documents/", body, format="json")
+    assert response.status_code == 400 and "U+202E" in response.json()["external_id"][0]
+    content = b'{"title": "Good", "external_id": "a\\u2066b", "text": "Fine."}\n'
+    upload = SimpleUploadedFile("docs.jsonl", content)
+    response = team.clients["alice"].post(f"/api/v1/projects/{team.project.pk}/import/", {"file": upload}, format="multipart")
+    assert response.status_code == 400
+    [error] = response.json()["errors"]
+    assert (error["line"], error["field"]) == (1, "external_id") and "U+2066" in error["message"]
+
+
+def test_descriptions_refuse_controls_but_keep_line_breaks(team):
+    alice = team.clients["alice"]
+    url = f"/api/v1/projects/{team.project.pk}/"
+    response = alice.patch(url, {"description": "Budget\n\u202eweek"}, format="json")
+    assert response.status_code == 400 and "U+202E" in response.json()["description"][0]
+    assert alice.patch(url, {"description": "Two lines\r\nand a\ttab."}, format="json").status_code == 200
+    response = alice.post(
+        f"/api/v1/projects/{team.project.pk}/releases/", {"name": "v1", "description": "First \u2067cut"}, format="json"
+    )
+    assert response.status_code == 400 and "U+2067" in response.json()["description"][0]

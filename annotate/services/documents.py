@@ -10,8 +10,9 @@ from annotate.services.projects import project_touch
 from annotate.validation import check_plain_text_fields, check_version, validate_document_text
 
 METADATA_FIELDS = ("title", "outlet", "source_url", "author", "published_on", "language", "external_id")
-# Shown as one line wherever the document is listed: no bidi or other invisible controls.
-PLAIN_TEXT_FIELDS = ("title", "outlet", "author")
+# Shown as one line wherever the document is listed (the external id in exports and file names):
+# no bidi or other invisible controls.
+PLAIN_TEXT_FIELDS = ("title", "outlet", "author", "external_id")
 
 
 def document_build(*, project: Project, actor, fields: dict) -> Document:

@@ -31,7 +31,7 @@ def project_touch(*, project_id: int) -> None:
 def _check_project_fields(fields: dict) -> None:
     if "name" in fields and not str(fields["name"]).strip():
         raise InvalidInput({"name": ["A project needs a name."]})
-    check_plain_text_fields(fields, ("name",))
+    check_plain_text_fields(fields, ("name",), multiline=("description",))
     rpd = fields.get("reviewers_per_document")
     if rpd is not None and (not isinstance(rpd, int) or not 1 <= rpd <= 5):
         raise InvalidInput({"reviewers_per_document": ["Must be between 1 and 5."]})

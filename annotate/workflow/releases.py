@@ -87,7 +87,7 @@ def release_freeze(
         raise InvalidInput({"name": ["A release needs a name."]})
     if len(name) > 200:
         raise InvalidInput({"name": ["At most 200 characters."]})
-    check_plain_text_fields({"name": name}, ("name",))
+    check_plain_text_fields({"name": name, "description": description}, ("name",), multiline=("description",))
     outermost = not connection.in_atomic_block
     try:
         with transaction.atomic():

@@ -31,7 +31,7 @@ def make_text(rng: random.Random, size: int) -> str:
         sentence += "\n\n" if rng.random() < 0.15 else " "
         parts.append(sentence)
         length += len(sentence)
-    return "".join(parts)[:size].rstrip() + "."
+    return "".join(parts)[: size - 1].rstrip() + "."  # at most `size` code points
 
 
 def word_starts(text: str) -> list[int]:

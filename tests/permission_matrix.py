@@ -103,6 +103,7 @@ class Case:
     spans: dict[str, frozenset] | None = None
     says: dict[str, str] | None = None
     url_kwargs: dict | None = None  # replaces some of the route's URL arguments for this case
+    headers: dict | None = None  # request headers, e.g. {"X-Forwarded-For": ...} (through the proxy)
 
 
 @dataclass(frozen=True)
@@ -346,7 +347,14 @@ MATRIX: dict[str, Route] = {
     # ------------------------------------------------------------ operations (annotate.ops): no project
     "healthz": Route(cases=[Case("GET", public(200))]),
     "readyz": Route(cases=[Case("GET", public(200))]),
-    "metrics": Route(cases=[Case("GET", public(200))]),  # public as annotate.ops serves it (see docs/deployment)
+    # /metrics is for operators, not project roles (annotate/ops/metrics.py): straight from
+    # METRICS_ALLOWED_NETWORKS (the test client's 127.0.0.1 is loopback) or with METRICS_TOKEN it
+    # answers whoever is signed in or not; relayed by the reverse proxy (X-Forwarded-For), without
+    # the token, it is 404 for everyone, a project's manager too.
+    "metrics": Route(cases=[
+        Case("GET", public(200)),
+        Case("GET", public(404), headers={"X-Forwarded-For": "203.0.113.9"}),
+    ]),
     "schema": Route(cases=[Case("GET", signed_in(200, anonymous=401))]),
     "api-docs": Route(cases=[Case("GET", signed_in(200, anonymous=401))]),
 }

@@ -151,12 +151,12 @@ def _request(client: Client, url: str, case: Case):
 def _send(client: Client, url: str, case: Case):
     method = getattr(client, case.method.lower())
     if case.method == "GET":
-        return method(url, case.query or {})
+        return method(url, case.query or {}, headers=case.headers)
     if case.query:
         url = f"{url}?{urlencode(case.query)}"
     if url.startswith("/api/"):
-        return method(url, json.dumps(case.data or {}), content_type="application/json")
-    return method(url, case.data or {})
+        return method(url, json.dumps(case.data or {}), content_type="application/json", headers=case.headers)
+    return method(url, case.data or {}, headers=case.headers)
 
 
 def _body(response) -> str:

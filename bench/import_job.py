@@ -1,6 +1,7 @@
 """A 100,000-document import as a background job: posted through the HTTP API (gunicorn) on
 PostgreSQL, run by `manage.py jobs_worker`, followed through GET /api/v1/jobs/{id}/ with a
-progress bar, while a reviewer's reads of another project are timed.
+progress bar, while a reviewer's reads of another project (open a document, list its spans) are
+timed, beside the same reads timed idle in the same run just before the import.
 
 Run: BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/annotate_jobs_bench \
      .venv/bin/python bench/import_job.py [--documents 100000] [--backend db|rq]
@@ -59,6 +60,7 @@ def main():
     Document.objects.bulk_create(
         [document_build(project=reviewing, actor=manager, fields={"title": f"Story {i}", "text": f"Story {i} text."}) for i in range(50)]
     )
+    reviewed = list(Document.objects.filter(project=reviewing).values_list("pk", flat=True))
     headers = {"Authorization": f"Token {token('bench-jobs')}"}
     content = jsonl(args.documents)
     storage = tempfile.mkdtemp(prefix="bench-jobs-files-")
@@ -76,8 +78,12 @@ def main():
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     reads: list[float] = []
+    idle: list[float] = []
     try:
         with httpx.Client(base_url=server.url, headers=headers, timeout=600) as client:
+            for n in range(30):  # the reference: the same reads with no job running
+                idle.append(review_read(client, reviewed[n % len(reviewed)]))
+            idle_load = os.getloadavg()[0]
             started = time.perf_counter()
             response = client.post(
                 f"/api/v1/projects/{target.pk}/import/", files={"file": ("wire.jsonl", content, "application/x-ndjson")}
@@ -87,10 +93,10 @@ def main():
             job_url = response.headers["Location"]
             while True:
                 job = client.get(job_url).json()
-                before = time.perf_counter()
-                assert client.get(f"/api/v1/projects/{reviewing.pk}/documents/").status_code == 200
+                took = review_read(client, random.choice(reviewed))
                 if job["state"] == "running":
-                    reads.append(time.perf_counter() - before)
+                    reads.append(took)
+                    running_load = os.getloadavg()[0]
                 print(f"\r{job['state']:>9} {bar(job['progress']['done'], job['progress']['total'])}", end="", flush=True)
                 if job["state"] not in ("queued", "running"):
                     break
@@ -110,10 +116,24 @@ def main():
     print(f"job: {job['result']['documents']:,} documents, {job['result']['spans']:,} spans; "
           f"{finished:.1f} s from the POST to succeeded (backend {args.backend})")  # fmt: skip
     print(f"in the database afterwards: {imported:,} documents")
+    print(f"a reviewer opening a document and listing its spans (two requests), {os.cpu_count()} cores:")
+    print(f"  idle, before the import ({len(idle)} reads, load average {idle_load:.1f}): {figures(idle)}")
     if reads:
-        reads.sort()
-        print(f"a reviewer's document list meanwhile ({len(reads)} reads): p50 {1000 * statistics.median(reads):.0f} ms, "
-              f"p95 {1000 * reads[int(0.95 * (len(reads) - 1))]:.0f} ms, max {1000 * reads[-1]:.0f} ms")  # fmt: skip
+        print(f"  while the import job ran ({len(reads)} reads, load average {running_load:.1f}): {figures(reads)}")
+
+
+def review_read(client: httpx.Client, document_id: int) -> float:
+    """Seconds for what a reviewer's browser asks when a document opens: the document, its spans."""
+    before = time.perf_counter()
+    assert client.get(f"/api/v1/documents/{document_id}/").status_code == 200
+    assert client.get(f"/api/v1/documents/{document_id}/spans/").status_code == 200
+    return time.perf_counter() - before
+
+
+def figures(seconds: list[float]) -> str:
+    ordered = sorted(seconds)
+    return (f"p50 {1000 * statistics.median(ordered):.0f} ms, p95 {1000 * ordered[int(0.95 * (len(ordered) - 1))]:.0f} ms, "
+            f"max {1000 * ordered[-1]:.0f} ms")
 
 
 if __name__ == "__main__":

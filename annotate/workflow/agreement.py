@@ -1,13 +1,13 @@
 """Inter-annotator agreement as pure functions: span F1 (exact and overlap), Cohen's kappa and
 Krippendorff's alpha on tokens. No database: callers pass texts and spans in.
 
-Tokens: TOKEN_PATTERN, a run of word characters or one other non-space character
-("inflation", "3", "%", "📰"), on the stored text (code points). A reviewer's value for a token
+Tokens: annotate.datasets.tokenize, the one tokenizer the CoNLL export uses too (words kept
+whole, one token per other character, graphemes never split: "inflation", "3", "%", "📰"),
+on the stored text (code points). A reviewer's value for a token
 is the set of labels of the spans that overlap it (one nominal category per set, "none" when
 no span covers it). Because most of a news text is unlabelled, most tokens are "none" for
 everyone, which inflates token-level kappa and alpha: read them beside span F1.
 """
-import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -16,10 +16,12 @@ from itertools import combinations
 import krippendorff
 import numpy as np
 
+from annotate.datasets.tokenize import tokenize as shared_tokenize
 from annotate.models import Label
 
+TOKENIZER_NOTE = "annotate.datasets.tokenize (the CoNLL export's tokenizer) on the stored text (Unicode code points)"
+
 LABELS: tuple[str, ...] = tuple(Label.values)  # bit i of a token's value <=> label i covers it
-TOKEN_PATTERN = re.compile(r"\w+|[^\w\s]")
 INFLATION_NOTE = (
     "Token kappa and alpha count every token, and most tokens are unlabelled by everyone: that "
     "shared 'none' inflates them. Span F1 ignores unlabelled text."
@@ -45,7 +47,7 @@ class DocumentLayers:
 
 def tokenize(text: str) -> tuple[np.ndarray, np.ndarray]:
     """(starts, ends) of the tokens, in code points."""
-    bounds = [(m.start(), m.end()) for m in TOKEN_PATTERN.finditer(text)]
+    bounds = shared_tokenize(text)
     if not bounds:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     array = np.asarray(bounds, dtype=np.int64)
@@ -333,7 +335,7 @@ def agreement_report(documents: Sequence[DocumentLayers]) -> dict:
         "pairs": pairs,
         "documents": per_document,
         "notes": {
-            "tokenizer": r"regex \w+|[^\w\s] on the stored text (Unicode code points)",
+            "tokenizer": TOKENIZER_NOTE,
             "kappa_inflation": INFLATION_NOTE,
             "overall_kappa": "Outside a pair, cohen_kappa is Light's kappa: the mean of the pairwise kappas.",
             "span_f1": "Micro average: matches and spans pooled over labels, documents and pairs; "

@@ -208,3 +208,12 @@ def test_reviewers_without_a_shared_document_are_undefined_and_say_so():
     for measure in ("span_f1_exact", "span_f1_overlap", "cohen_kappa"):
         assert report["overall"][measure] is None
         assert report["overall"]["undefined"][measure] == "No two reviewers labelled the same document."
+
+
+def test_agreement_counts_the_tokens_the_conll_export_writes():
+    from annotate.datasets.tokenize import tokenize as conll_tokenize
+
+    text = "The 👩🏽‍🔬 lead of the 🇦🇿 team's well-known Ca\u0301mara said 3%."
+    starts, ends = tokenize(text)
+    assert list(zip(starts.tolist(), ends.tolist())) == conll_tokenize(text)
+    assert [text[s:e] for s, e in zip(starts, ends)][1] == "👩🏽‍🔬"  # a grapheme is one token

@@ -47,6 +47,9 @@ def _pipeline(language: str):
     except (ImportError, KeyError, ValueError):  # a language spaCy has no tokenizer for
         nlp = spacy.blank("xx")
     nlp.add_pipe("sentencizer")
+    # spaCy refuses texts over 1,000,000 characters by default, to protect the memory of parsers
+    # and taggers; a tokenizer and a sentencizer need little (documents are capped far below this).
+    nlp.max_length = 50_000_000
     rules = rules_for(language)
     matcher = Matcher(nlp.vocab)
     matcher.add("VERB", [[{"LOWER": {"IN": sorted(rules.reporting_verbs - {"according"})}}]])

@@ -95,7 +95,8 @@ def _store(*, document_id: int, version: str, proposals) -> None:
     stale = [s.pk for key, s in existing.items() if key not in wanted and s.pk not in decided]
     Suggestion.objects.filter(pk__in=stale).delete()
     stored = {key: s for key, s in existing.items() if s.pk not in stale}
-    for cues_first in (True, False):
+    for cues_first in (True, False):  # cues first: their content rows point at them
+        new_rows = []
         for key, (span, cue_key) in wanted.items():
             if (cue_key is None) != cues_first:
                 continue
@@ -106,9 +107,10 @@ def _store(*, document_id: int, version: str, proposals) -> None:
                 if any(getattr(row, name) != value for name, value in fields.items()):
                     Suggestion.objects.filter(pk=row.pk).update(**fields)
             else:
-                stored[key] = Suggestion.objects.create(
-                    document_id=document_id, label=span.label, start=span.start, end=span.end, **fields
-                )
+                new_rows.append(Suggestion(document_id=document_id, label=span.label, start=span.start, end=span.end, **fields))
+        # One INSERT per batch, ids returned (PostgreSQL, and SQLite from 3.35): a 1 MB text has thousands.
+        for row in Suggestion.objects.bulk_create(new_rows, batch_size=1000):
+            stored[(row.label, row.start, row.end)] = row
     SuggestedDocument.objects.update_or_create(document_id=document_id, defaults={"rules_version": version})
 
 

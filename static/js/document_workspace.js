@@ -197,6 +197,7 @@ const history = new UndoHistory(`annotate:history:${data.document.id}:${data.me}
 const suggestions = new SuggestionLayer({
   url: data.urls.suggestions, decideUrl: data.urls.suggestion, index, view,
   section: $("suggestions"), list: $("suggestion-list"), count: $("suggestions-count"), say,
+  window: () => highlighter.window,
 });
 suggestions.onAction = (action) => (action === "accept" ? acceptSuggestion() : rejectSuggestion());
 

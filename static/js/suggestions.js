@@ -5,8 +5,10 @@
 // one request, and the workspace records it as one undo step), Backspace rejects it.
 import { api } from "./api.js";
 
+const LISTED = 30;
+
 export class SuggestionLayer {
-  constructor({ url, decideUrl, index, view, section, list, count, say }) {
+  constructor({ url, decideUrl, index, view, section, list, count, say, window: near = () => [0, view.length] }) {
     this.url = url; // GET: the proposals for this document (annotate/suggestions/api.py)
     this.decideUrl = decideUrl; // "/api/v1/suggestions/0/": the id replaces the 0
     this.index = index;
@@ -17,6 +19,8 @@ export class SuggestionLayer {
     this.say = say;
     this.units = [];
     this.position = -1;
+    this.near = near; // the UTF-16 window of the text near the viewport (the highlighter's)
+    this.drawn = null;
     this.native = typeof Highlight === "function" && CSS.highlights !== undefined;
     if (this.native) {
       for (const [name, priority] of [["suggestion", 0], ["suggestion-current", 1]]) {
@@ -25,6 +29,20 @@ export class SuggestionLayer {
         CSS.highlights.set(name, highlight);
       }
     }
+    // Like the span highlights, only what is near the viewport is registered: thousands of
+    // ranges in a highlight make every later paint of a long document slow.
+    let queued = false;
+    const follow = () => {
+      if (queued) return;
+      queued = true;
+      requestAnimationFrame(() => {
+        queued = false;
+        const [lo, hi] = this.near();
+        if (!this.drawn || this.drawn[0] !== lo || this.drawn[1] !== hi) this._draw();
+      });
+    };
+    window.addEventListener("scroll", follow, { passive: true });
+    window.addEventListener("resize", follow);
     list.addEventListener("click", (event) => {
       const button = event.target.closest("button[data-action]");
       if (!button) return;
@@ -52,6 +70,13 @@ export class SuggestionLayer {
       }
     }
     units.sort((a, b) => a.head.start - b.head.start || a.head.end - b.head.end);
+    for (const unit of units) {
+      for (const member of unit.members) {
+        const u = this.index.rangeToUtf16(member.start, member.end);
+        member.u0 = u.start;
+        member.u1 = u.end;
+      }
+    }
     const current = this.current?.head.id;
     this.units = units;
     this.position = Math.min(Math.max(units.findIndex((u) => u.head.id === current), -1), units.length - 1);
@@ -71,18 +96,40 @@ export class SuggestionLayer {
 
   _draw() {
     if (!this.native) return;
+    const [lo, hi] = this.near();
+    this.drawn = [lo, hi];
     const all = CSS.highlights.get("suggestion");
     const now = CSS.highlights.get("suggestion-current");
     all.clear();
     now.clear();
-    this.units.forEach((unit, position) => {
-      for (const member of unit.members) (position === this.position ? now : all).add(this._range(member));
-    });
+    for (const member of this.current?.members || []) now.add(this._range(member));
+    // Units are sorted by their head's start; a member may sit a sentence or so away from its
+    // head (a quotation before its cue), hence the margin. Offsets here are UTF-16, as the window's.
+    const margin = 4000;
+    let a = 0, b = this.units.length;
+    while (a < b) {
+      const mid = (a + b) >> 1;
+      if (this.units[mid].head.u0 < lo - margin) a = mid + 1; else b = mid;
+    }
+    for (let i = a; i < this.units.length && this.units[i].head.u0 < hi + margin; i++) {
+      if (i === this.position) continue;
+      for (const member of this.units[i].members) if (member.u1 > lo && member.u0 < hi) all.add(this._range(member));
+    }
   }
 
   _render() {
     this.count.textContent = this.units.length ? `(${this.units.length})` : "";
-    this.list.replaceChildren(...this.units.map((unit, position) => this._item(unit, position)));
+    // At most LISTED items, from a little before the current one: a long document can have thousands.
+    const first = Math.max(0, Math.min(this.position - 5, this.units.length - LISTED));
+    const shown = this.units.slice(first, first + LISTED).map((unit, i) => this._item(unit, first + i));
+    this.list.replaceChildren(...shown);
+    const more = this.units.length - shown.length;
+    if (more > 0) {
+      const note = document.createElement("li");
+      note.className = "muted";
+      note.textContent = `${more} more: n and p go through them all.`;
+      this.list.append(note);
+    }
     if (!this.units.length) {
       const empty = document.createElement("li");
       empty.className = "muted";

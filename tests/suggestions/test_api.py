@@ -189,3 +189,14 @@ def test_content_accepted_after_its_cue_is_linked_to_the_members_span_of_the_cue
     response = team.clients["carol"].post(f"/api/v1/suggestions/{second}/accept/", {}, format="json")
     assert response.status_code == 201 and response.json()["links"] == [[attribution.pk, response.json()["spans"][0]["id"]]]
     assert set(attribution.links_out.values_list("target__quote", flat=True)) == {"We will rebuild", "and we will do it fast"}
+
+
+def test_storing_suggestions_takes_the_same_queries_for_few_or_many(team, story):
+    long_story = DocumentFactory(project=team.project, title="Long", text=" ".join([STORY] * 40))
+    counts = []
+    for document in (story, long_story):
+        with CaptureQueriesContext(connection) as queries:
+            assert document_suggest(document_id=document.pk) is True
+        counts.append(len(queries))
+    assert Suggestion.objects.filter(document=long_story).count() > 200
+    assert counts[0] == counts[1]

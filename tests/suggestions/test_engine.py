@@ -64,3 +64,9 @@ def test_rules_are_data_per_language():
     assert rules_for("en-GB").language == "en"
     assert rules_for("tlh") is None
     assert suggest("Der Minister sagte, dass die Preise steigen.", "tlh") == []
+
+
+def test_a_text_longer_than_spacys_default_limit_is_read():
+    text = "The ministry said that prices fell. " * 30_000  # 1,080,000 characters
+    proposals = suggest(text)
+    assert len(proposals) == 30_000

@@ -44,3 +44,27 @@ def test_document_length_and_external_id_constraints():
     document.length = 3
     with pytest.raises(IntegrityError), transaction.atomic():
         document.save(update_fields=["length"])
+
+
+def test_only_attribution_spans_carry_links_even_for_direct_orm_writes(db):
+    """The PostgreSQL triggers of migration 0006 (SQLite has none: the services' check and lock are its guard)."""
+    from django.db import connection
+
+    from annotate.models import SpanLink
+
+    if connection.vendor != "postgresql":
+        pytest.skip("a PostgreSQL trigger")
+    document = DocumentFactory(text="The ministry said inflation fell.")
+    user = UserFactory()
+    make = lambda label, start, end, **more: Span.objects.create(  # noqa: E731
+        document=document, annotator=user, label=label, start=start, end=end, quote=document.text[start:end], **more
+    )
+    attribution, target, other = make("attribution", 0, 12, source="ministry"), make("assertion", 18, 32), make("assertion", 4, 12)
+    with pytest.raises(IntegrityError, match="Only attribution spans carry links"), transaction.atomic():
+        SpanLink.objects.create(attribution=other, target=target)
+    SpanLink.objects.create(attribution=attribution, target=target)
+    with pytest.raises(IntegrityError, match="carries links"), transaction.atomic():
+        Span.objects.filter(pk=attribution.pk).update(label="assertion", source="")
+    assert Span.objects.get(pk=attribution.pk).label == "attribution"
+    SpanLink.objects.all().delete()
+    Span.objects.filter(pk=attribution.pk).update(label="assertion", source="")  # without links it may change

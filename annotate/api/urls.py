@@ -7,6 +7,7 @@ urlpatterns = [
     path("auth/token/", views.TokenView.as_view(), name="api-token"),
     path("projects/", views.ProjectListView.as_view(), name="api-project-list"),
     path("projects/<int:pk>/", views.ProjectDetailView.as_view(), name="api-project-detail"),
+    path("projects/<int:pk>/archive/", views.ProjectArchiveView.as_view(), name="api-project-archive"),
     path("projects/<int:pk>/members/", views.MemberListView.as_view(), name="api-member-list"),
     path("projects/<int:pk>/members/<str:username>/", views.MemberDetailView.as_view(), name="api-member-detail"),
     path("projects/<int:pk>/documents/", views.DocumentListView.as_view(), name="api-document-list"),

@@ -18,6 +18,7 @@ from annotate.api import serializers as s
 from annotate.errors import InvalidInput
 from annotate.models import Document, Membership, SpanLink
 from annotate.permissions import (
+    ARCHIVE_PROJECT,
     ADD_DOCUMENTS,
     ADD_MEMBER,
     CHANGE_ROLE,
@@ -95,6 +96,25 @@ class ProjectDetailView(APIView):
         project, access = project_for_user(request.user, pk, may=DELETE_PROJECT)
         services.project_delete(project=project, access=access)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ProjectArchiveView(APIView):
+    """The project page's archive button as an API: the same service, rule and messages."""
+
+    @extend_schema(request=None, responses=s.ProjectOut, description="Archive the project (managers): listed apart, "
+                   "the queue hands out none of its documents; everything in it stays.")
+    def post(self, request, pk: int):
+        return self._archived(request, pk, archived=True)
+
+    @extend_schema(responses=s.ProjectOut, description="Unarchive the project (managers).")
+    def delete(self, request, pk: int):
+        return self._archived(request, pk, archived=False)
+
+    def _archived(self, request, pk: int, *, archived: bool) -> Response:
+        project, access = project_for_user(request.user, pk, may=ARCHIVE_PROJECT)
+        project = services.project_archive(project=project, access=access, archived=archived)
+        project.my_role = access.role
+        return Response(s.ProjectOut(project).data)
 
 
 class MemberListView(ListAPIView):

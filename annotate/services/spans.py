@@ -213,11 +213,12 @@ def span_update(
         setattr(span, field, getattr(valid, field))
     span.evidence_links = list(valid.evidence_links)
     span.version += 1
-    _saved_unless_identical(span, span.save)
     links_after = links_before
     if label != Label.ATTRIBUTION and links_before:
+        # before the relabel: the database refuses an assertion that still carries links (migration 0006)
         SpanLink.objects.filter(attribution=span).delete()
         links_after = []
+    _saved_unless_identical(span, span.save)
     _record(
         span=span,
         project_id=access.project_id,

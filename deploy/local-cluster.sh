@@ -22,7 +22,7 @@ DIR="${CLUSTER_DIR:-/tmp/annotate-cluster}"
 PORT="${CLUSTER_PORT:-8280}"
 PG_PORT="${CLUSTER_PG_PORT:-5442}"
 REDIS_PORT="${CLUSTER_REDIS_PORT:-6389}"
-PG_BIN="${PG_BIN:-/usr/lib/postgresql/15/bin}"
+PG_BIN="${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)}"  # the newest installed
 VENV_BIN="${VENV_BIN:-$ROOT/.venv/bin}"
 NGINX="${NGINX:-/usr/sbin/nginx}"
 WEB_PORTS=([1]=$((PORT + 1)) [2]=$((PORT + 2)))

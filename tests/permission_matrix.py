@@ -246,6 +246,11 @@ MATRIX: dict[str, Route] = {
         Case("PATCH", api(200, 403), data={}),
         Case("DELETE", api(204, 403)),
     ]),
+    "api-project-archive": Route(on="project", cases=[Case("POST", api(200, 403)), Case("DELETE", api(200, 403))]),
+    "api-invite-list": Route(on="project", cases=[Case("GET", api(200, 403)), Case("POST", api(400, 403), data={})]),
+    "api-invite-detail": Route(
+        kwargs=lambda f: {"pk": f.project.pk, "invite_id": f.invite.pk}, cases=[Case("DELETE", api(204, 403))]
+    ),
     "api-member-list": Route(on="project", cases=[Case("GET", api(200)), Case("POST", api(400, 403), data={})]),
     "api-member-detail": Route(
         kwargs=lambda f: {"pk": f.project.pk, "username": "carol"},

@@ -41,7 +41,9 @@ class ProjectOut(serializers.ModelSerializer):
             "blind_review",
             "my_role",
             "created_at",
+            "archived_at",
         ]
+        read_only_fields = ["archived_at"]
 
 
 class ProjectIn(serializers.Serializer):

@@ -4,9 +4,10 @@ from django.conf import settings
 from django.contrib.auth import authenticate
 from django.db.models import Q
 from django.http import Http404
+from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import status
+from rest_framework import serializers, status
 from rest_framework.authtoken.models import Token
 from rest_framework.generics import ListAPIView
 from rest_framework.permissions import AllowAny
@@ -14,10 +15,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from annotate import selectors, services
+from annotate.accounts import services as accounts
+from annotate.accounts.models import Invite
 from annotate.api import serializers as s
 from annotate.errors import InvalidInput
 from annotate.models import Document, Membership, SpanLink
 from annotate.permissions import (
+    ARCHIVE_PROJECT,
+    INVITE_MEMBERS,
     ADD_DOCUMENTS,
     ADD_MEMBER,
     CHANGE_ROLE,
@@ -95,6 +100,25 @@ class ProjectDetailView(APIView):
         project, access = project_for_user(request.user, pk, may=DELETE_PROJECT)
         services.project_delete(project=project, access=access)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ProjectArchiveView(APIView):
+    """The project page's archive button as an API: the same service, rule and messages."""
+
+    @extend_schema(request=None, responses=s.ProjectOut, description="Archive the project (managers): listed apart, "
+                   "the queue hands out none of its documents; everything in it stays.")
+    def post(self, request, pk: int):
+        return self._archived(request, pk, archived=True)
+
+    @extend_schema(responses=s.ProjectOut, description="Unarchive the project (managers).")
+    def delete(self, request, pk: int):
+        return self._archived(request, pk, archived=False)
+
+    def _archived(self, request, pk: int, *, archived: bool) -> Response:
+        project, access = project_for_user(request.user, pk, may=ARCHIVE_PROJECT)
+        project = services.project_archive(project=project, access=access, archived=archived)
+        project.my_role = access.role
+        return Response(s.ProjectOut(project).data)
 
 
 class MemberListView(ListAPIView):
@@ -331,4 +355,54 @@ class SpanLinkDetailView(APIView):
         if link is None:
             raise Http404("No such link.")
         services.span_link_delete(link=link, access=access, actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class InviteOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    invitee = serializers.CharField()
+    role = serializers.CharField()
+    invited_by = serializers.CharField(source="invited_by.username", allow_null=True)
+    created_at = serializers.DateTimeField()
+    expires_at = serializers.DateTimeField()
+
+
+class InviteIn(serializers.Serializer):
+    invitee = serializers.CharField(max_length=254, help_text="A username (an existing user is added at once) or an email.")
+    role = serializers.CharField(max_length=16)
+
+
+class InviteListView(APIView):
+    """The members page's invite form as an API: the same service, rules and messages."""
+
+    @extend_schema(responses=InviteOut(many=True), description="Open invites (managers).")
+    def get(self, request, pk: int):
+        project, _ = project_for_user(request.user, pk, may=INVITE_MEMBERS)
+        invites = accounts.open_invites(project=project).select_related("invited_by").order_by("id")
+        return Response(InviteOut(invites, many=True).data)
+
+    @extend_schema(request=InviteIn, responses={201: OpenApiTypes.OBJECT}, description="Invite someone (managers): "
+                   "an existing user is added as a member ({\"member\": ...}); anyone else gets a single-use link "
+                   "({\"invite\": ..., \"link\": ..., \"mailed\": ...}), mailed when the invitee is an email.")
+    def post(self, request, pk: int):
+        project, access = project_for_user(request.user, pk, may=INVITE_MEMBERS)
+        data = _valid(InviteIn, request.data)
+        outcome = accounts.member_add_or_invite(
+            project=project, access=access, invited_by=request.user, **data,
+            link_for=lambda token: request.build_absolute_uri(reverse("invite-accept", args=[token])),
+        )
+        if outcome.invite is None:
+            return Response({"member": s.MemberOut(outcome.membership).data}, status=status.HTTP_201_CREATED)
+        body = {"invite": InviteOut(outcome.invite).data, "link": outcome.link, "mailed": outcome.mailed}
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+class InviteDetailView(APIView):
+    @extend_schema(responses={204: None}, description="Withdraw an open invite (managers); its link stops working.")
+    def delete(self, request, pk: int, invite_id: int):
+        project, access = project_for_user(request.user, pk, may=INVITE_MEMBERS)
+        invite = Invite.objects.filter(project=project, pk=invite_id).first()
+        if invite is None:
+            raise Http404("No such invite.")
+        accounts.invite_revoke(invite=invite, access=access)
         return Response(status=status.HTTP_204_NO_CONTENT)

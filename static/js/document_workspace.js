@@ -686,6 +686,7 @@ function showEditor(span) {
     const target = store.byId(id);
     const li = document.createElement("li");
     const quote = document.createElement("span");
+    quote.dir = "auto";
     quote.textContent = target ? `${target.label}: “${short(target.quote, 80)}”` : `span ${id} (not in this layer)`;
     const remove = document.createElement("button");
     remove.type = "button";
@@ -706,6 +707,7 @@ function showEditor(span) {
   $("editor-attributed-box").hidden = by.length === 0;
   $("editor-attributed").replaceChildren(...by.map((a) => {
     const li = document.createElement("li");
+    li.dir = "auto";
     li.textContent = `${a.source ? `${a.source}: ` : ""}“${short(a.quote, 80)}”`;
     return li;
   }));

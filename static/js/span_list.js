@@ -125,6 +125,7 @@ export class SpanList {
     chip.textContent = span.label;
     const quote = document.createElement("span");
     quote.className = "span-quote";
+    quote.dir = "auto"; // user text is isolated: a right-to-left quote or a bidi control cannot reorder the line
     quote.textContent = span.quote.length > QUOTE_CHARS ? `${span.quote.slice(0, QUOTE_CHARS)}…` : span.quote;
     button.replaceChildren(chip, " ", quote);
     if (span.pending) button.append(this._meta("saving…"));
@@ -132,6 +133,7 @@ export class SpanList {
     if (span.note) {
       const note = document.createElement("span");
       note.className = "span-note";
+      note.dir = "auto";
       note.textContent = span.note;
       button.append(note);
     }

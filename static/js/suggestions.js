@@ -146,6 +146,7 @@ export class SuggestionLayer {
     if (position === this.position) li.setAttribute("aria-current", "true");
     for (const member of unit.members) {
       const line = document.createElement("p");
+      line.dir = "auto";
       const chip = document.createElement("span");
       chip.className = `chip chip-${member.label}`;
       chip.textContent = member.label;

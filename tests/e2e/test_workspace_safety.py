@@ -61,3 +61,17 @@ def test_without_css_highlights_the_fallback_draws_boxes(page, transactional_db)
     wait_for_span_count(page, 2)
     page.wait_for_selector("#highlight-overlay .hl-assertion")
     assert page.js_errors == []
+
+
+def test_user_text_drawn_by_the_workspace_is_bidi_isolated(page, transactional_db):
+    document = DocumentFactory(text="The ministry said that prices fell.")
+    user = UserFactory(username="rtl")
+    MembershipFactory(project=document.project, user=user, role=Role.ANNOTATOR)
+    SpanFactory(document=document, annotator=user, start=0, end=12, note="\u05e9\u05dc\u05d5\u05dd reversed")
+    login(page, "rtl")
+    open_workspace(page, document)
+    page.locator("#span-list .span-quote").first.wait_for()
+    for selector in ("#span-list .span-quote", "#span-list .span-note"):
+        assert page.locator(selector).first.get_attribute("dir") == "auto", selector
+    page.locator("#span-list button").first.click()
+    assert page.locator("#editor-quote").get_attribute("dir") == "auto"

@@ -1,7 +1,10 @@
 """Setting up a team in a real browser: a manager creates a project, pastes a document,
-invites a new person who accepts in a fresh browser and labels a span; an existing user is
-added and their role changed; every form's error path shows the error beside its field."""
-from annotate.models import Membership, Project, Role, Span
+invites new people who accept in fresh browsers and label a span, and configures review; an
+existing user is added and their role changed; every form's error path shows the error beside
+its field."""
+import re
+
+from annotate.models import Layer, Membership, Project, Role, Span
 from tests.e2e.conftest import login
 from tests.e2e.workspace import select_code_points, wait_for_span_count
 from tests.factories import MembershipFactory, ProjectFactory, UserFactory
@@ -11,6 +14,41 @@ TEXT = "The council said the bridge reopens in May. Engineers 🔧 doubt it."
 
 def field_error(page, field_id: str) -> str:
     return page.locator(f"#{field_id}_error").inner_text()
+
+
+def accept_invite_and_label(browser, live_server, link: str, username: str, password: str, project, start: int, end: int) -> None:
+    """The invitee, in a fresh browser context with no cookies: set a password, land in the
+    project, open the queue and label [start, end) of TEXT as an assertion."""
+    context = browser.new_context(base_url=live_server.url)
+    invitee = context.new_page()
+    invitee.set_default_timeout(10_000)
+    errors: list[str] = []
+    invitee.on("pageerror", lambda error: errors.append(str(error)))
+    invitee.goto(link)
+    assert invitee.get_by_label("Username").input_value() == username
+    invitee.get_by_label("New password", exact=True).fill(password)
+    invitee.get_by_label("New password confirmation").fill(password)
+    invitee.get_by_role("button", name="Create account and join").click()
+    invitee.wait_for_url(f"**/projects/{project.pk}/")
+    assert invitee.locator("#welcome").is_visible()
+    invitee.get_by_role("button", name="Open my queue").click()
+    invitee.wait_for_selector("body[data-ready='true']")
+    select_code_points(invitee, TEXT, start, end)
+    invitee.get_by_role("button", name="1 assertion").click()
+    wait_for_span_count(invitee, 1)
+    assert errors == []
+    context.close()
+
+
+def invite_by_email(page, project, email: str, role: str) -> str:
+    """Invite `email` from the members page; returns the link shown once on the page."""
+    page.goto(f"/projects/{project.pk}/members/")
+    form = page.locator("#invite-form")
+    form.get_by_label("Username or email").fill(email)
+    form.get_by_label("Role").select_option(role)
+    form.get_by_role("button", name="Add or invite").click()
+    page.wait_for_selector("#new-invite")
+    return page.locator("#invite-link").input_value()
 
 
 def test_create_paste_invite_accept_and_label(page, browser, live_server, transactional_db):
@@ -69,6 +107,72 @@ def test_create_paste_invite_accept_and_label(page, browser, live_server, transa
     assert span.quote == TEXT[4:42] == "council said the bridge reopens in May"
     assert erin_errors == [] and page.js_errors == []
     context.close()
+
+
+def test_a_manager_sets_up_a_team_of_two_and_review_in_the_browser_alone(page, browser, live_server, transactional_db, mailoutbox):
+    """Issue 10's "done when": on a fresh app a manager (no staff flag) creates a project,
+    configures review, pastes a story and invites two new people by email; each accepts in a
+    fresh browser and labels. No admin site, shell or API call: the only ORM use is to check."""
+    alice = UserFactory(username="alice")
+    assert not alice.is_staff and not alice.is_superuser and Project.objects.count() == 0
+    login(page, "alice")
+    page.get_by_role("link", name="New project").first.click()
+    page.get_by_label("Name").fill("Fact desk")
+    page.get_by_role("button", name="Create project").click()
+    page.wait_for_url(re.compile(r"/projects/\d+/$"))
+    project = Project.objects.get(name="Fact desk")
+
+    # review: two members label each document, blind until each marks their own work done
+    page.get_by_role("navigation", name="Project sections").get_by_role("link", name="Settings").click()
+    page.wait_for_url(f"**/projects/{project.pk}/settings/")
+    page.get_by_label("Guidelines").fill("Mark **claims** of fact.")
+    page.get_by_label("Reviewers per document").fill("2")
+    page.get_by_label("Blind review").uncheck()
+    page.get_by_role("button", name="Save settings").click()
+    page.wait_for_selector(".banner-success")
+    project.refresh_from_db()
+    assert (project.reviewers_per_document, project.blind_review) == (2, False)
+    page.get_by_label("Blind review").check()
+    page.get_by_role("button", name="Save settings").click()
+    page.wait_for_selector(".banner-success")
+    project.refresh_from_db()
+    assert (project.reviewers_per_document, project.blind_review) == (2, True)
+    assert project.guidelines == "Mark **claims** of fact."
+
+    page.goto(f"/projects/{project.pk}/documents/new/")
+    page.get_by_label("Title").fill("Bridge reopening")
+    page.get_by_label("Text", exact=True).fill(TEXT)
+    page.get_by_role("button", name="Add document").click()
+    page.wait_for_selector("body[data-ready='true']")
+
+    # two new people, by email: one link read from the page, the other from the mail they get
+    erin_link = invite_by_email(page, project, "erin@example.org", "annotator")
+    gus_link = invite_by_email(page, project, "gus@example.org", "reviewer")
+    mailed = {message.to[0]: message.body for message in mailoutbox}
+    assert set(mailed) == {"erin@example.org", "gus@example.org"}
+    assert erin_link in mailed["erin@example.org"]
+    assert gus_link in mailed["gus@example.org"]
+    open_invites = page.locator("section", has_text="Open invites").inner_text()
+    assert "erin@example.org" in open_invites and "gus@example.org" in open_invites
+
+    accept_invite_and_label(browser, live_server, erin_link, "erin", "bridges-are-long-9", project, 4, 42)
+    accept_invite_and_label(browser, live_server, gus_link, "gus", "engineers-doubt-7", project, 44, 53)
+
+    roles = dict(Membership.objects.filter(project=project).values_list("user__username", "role"))
+    assert roles == {"alice": Role.MANAGER, "erin": Role.ANNOTATOR, "gus": Role.REVIEWER}
+    spans = {
+        span.annotator.username: (span.layer, span.quote)
+        for span in Span.objects.filter(document__project=project).select_related("annotator")
+    }
+    assert spans == {
+        "erin": (Layer.INDIVIDUAL, "council said the bridge reopens in May"),
+        "gus": (Layer.INDIVIDUAL, TEXT[44:53]),
+    }
+    assert TEXT[44:53] == "Engineers"
+    page.goto(f"/projects/{project.pk}/members/")
+    assert "1 span" in page.locator("#member-erin").inner_text()
+    assert "1 span" in page.locator("#member-gus").inner_text()
+    assert page.js_errors == []
 
 
 def test_add_an_existing_user_change_their_role_and_the_error_paths(page, live_server, transactional_db):

@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("annotate.accounts.urls")),
     path("", include("annotate.sources.urls")),
     path("", include("annotate.articles.urls")),
+    path("", include("annotate.suggestions.urls")),
     path("api/v1/", include("annotate.api.urls")),
     path("api/v1/", include("annotate.datasets.api_urls")),
     path("api/v1/", include("annotate.workflow.api_urls")),

@@ -332,6 +332,7 @@ MATRIX: dict[str, Route] = {
     "api-suggestion-stats": Route(on="project", cases=[Case("GET", api(200, 200, 200, 403))]),
     "api-suggestion-accept": Route(kwargs=_suggestion, cases=[Case("POST", api(201))]),  # into one's own layer
     "api-suggestion-reject": Route(kwargs=_suggestion, cases=[Case("POST", api(200))]),
+    "suggestions-switch": Route(on="project", cases=[Case("POST", page(302, 403))]),
     "api-suggestion-decision": Route(kwargs=_suggestion, cases=[Case("DELETE", api(404))]),  # nobody decided yet
     # ------------------------------------------------------------ sources view (carol's attribution names "the ministry")
     "api-project-sources": Route(on="project", cases=[

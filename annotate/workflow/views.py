@@ -24,7 +24,7 @@ from annotate.permissions import (
     release_for_user,
 )
 from annotate.selectors import project_documents, project_members
-from annotate.suggestions.services import suggestion_stats
+from annotate.suggestions.services import suggestion_stats, suggestions_enabled
 from annotate.services import project_update, span_delete
 from annotate.workflow import charts, releases as release_service, selectors, services
 from annotate.workflow.api_views import release_download_response
@@ -83,6 +83,7 @@ def dashboard(request, pk: int):
             "access": access,
             "progress": progress,
             "suggestions": suggestion_stats(access=access) if may(access, SEE_SUGGESTION_STATS) else None,
+            "suggestions_on": suggestions_enabled(project.pk),
             "chart": charts.bar_chart(progress["per_day"], label_key="day", value_key="writes"),
             "statuses": AssignmentStatus.choices,
             "labels": Label.values,

@@ -30,6 +30,7 @@ NOT_PAGES = {
     "setup-invite-revoke": "POST only (the members page's revoke button)",
     "setup-markdown-preview": "POST only (JSON for the guidelines preview)",
     "sign-out-everywhere": "POST only (the account page's form)",
+    "suggestions-switch": "POST only (the dashboard's suggestions switch)",
     "sources-merge": "POST only (the sources page's merge form)",
     "sources-split": "POST only (the sources page's split button)",
     "healthz": "JSON for process supervisors (annotate/ops/health.py)",

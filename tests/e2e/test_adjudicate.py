@@ -103,3 +103,45 @@ def test_accept_all_agreed_and_phone_width(page, panel):
     settled(page)
     assert Span.objects.filter(document=document, layer=Layer.GOLD).count() == 2
     assert page.locator("#gold-list li").count() == 2
+
+
+def test_three_reviewers_fit_a_320px_screen(page, panel):
+    """Every unit, with three reviewers' rows, long unbroken links and quotes, fits a phone: the
+    page never scrolls sideways (wide content wraps or scrolls inside its own box)."""
+    document, people = panel
+    people["erin"] = UserFactory(username="erin")
+    MembershipFactory(project=document.project, user=people["erin"], role=Role.ANNOTATOR)
+    claim = TEXT.index("inflation fell")
+    label(people["erin"], document, claim, len(TEXT.split("\n")[0]), "assertion",
+          note="Supercalifragilisticexpialidocious-unbroken-note-" * 3)
+    figure = TEXT.index("the figure")
+    label(people["erin"], document, figure, figure + 10, "disputed", dispute_basis="external_evidence",
+          evidence_links=["https://example.org/" + "a-very-long-path-without-breaks-" * 4])
+    page.set_viewport_size({"width": 320, "height": 640})
+    open_adjudication(page, document)
+    widths = "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+    too_wide = []
+    for step in range(5):
+        scroll_width, client_width = page.evaluate(widths)
+        if scroll_width > client_width:
+            too_wide.append((step, scroll_width, client_width))
+        page.keyboard.press("]")
+    page.keyboard.press("a")  # a decided unit joins the gold list
+    settled(page)
+    page.select_option("#layer-select", "gold")
+    for state in ("gold layer", "shortcuts"):
+        scroll_width, client_width = page.evaluate(widths)
+        if scroll_width > client_width:
+            too_wide.append((state, scroll_width, client_width))
+        page.keyboard.press("?")
+    dialog = page.evaluate("() => { const d = document.getElementById('help-dialog'); return [d.open, d.scrollWidth, d.clientWidth] }")
+    assert dialog[0] and dialog[1] <= dialog[2], dialog
+    # Elements wider than the screen that the page hides (overflow clipping) are cut off too.
+    cut = page.evaluate("""() => [...document.querySelectorAll('.side-panel *')]
+        .filter(e => e.getBoundingClientRect().right > innerWidth + 1).map(e => e.className || e.tagName)""")
+    # Each gold row keeps the quote beside a small Remove button, not two half-width columns.
+    rows = page.evaluate("""() => [...document.querySelectorAll('#gold-list .span-item')].map(li =>
+        [li.querySelector('.gold-remove').getBoundingClientRect().width, li.getBoundingClientRect().width])""")
+    assert rows and all(remove < row / 3 for remove, row in rows), rows
+    assert not too_wide and not cut, (too_wide, cut)
+    assert page.js_errors == []

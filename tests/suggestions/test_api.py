@@ -200,3 +200,15 @@ def test_storing_suggestions_takes_the_same_queries_for_few_or_many(team, story)
         counts.append(len(queries))
     assert Suggestion.objects.filter(document=long_story).count() > 200
     assert counts[0] == counts[1]
+
+
+def test_a_manager_turns_suggestions_off_and_on_from_the_dashboard(team, story, client):
+    url = f"/projects/{team.project.pk}/suggestions/switch/"
+    client.force_login(team.bob)
+    assert client.post(url, {}).status_code == 403
+    client.force_login(team.alice)
+    assert 'name="enabled" checked' in client.get(f"/projects/{team.project.pk}/dashboard/").content.decode()
+    assert client.post(url, {}).status_code == 302  # the box unticked
+    assert _get(team.clients["carol"], story) == {"enabled": False, "suggestions": []}
+    assert client.post(url, {"enabled": "on"}).status_code == 302
+    assert _get(team.clients["carol"], story)["enabled"] is True

@@ -71,7 +71,6 @@ def project_settings(request, pk: int):
         "project": project,
         "access": access,
         "form": form,
-        "tab": "settings",
         "preview_html": render_markdown(form["guidelines"].value() or ""),
         "preview_url": reverse("setup-markdown-preview"),
     }
@@ -125,7 +124,6 @@ def _members_context(request, project, access, *, add_form=None, row_forms=None)
         "add_form": add_form or forms.MemberAddForm(),
         "invites": accounts.open_invites(project=project).select_related("invited_by"),
         "new_link": request.session.pop(f"invite-link-{project.pk}", None),
-        "tab": "members",
     }
 
 
@@ -221,7 +219,7 @@ def invite_revoke(request, pk: int, invite_id: int):
 def document_new(request, pk: int):
     project, access = project_for_user(request.user, pk, may=permissions.ADD_DOCUMENTS)
     form = forms.DocumentForm(request.POST or None)
-    context = {"project": project, "access": access, "form": form, "tab": "documents"}
+    context = {"project": project, "access": access, "form": form}
     return _submit(
         request, form=form, template="project_setup/document_new.html", context=context,
         save=lambda _: services.documents_create(project=project, access=access, actor=request.user, items=[form.service_fields()])[0],
@@ -234,7 +232,7 @@ def document_new(request, pk: int):
 def document_upload(request, pk: int):
     project, access = project_for_user(request.user, pk, may=permissions.IMPORT_DOCUMENTS)
     form = forms.DocumentUploadForm(request.POST or None, request.FILES or None)
-    context = {"project": project, "access": access, "form": form, "tab": "documents", "problems": []}
+    context = {"project": project, "access": access, "form": form, "problems": []}
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         if upload is None:
@@ -266,7 +264,7 @@ def document_edit(request, pk: int):
     initial = {name: getattr(document, name) for name in forms.DocumentForm.base_fields}
     initial["read_version"] = document.version
     form = forms.DocumentEditForm(request.POST or None, initial=initial, span_count=span_count)
-    context = {"project": document.project, "document": document, "access": access, "form": form, "span_count": span_count, "tab": "documents"}
+    context = {"project": document.project, "document": document, "access": access, "form": form, "span_count": span_count}
     return _submit(
         request, form=form, template="project_setup/document_edit.html", context=context,
         save=lambda data: services.document_update(

@@ -208,3 +208,45 @@ def test_saving_over_another_managers_newer_edit_is_refused(team):
     assert 'value="Second edit"' in stale.content.decode()
     team.document.refresh_from_db()
     assert team.document.title == "First edit"
+
+
+def project_tabs(html: str) -> list[tuple[str, bool]]:
+    """The project's section tabs on a page: (name, marked aria-current) in order; [] if none."""
+    nav = re.search(r'<nav class="tabs" aria-label="Project sections">(.*?)</nav>', html, re.S)
+    if nav is None:
+        return []
+    return [
+        (name.strip(), "aria-current" in attributes)
+        for attributes, name in re.findall(r"<a ([^>]*)>([^<]*)</a>", nav.group(1))
+    ]
+
+
+def test_every_setup_page_of_a_project_has_the_projects_tabs_with_its_section_current(team):
+    client = browser_for(team.alice)
+    project, document = team.project.pk, team.document.pk
+    pages = {
+        f"/projects/{project}/members/": "Members",
+        f"/projects/{project}/settings/": "Settings",
+        f"/projects/{project}/delete/": "Settings",
+        f"/projects/{project}/documents/new/": "Documents",
+        f"/projects/{project}/documents/upload/": "Documents",
+        f"/projects/{project}/documents/from-web/": "Documents",
+        f"/documents/{document}/edit/": "Documents",
+        f"/documents/{document}/delete/": "Documents",
+    }
+    for url, section in pages.items():
+        html = client.get(url).content.decode()
+        tabs = project_tabs(html)
+        assert [name for name, _ in tabs][:1] == ["Documents"] and "Members" in dict(tabs), url
+        assert [name for name, current in tabs if current] == [section], url
+        # one navigation: no second set of links to the project's sections beside the tabs
+        assert html.count(f'href="/projects/{project}/members/"') == 1, url
+        if url != f"/projects/{project}/delete/":  # whose crumbs and Cancel button lead back to Settings
+            assert html.count(f'href="/projects/{project}/settings/"') == 1, url
+
+
+def test_the_project_page_links_to_members_and_settings_once_in_its_tabs(team):
+    html = browser_for(team.alice).get(f"/projects/{team.project.pk}/").content.decode()
+    assert [name for name, current in project_tabs(html) if current] == ["Documents"]
+    assert html.count(f'href="/projects/{team.project.pk}/members/"') == 1
+    assert html.count(f'href="/projects/{team.project.pk}/settings/"') == 1

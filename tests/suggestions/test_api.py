@@ -199,7 +199,9 @@ def test_storing_suggestions_takes_the_same_queries_for_few_or_many(team, story)
             assert document_suggest(document_id=document.pk) is True
         counts.append(len(queries))
     assert Suggestion.objects.filter(document=long_story).count() > 200
-    assert counts[0] == counts[1]
+    # Not one query per suggestion: at most a few more INSERT batches (SQLite splits a bulk
+    # insert by its limit on query parameters; PostgreSQL takes each batch of 1,000 whole).
+    assert counts[1] <= counts[0] + 4
 
 
 def test_a_manager_turns_suggestions_off_and_on_from_the_dashboard(team, story, client):

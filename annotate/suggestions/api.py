@@ -3,6 +3,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from annotate.api.views import _valid
 from annotate.jobs.api import job_accepted
 from annotate.permissions import document_for_user, project_for_user, suggestion_for_user
 
@@ -17,12 +18,6 @@ from .services import (
     suggestions_configure,
     suggestions_enabled,
 )
-
-
-def _valid(serializer_class, data) -> dict:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
 
 
 class DocumentSuggestionsView(APIView):
@@ -75,7 +70,7 @@ class SuggestionAcceptView(APIView):
                    "is accepted with its content and their links, in one step. A body edits the suggestion first.")
     def post(self, request, pk: int):
         suggestion, document, access = suggestion_for_user(request.user, pk)
-        changes = _valid(s.AcceptIn, request.data if isinstance(request.data, dict) else {})
+        changes = dict(_valid(s.AcceptIn, request.data if isinstance(request.data, dict) else {}))
         result = suggestion_accept(suggestion=suggestion, document=document, access=access, actor=request.user, changes=changes)
         return Response(result, status=201)
 

@@ -1,7 +1,6 @@
 """Article import against a web server this test starts on loopback (never the internet)."""
 import hashlib
 import threading
-import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -40,8 +39,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._redirect("/loop")
         elif self.path == "/to-story":
             self._redirect("/story")
-        elif self.path == "/slow":
-            time.sleep(2)
+        elif self.path == "/slow":  # answers only once the test has seen the client give up
+            self.server.released.wait(30)
             self._send(200, PAGE, "text/html")
         elif self.path == "/empty":
             self._send(200, b"<html><head><title>Login</title></head><body></body></html>", "text/html")
@@ -65,10 +64,12 @@ class _Handler(BaseHTTPRequestHandler):
 @pytest.fixture
 def web():
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    server.released = threading.Event()
     _Handler.hits = []
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
+    server.released.set()
     server.shutdown()
     server.server_close()
 

@@ -13,29 +13,13 @@ import csv
 import io
 from collections.abc import Iterable, Iterator
 
-from annotate.datasets.records import RenderOptions, with_offset_unit
+from annotate.datasets.records import SPAN_FIELDS, RenderOptions, with_offset_unit
 
 MEDIA_TYPE = "text/csv; charset=utf-8"
 EXTENSION = "csv"
 OFFSET_UNITS = ("codepoint", "utf16")
 
-COLUMNS = (
-    "document_external_id",
-    "document_title",
-    "document_text_sha256",
-    "span_index",
-    "start",
-    "end",
-    "label",
-    "quote",
-    "annotator",
-    "layer",
-    "note",
-    "source",
-    "dispute_basis",
-    "evidence_links",
-    "links",
-)
+COLUMNS = ("document_external_id", "document_title", "document_text_sha256", "span_index", *SPAN_FIELDS)
 
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

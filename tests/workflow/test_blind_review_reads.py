@@ -17,6 +17,7 @@ from annotate.datasets.registry import EXPORT_FORMATS as FORMATS
 from annotate.models import Assignment, AssignmentStatus
 from annotate.permissions import access_for
 from annotate.workflow import services
+from tests.dataset_builders import export_text
 from tests.factories import DocumentFactory
 from tests.workflow.conftest import TEXT, label
 
@@ -50,7 +51,7 @@ def blind(team):
 def _export(team, who, **params):
     response = team.clients[who].get(f"/api/v1/projects/{team.project.pk}/export/", params)
     assert response.status_code == 200, response.content
-    return b"".join(response.streaming_content).decode()
+    return export_text(b"".join(response.streaming_content))
 
 
 def _conll_annotators(body: str) -> list[str]:
@@ -131,7 +132,7 @@ def _release(team):
 def _download(client, team, number, fmt, prefix="/api/v1", **params):
     response = client.get(f"{prefix}/projects/{team.project.pk}/releases/{number}/download/{fmt}/", params)
     assert response.status_code == 200, response.content
-    return response.content.decode()
+    return export_text(response.content)
 
 
 @pytest.mark.parametrize("fmt", FORMATS)

@@ -20,12 +20,12 @@ from django.http import HttpResponseBase
 def dataset_headers(
     response: HttpResponseBase, manifest: dict, *, manifest_url: str | None, content_sha256: str | None = None, body: bytes | None = None
 ) -> None:
-    response["X-Dataset-Format"] = manifest["format"]
+    response["X-Dataset-Format"] = str(manifest["format"])
     response["X-Dataset-Format-Version"] = str(manifest["format_version"])
     response["X-Dataset-Documents"] = str(manifest["documents"])
     response["X-Dataset-Spans"] = str(manifest["spans"])
-    response["X-Dataset-Layer"] = manifest["layer"]
-    response["X-Dataset-Offset-Unit"] = manifest["offset_unit"]
+    response["X-Dataset-Layer"] = str(manifest["layer"])  # a Layer choice: WSGI wants a plain str
+    response["X-Dataset-Offset-Unit"] = str(manifest["offset_unit"])
     if withheld := manifest.get("withheld"):
         response["X-Dataset-Withheld-Documents"] = str(withheld["documents"])
     if manifest_url:

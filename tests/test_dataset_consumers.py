@@ -1,18 +1,24 @@
 """Exports read by the tools researchers use, the real libraries (pinned in requirements-dev.txt),
 with the exact calls docs/export-formats.md gives; every span's text is checked in each."""
 import io
+import json
+import os
 from collections import defaultdict
 
 import pandas
 import pytest
 
 from annotate.datasets.exports.csv import COLUMNS
-from annotate.datasets.records import RenderOptions, manifest_build
+from annotate.datasets.records import DOCUMENT_FIELDS, SPAN_FIELDS, RenderOptions, manifest_build
 from annotate.datasets.registry import export_format
 from annotate.datasets.selectors import ExportFilters, export_records, export_snapshot
 from annotate.models import Role
 from tests.dataset_builders import add_span, golden_project
 from tests.factories import DocumentFactory
+
+# The Hugging Face libraries must never reach for the network in a test.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
 
 # Quotes pandas' defaults would turn into NaN or numbers.
 TRAPS_TEXT = "NA null None 3 N/A nan 007 -1.5"
@@ -61,3 +67,107 @@ def test_pandas_reads_the_raw_csv_exactly(corpus):
         assert row["note"] == span["note"] and row["source"] == span["source"]
     assert frame["quote"].isna().sum() == 0
     assert frame.loc[frame["document_external_id"] == "null", "quote"].tolist() == TRAPS
+
+
+def _check_quotes(rows: list[dict], records: list[dict]) -> None:
+    """One row per record, in order, every span's text at its offsets equal to its quote."""
+    assert len(rows) == len(records)
+    for row, record in zip(rows, records):
+        assert row["external_id"] == record["external_id"] and row["text"] == record["text"]
+        assert len(row["spans"]) == len(record["spans"])
+        for span, expected in zip(row["spans"], record["spans"]):
+            assert row["text"][span["start"] : span["end"]] == span["quote"] == expected["quote"]
+            assert (span["label"], span["annotator"]) == (expected["label"], expected["annotator"])
+
+
+def test_jsonl_is_one_document_a_line_and_nothing_else(corpus):
+    lines = render("jsonl", corpus).decode("utf-8").splitlines()
+    assert len(lines) == len(corpus) == 4
+    assert all(set(json.loads(line)) == set(DOCUMENT_FIELDS) for line in lines)
+
+
+def test_datasets_loads_the_jsonl_with_one_row_per_document(corpus, tmp_path):
+    import datasets
+
+    path = tmp_path / "export.jsonl"
+    path.write_bytes(render("jsonl", corpus))
+    loaded = datasets.load_dataset("json", data_files=str(path), split="train", cache_dir=str(tmp_path / "cache"))
+    assert loaded.num_rows == len(corpus)
+    assert loaded.column_names == list(DOCUMENT_FIELDS)
+    assert set(loaded.features["spans"].feature) == set(SPAN_FIELDS)
+    _check_quotes(loaded.to_list(), corpus)
+
+
+def test_pandas_reads_the_jsonl_with_one_row_per_document(corpus):
+    frame = pandas.read_json(io.BytesIO(render("jsonl", corpus)), lines=True, dtype=False)
+    assert list(frame.columns) == list(DOCUMENT_FIELDS)
+    assert len(frame) == len(corpus)
+    assert frame["external_id"].tolist() == [r["external_id"] for r in corpus]  # "null" stays a string
+    _check_quotes(frame.to_dict("records"), corpus)
+
+
+def _entities(record: dict) -> list[tuple[str, str]]:
+    """(text, label) of the spans a conll block of this record keeps, per annotator in order:
+    the overlap rule of annotate.datasets.exports.conll, applied to the record."""
+    from annotate.datasets.exports.conll import tag_tokens
+    from annotate.datasets.tokenize import tokenize
+
+    tokens = tokenize(record["text"])
+    kept = []
+    for annotator in sorted({s["annotator"] for s in record["spans"]}):
+        tags, _ = tag_tokens(tokens, [s for s in record["spans"] if s["annotator"] == annotator])
+        for i, tag in enumerate(tags):
+            if tag.startswith("B-"):
+                j = i + 1
+                while j < len(tags) and tags[j] == "I-" + tag[2:]:
+                    j += 1
+                kept.append((record["text"][tokens[i][0] : tokens[j - 1][1]], tag[2:]))
+    return kept
+
+
+def test_spacy_convert_reads_the_conll_with_the_exact_entities(corpus, tmp_path):
+    import subprocess
+    import sys
+
+    import spacy
+    from spacy.tokens import DocBin
+
+    source = tmp_path / "export.conll"
+    source.write_bytes(render("conll", corpus))
+    out = tmp_path / "converted"
+    out.mkdir()
+    result = subprocess.run(
+        [sys.executable, "-m", "spacy", "convert", str(source), str(out)], capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    docs = list(DocBin().from_disk(out / "export.spacy").get_docs(spacy.blank("xx").vocab))
+    blocks = [(record, annotator) for record in corpus for annotator in sorted({s["annotator"] for s in record["spans"]}) or [""]]
+    assert len(docs) == len(blocks) == 5
+    expected = [entity for record in corpus for entity in _entities(record)]
+    # spaCy joins the tokens with spaces, so compare the tokens of each entity
+    from annotate.datasets.tokenize import tokenize
+
+    def words(text):
+        return [text[s:e] for s, e in tokenize(text)]
+
+    found = [(ent.text, ent.label_) for doc in docs for ent in doc.ents]
+    assert len(found) == len(expected) == 13  # 14 spans, one dropped as overlapping
+    assert [(words(text), label) for text, label in found] == [(words(text), label) for text, label in expected]
+
+
+def test_seqeval_reads_the_conll_tags(corpus):
+    from seqeval.metrics import classification_report
+    from seqeval.metrics.sequence_labeling import get_entities
+    from seqeval.scheme import IOB2
+
+    sequences, tokens = [], []
+    for block in render("conll", corpus).decode("utf-8").split("-DOCSTART- -X- O O\n"):
+        rows = [line.split("\t") for line in block.splitlines() if line]
+        if rows:
+            tokens.append([token for token, _ in rows])
+            sequences.append([tag for _, tag in rows])
+    report = classification_report(sequences, sequences, output_dict=True, mode="strict", scheme=IOB2)
+    assert set(report) >= {"assertion", "attribution"}  # the one disputed span overlaps: dropped
+    entities = [(label, " ".join(tokens[i][start : end + 1])) for i, tags in enumerate(sequences) for label, start, end in get_entities(tags)]
+    assert len(entities) == 13
+    assert ("attribution", "The ministry said") in entities and ("assertion", "NA") in entities

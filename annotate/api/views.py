@@ -262,12 +262,12 @@ class SpanListView(APIView):
         spans = selectors.visible_spans(document=document, access=access, annotator=request.query_params.get("annotator"))
         return Response(selectors.span_rows(spans))
 
-    @extend_schema(request=s.SpanIn, responses={201: s.SpanOut})
+    @extend_schema(request=s.SpanCreateIn, responses={201: s.SpanOut})
     def post(self, request, pk: int):
         # The hot path: the membership check comes with the write's own query (span_create_for_user),
         # so the body is read first; a non-member still gets 404 before any 400 about the body.
         try:
-            serializer = s.SpanIn(data=request.data)
+            serializer = s.SpanCreateIn(data=request.data)
             valid = serializer.is_valid()
         except APIException:
             document_for_user(request.user, pk, with_text=False)
@@ -275,9 +275,17 @@ class SpanListView(APIView):
         if not valid:
             document_for_user(request.user, pk, with_text=False)
             serializer.is_valid(raise_exception=True)
-        span = services.span_create_for_user(user=request.user, document_id=pk, fields=serializer.validated_data)
+        data = dict(serializer.validated_data)
+        username = data.pop("annotator", None)  # another's layer: the service checks the right
+        if username is None:
+            owner = request.user
+            span = services.span_create_for_user(user=request.user, document_id=pk, fields=data)
+        else:
+            document, access = document_for_user(request.user, pk, with_text=False)
+            owner = selectors.layer_owner(project_id=document.project_id, username=username)
+            span = services.span_create(document=document, access=access, actor=request.user, fields=data, annotator=owner)
         return Response(
-            selectors.span_as_dict(span, annotator_username=request.user.username, links=[]),
+            selectors.span_as_dict(span, annotator_username=owner.username, links=[]),
             status=status.HTTP_201_CREATED,
         )
 

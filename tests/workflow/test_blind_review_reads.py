@@ -49,6 +49,8 @@ def blind(team):
 
 
 def _export(team, who, **params):
+    if params.get("format") == "conll":
+        params["comments"] = "1"  # the annotator of each block is in a comment line
     response = team.clients[who].get(f"/api/v1/projects/{team.project.pk}/export/", params)
     assert response.status_code == 200, response.content
     return export_text(b"".join(response.streaming_content))
@@ -130,6 +132,8 @@ def _release(team):
 
 
 def _download(client, team, number, fmt, prefix="/api/v1", **params):
+    if fmt == "conll":
+        params["comments"] = "1"  # the annotator of each block is in a comment line
     response = client.get(f"{prefix}/projects/{team.project.pk}/releases/{number}/download/{fmt}/", params)
     assert response.status_code == 200, response.content
     return export_text(response.content)
@@ -162,12 +166,14 @@ def test_release_page_download_hides_them_too(team, blind):
 
 def test_release_says_what_it_withheld(team, blind):
     number = _release(team)
-    lines = _download(team.clients["bob"], team, number, "jsonl").splitlines()
-    head = json.loads(lines[0])["manifest"]
+    head = json.loads(_download(team.clients["bob"], team, number, "manifest"))
     assert head["withheld"]["documents"] == 1
     assert "blind review" in head["withheld"]["reason"]
-    alice_head = json.loads(_download(team.clients["alice"], team, number, "jsonl").splitlines()[0])["manifest"]
-    assert "withheld" not in alice_head
+    assert "withheld" not in json.loads(_download(team.clients["alice"], team, number, "manifest"))
+    # the jsonl download (documents only) says it in its headers
+    url = f"/api/v1/projects/{team.project.pk}/releases/{number}/download/jsonl/"
+    assert team.clients["bob"].get(url)["X-Dataset-Withheld-Documents"] == "1"
+    assert "X-Dataset-Withheld-Documents" not in team.clients["alice"].get(url)
 
 
 def test_release_provenance_and_agreement_hide_unfinished_documents(team, blind):

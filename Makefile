@@ -7,7 +7,7 @@ PYTHON ?= python3
 PYTEST_ARGS ?=
 PORT ?= 8000
 
-.PHONY: install run test bench screenshot
+.PHONY: install run test bench bench-anchors screenshot
 
 install: $(VENV)/.installed
 
@@ -32,3 +32,7 @@ screenshot: install  # every page (docs/screenshots/) and docs/workspace.png; pn
 bench: install
 	$(PY) bench/api.py
 	$(PY) bench/workspace.py
+
+# Issue 13: our app and doccano 1.8.4 side by side on one workload (doccano's set-up: docs/benchmarks.md).
+bench-anchors: install
+	$(PY) bench/anchors.py $(BENCH_ARGS)

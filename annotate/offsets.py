@@ -5,11 +5,94 @@ and on the server (for exports that ask for offset_unit=utf16) it is the functio
 """
 import hashlib
 import unicodedata
+from bisect import bisect_right
+from dataclasses import dataclass, field
 
 
 def normalize_text(received: str) -> str:
     """Line endings become \\n and the text is put in NFC, so browser and server see one string."""
     return unicodedata.normalize("NFC", received.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+class NormalizationBoundaryError(ValueError):
+    """An offset of the received text that falls inside a sequence normalisation changed."""
+
+    def __init__(self, offset: int, original: str, normalized: str):
+        self.offset, self.original, self.normalized = offset, original, normalized
+        super().__init__(
+            f"Offset {offset} falls inside {original!r}, which the stored text holds as {normalized!r} "
+            "(line endings become \\n, text is put in NFC); move it before or after that sequence."
+        )
+
+
+@dataclass
+class OffsetMap:
+    """Offsets of a received text -> offsets of its stored (normalize_text) form.
+
+    Holds the changed sequences only, as (received start, received end, stored start, stored
+    end, received piece, stored piece), in order; an offset between two of them moves by the
+    length change of those before it."""
+
+    changed: list[tuple[int, int, int, int, str, str]] = field(default_factory=list)
+    starts: list[int] = field(default_factory=list)  # received start of each changed sequence
+
+    @property
+    def identity(self) -> bool:
+        return not self.changed
+
+    def map(self, offset: int) -> int:
+        """The stored offset; NormalizationBoundaryError when it falls inside a changed sequence."""
+        k = bisect_right(self.starts, offset) - 1
+        if k < 0:
+            return offset
+        start, end, stored_start, stored_end, piece, stored = self.changed[k]
+        if offset == start:
+            return stored_start
+        if offset < end:
+            raise NormalizationBoundaryError(offset, piece, stored)
+        return stored_end + (offset - end)
+
+
+def _segments(received: str):
+    """The received text cut where normalising each piece alone gives the same result as
+    normalising the whole: before every character that cannot join what precedes it. A CR LF
+    pair stays together; a starter joins the piece before it when NFC would compose them, and a
+    combining mark (or a character whose decomposition starts with one) always joins. ASCII other than LF never composes with what precedes it."""
+    piece = ""
+    for ch in received:
+        if piece and (
+            (ch.isascii() and ch != "\n")
+            or (ch == "\n" and piece[-1] != "\r")
+            or (
+                not ch.isascii()
+                and unicodedata.combining(unicodedata.normalize("NFD", ch)[0]) == 0  # U+0F73 is 0 but decomposes to marks
+                and unicodedata.normalize("NFC", piece + ch) == unicodedata.normalize("NFC", piece) + unicodedata.normalize("NFC", ch)
+            )
+        ):
+            yield piece
+            piece = ""
+        piece += ch
+    if piece:
+        yield piece
+
+
+def normalize_with_map(received: str) -> tuple[str, OffsetMap]:
+    """(normalize_text(received), the OffsetMap from received offsets to stored ones), normalising
+    piece by piece (unicodedata, per segment) so the map is exact."""
+    if "\r" not in received and (received.isascii() or unicodedata.is_normalized("NFC", received)):
+        return received, OffsetMap()
+    offsets = OffsetMap()
+    out: list[str] = []
+    position = stored_position = 0
+    for piece in _segments(received):
+        stored = unicodedata.normalize("NFC", piece.replace("\r\n", "\n").replace("\r", "\n"))
+        if stored != piece:
+            offsets.changed.append((position, position + len(piece), stored_position, stored_position + len(stored), piece, stored))
+            offsets.starts.append(position)
+        out.append(stored)
+        position += len(piece)
+        stored_position += len(stored)
+    return "".join(out), offsets
 
 
 def sha256_hex(text: str) -> str:

@@ -84,3 +84,21 @@ def golden_project(name="Golden"):
     add_span(doc1, bob, Role.REVIEWER, "👩🏽‍🔬 lead scientist", "assertion")
     add_span(doc2, bob, Role.REVIEWER, "the mayor's office denied it", "assertion", layer=Layer.GOLD)
     return SimpleNamespace(project=project, alice=alice, bob=bob, carol=carol, documents=[doc1, doc2, doc3])
+
+
+def export_text(data: bytes) -> str:
+    """An export as text: a zip format (brat) as its members in name order, each under a
+    "=== name ===" line, so tests can read and golden files can show what it holds."""
+    import io
+    import zipfile
+
+    if not data.startswith(b"PK\x03\x04"):
+        return data.decode("utf-8")
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        parts = []
+        for name in sorted(archive.namelist()):
+            content = archive.read(name).decode("utf-8")
+            if content and not content.endswith("\n"):
+                name, content = f"{name} (no newline at the end)", content + "\n"
+            parts.append(f"=== {name} ===\n{content}")
+        return "".join(parts)

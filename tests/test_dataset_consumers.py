@@ -1,18 +1,24 @@
 """Exports read by the tools researchers use, the real libraries (pinned in requirements-dev.txt),
 with the exact calls docs/export-formats.md gives; every span's text is checked in each."""
 import io
+import json
+import os
 from collections import defaultdict
 
 import pandas
 import pytest
 
 from annotate.datasets.exports.csv import COLUMNS
-from annotate.datasets.records import RenderOptions, manifest_build
+from annotate.datasets.records import DOCUMENT_FIELDS, SPAN_FIELDS, RenderOptions, manifest_build
 from annotate.datasets.registry import export_format
 from annotate.datasets.selectors import ExportFilters, export_records, export_snapshot
 from annotate.models import Role
 from tests.dataset_builders import add_span, golden_project
 from tests.factories import DocumentFactory
+
+# The Hugging Face libraries must never reach for the network in a test.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
 
 # Quotes pandas' defaults would turn into NaN or numbers.
 TRAPS_TEXT = "NA null None 3 N/A nan 007 -1.5"
@@ -61,3 +67,40 @@ def test_pandas_reads_the_raw_csv_exactly(corpus):
         assert row["note"] == span["note"] and row["source"] == span["source"]
     assert frame["quote"].isna().sum() == 0
     assert frame.loc[frame["document_external_id"] == "null", "quote"].tolist() == TRAPS
+
+
+def _check_quotes(rows: list[dict], records: list[dict]) -> None:
+    """One row per record, in order, every span's text at its offsets equal to its quote."""
+    assert len(rows) == len(records)
+    for row, record in zip(rows, records):
+        assert row["external_id"] == record["external_id"] and row["text"] == record["text"]
+        assert len(row["spans"]) == len(record["spans"])
+        for span, expected in zip(row["spans"], record["spans"]):
+            assert row["text"][span["start"] : span["end"]] == span["quote"] == expected["quote"]
+            assert (span["label"], span["annotator"]) == (expected["label"], expected["annotator"])
+
+
+def test_jsonl_is_one_document_a_line_and_nothing_else(corpus):
+    lines = render("jsonl", corpus).decode("utf-8").splitlines()
+    assert len(lines) == len(corpus) == 4
+    assert all(set(json.loads(line)) == set(DOCUMENT_FIELDS) for line in lines)
+
+
+def test_datasets_loads_the_jsonl_with_one_row_per_document(corpus, tmp_path):
+    import datasets
+
+    path = tmp_path / "export.jsonl"
+    path.write_bytes(render("jsonl", corpus))
+    loaded = datasets.load_dataset("json", data_files=str(path), split="train", cache_dir=str(tmp_path / "cache"))
+    assert loaded.num_rows == len(corpus)
+    assert loaded.column_names == list(DOCUMENT_FIELDS)
+    assert set(loaded.features["spans"].feature) == set(SPAN_FIELDS)
+    _check_quotes(loaded.to_list(), corpus)
+
+
+def test_pandas_reads_the_jsonl_with_one_row_per_document(corpus):
+    frame = pandas.read_json(io.BytesIO(render("jsonl", corpus)), lines=True, dtype=False)
+    assert list(frame.columns) == list(DOCUMENT_FIELDS)
+    assert len(frame) == len(corpus)
+    assert frame["external_id"].tolist() == [r["external_id"] for r in corpus]  # "null" stays a string
+    _check_quotes(frame.to_dict("records"), corpus)

@@ -1,5 +1,6 @@
 """GET /api/v1/projects/{id}/export/ (streamed), its manifest endpoint, and manage.py export_project."""
 import datetime as dt
+import hashlib
 import json
 
 import pytest
@@ -30,8 +31,16 @@ def body(response) -> str:
 
 
 def jsonl(response) -> tuple[dict, list[dict], dict]:
-    lines = [json.loads(line) for line in body(response).splitlines()]
-    return lines[0]["manifest"], lines[1:-1], lines[-1]["end"]
+    """(manifest, records, end) of a jsonl export: the records are its lines (format_version 2),
+    the manifest and digest come from the manifest URL its headers give (same snapshot data)."""
+    text = body(response)
+    records = [json.loads(line) for line in text.splitlines()]
+    manifest_url = response["X-Dataset-Manifest-URL"]
+    manifest = response.client.get(manifest_url).json()  # the test client that made the request
+    if manifest["offset_unit"] == "codepoint":  # the digest is of the code-point jsonl file
+        assert manifest["content_sha256"] == hashlib.sha256(text.encode("utf-8")).hexdigest()
+    end = {"documents": len(records), "spans": sum(len(r["spans"]) for r in records), "content_sha256": manifest["content_sha256"]}
+    return manifest, records, end
 
 
 @pytest.fixture
@@ -39,12 +48,17 @@ def golden(db):
     return golden_project()
 
 
-def test_jsonl_export_streams_manifest_documents_and_end(golden):
+def test_jsonl_export_streams_documents_only_with_the_manifest_in_its_headers(golden):
     response = client_for(golden.alice).get(url(golden.project, format="jsonl"))
     assert response["Content-Type"].startswith("application/x-ndjson")
     assert f'filename="project-{golden.project.pk}-individual.jsonl"' in response["Content-Disposition"]
     assert "/export/manifest/?format=jsonl" in response["Link"]
+    assert response["X-Dataset-Manifest-URL"] == f"/api/v1/projects/{golden.project.pk}/export/manifest/?format=jsonl"
+    assert (response["X-Dataset-Format"], response["X-Dataset-Format-Version"]) == ("jsonl", "2")
+    assert (response["X-Dataset-Documents"], response["X-Dataset-Spans"]) == ("3", "6")
+    assert (response["X-Dataset-Layer"], response["X-Dataset-Offset-Unit"]) == ("individual", "codepoint")
     manifest, records, end = jsonl(response)
+    assert manifest["format_version"] == 2
     assert manifest["project"] == {"id": golden.project.pk, "name": "Golden"}
     assert [label["value"] for label in manifest["labels"]] == ["assertion", "attribution", "disputed"]
     assert (manifest["documents"], manifest["spans"]) == (3, 6) == (end["documents"], end["spans"])
@@ -224,8 +238,8 @@ def test_management_command_writes_the_export_and_its_manifest(golden, tmp_path,
     assert manifest["format"] == "conll" and len(manifest["content_sha256"]) == 64
     call_command("export_project", golden.project.pk, "--layer", "gold", "--annotator", "bob")
     lines = capsysbinary.readouterr().out.decode("utf-8").splitlines()
-    assert json.loads(lines[0])["manifest"]["layer"] == "gold"
-    assert [s["quote"] for line in lines[1:-1] for s in json.loads(line)["spans"]] == ["the mayor's office denied it"]
+    assert len(lines) == 3  # one line per document, nothing else
+    assert [s["quote"] for line in lines for s in json.loads(line)["spans"]] == ["the mayor's office denied it"]
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="REPEATABLE READ snapshot is PostgreSQL's")
@@ -243,8 +257,12 @@ def test_export_reads_one_snapshot_while_people_keep_annotating(transactional_db
 
     golden = golden_project()
     manager = access_for(golden.alice, golden.project.pk)
-    chunks = export_stream(access=manager, project_id=golden.project.pk, format="jsonl", filters=ExportFilters())
-    first = next(chunks)  # the manifest: the snapshot is taken
+    head: dict = {}
+    chunks = export_stream(
+        access=manager, project_id=golden.project.pk, format="jsonl", filters=ExportFilters(), manifest_head=head
+    )
+    first = as_bytes(next(chunks)).decode("utf-8")  # the snapshot is taken and `head` filled
+    assert head["spans"] == 6
 
     def annotate_meanwhile():
         try:
@@ -264,9 +282,7 @@ def test_export_reads_one_snapshot_while_people_keep_annotating(transactional_db
         chunks.close()
     assert dataset_selectors.connection.in_atomic_block is False  # the snapshot's transaction ended
     assert Span.objects.filter(document__project=golden.project).count() == 9  # they were committed
-    lines = [json.loads(line) for line in (first + rest).splitlines()]
-    manifest, records, end = lines[0]["manifest"], lines[1:-1], lines[-1]["end"]
-    assert manifest["spans"] == end["spans"] == 6
+    records = [json.loads(line) for line in (first + rest).splitlines()]
     assert [len(r["spans"]) for r in records] == [5, 1, 0]
 
 

@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from annotate.datasets.selectors import ExportFilters, buffered, export_manifest_with_digest, export_stream
+from annotate.datasets.http import dataset_headers
 from annotate.errors import InvalidInput
 from annotate.datasets.records import CSV_SAFETY
 from annotate.datasets.registry import DEFAULT_EXPORT_FORMAT, EXPORT_FORMATS, IMPORT_FORMATS, OFFSET_UNITS, export_format
@@ -98,12 +99,14 @@ class ExportView(APIView):
         _, access = project_for_user(request.user, pk)
         data, filters = _export_request(request, pk)
         export = export_format(data["format"])
-        chunks = export_stream(access=access, **_export_arguments(pk, data, filters))
+        head: dict = {}
+        chunks = export_stream(access=access, manifest_head=head, **_export_arguments(pk, data, filters))
+        next(chunks)  # takes the snapshot and fills `head`: the headers state the manifest of this very body
         response = StreamingHttpResponse(buffered(chunks), content_type=export.media_type)
         response["Content-Disposition"] = f'attachment; filename="project-{pk}-{filters.layer}.{export.extension}"'
         manifest_url = reverse("api-project-export-manifest", args=[pk])
         query = request.META.get("QUERY_STRING", "")
-        response["Link"] = f'<{manifest_url}{"?" + query if query else ""}>; rel="describedby"'
+        dataset_headers(response, head, manifest_url=f'{manifest_url}{"?" + query if query else ""}')
         response["Cache-Control"] = "no-store"
         return response
 

@@ -52,7 +52,7 @@ import orjson
 from annotate.models import Label
 from annotate.offsets import Utf16Index
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 1  # of a format module that does not set its own FORMAT_VERSION
 
 DOCUMENT_FIELDS = (
     "external_id",
@@ -221,7 +221,7 @@ def manifest_build(
     manifest = {
         "generator": "annotate",
         "format": format,
-        "format_version": FORMAT_VERSION,
+        "format_version": _format_version(format),
         "project": {"id": project_id, "name": project_name},
         "labels": [{"value": value, "name": str(name)} for value, name in Label.choices],
         "layer": layer,
@@ -236,6 +236,17 @@ def manifest_build(
     if extra:
         manifest.update(extra)
     return manifest
+
+
+def _format_version(format: str) -> int:
+    """The format module's FORMAT_VERSION (jsonl 2: document lines only). Imported here, not at
+    the top: the registry imports this module."""
+    from annotate.datasets.registry import export_format
+
+    try:
+        return export_format(format).format_version
+    except KeyError:
+        return FORMAT_VERSION
 
 
 def as_bytes(chunk: str | bytes) -> bytes:

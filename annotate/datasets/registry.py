@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from types import ModuleType
 
 from annotate.datasets import exports, imports
-from annotate.datasets.records import RenderOptions, as_bytes
+from annotate.datasets.records import FORMAT_VERSION, RenderOptions, as_bytes
 
 DEFAULT_EXPORT_FORMAT = "jsonl"
 
@@ -32,6 +32,10 @@ class ExportFormat:
     @property
     def extension(self) -> str:
         return self.module.EXTENSION
+
+    @property
+    def format_version(self) -> int:
+        return getattr(self.module, "FORMAT_VERSION", FORMAT_VERSION)
 
     @property
     def offset_units(self) -> tuple[str, ...]:

@@ -379,27 +379,33 @@ def export_stream(
     offset_unit: str = "codepoint",
     manifest_out: dict | None = None,
     csv_safety: str = "spreadsheet",
+    manifest_head: dict | None = None,
 ) -> Iterator[str | bytes]:
-    """The whole export as chunks (str, or UTF-8 bytes), manifest first, from one snapshot, of
+    """The whole export as chunks (str, or UTF-8 bytes), from one snapshot, of
     what the caller (`access`) may export: the filters and options are checked here, at once
     (400/403 are raised by this call, not while streaming). `manifest_out`, when given, receives
     the manifest with its content_sha256 once the stream ends: the manifest of exactly these
-    bytes (for a file written beside a csv export)."""
+    bytes (for a file written beside a csv export). `manifest_head`, when given, receives the
+    manifest (without content_sha256) as soon as the snapshot is taken, before the first chunk:
+    what the response headers say (annotate.datasets.http)."""
     filters = export_request_checked(access=access, project_id=project_id, format=format, filters=filters, offset_unit=offset_unit)
     return _export_chunks(
         project_id=project_id, format=format, filters=filters, offset_unit=offset_unit, manifest_out=manifest_out,
-        csv_safety=csv_safety,
+        csv_safety=csv_safety, manifest_head=manifest_head,
     )
 
 
 def _export_chunks(
     *, project_id: int, format: str, filters: ExportFilters, offset_unit: str, manifest_out: dict | None,
-    csv_safety: str,
+    csv_safety: str, manifest_head: dict | None = None,
 ) -> Iterator[str | bytes]:
     with export_snapshot():
         manifest = export_manifest(
             project_id=project_id, format=format, filters=filters, offset_unit=offset_unit, csv_safety=csv_safety
         )
+        if manifest_head is not None:
+            manifest_head.update(manifest)
+            yield b""  # the caller may now read manifest_head (see ExportView)
         records = export_records(project_id=project_id, filters=filters)
         if manifest_out is not None:
             records = _digested(records, manifest, manifest_out)

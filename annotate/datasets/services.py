@@ -22,7 +22,7 @@ from annotate.datasets.imports.fields import document_fields
 from annotate.datasets.imports.items import ImportItem, ImportProblem, ParseContext
 from annotate.datasets.registry import ARCHIVE_MEMBER_SUFFIXES, IMPORT_FORMATS, import_format, import_format_for_suffix
 from annotate.models import Document, Layer, Membership, Project, Span, SpanBatch, SpanLink
-from annotate.offsets import Utf16Index
+from annotate.offsets import OffsetMap, Utf16Index, normalize_text, normalize_with_map
 from annotate.permissions import IMPORT_DOCUMENTS, WRITE_OTHERS_LAYERS, Access, check, role_may
 from annotate.services.documents import document_build
 from annotate.services.history import batch_add, batch_create
@@ -85,7 +85,9 @@ def _spans_of(item: ImportItem, document: Document, members: dict, actor) -> tup
     problems: list[ImportProblem] = []
     built: list = []
     text = document.text
-    to_codepoints = Utf16Index(text).from_utf16 if item.offset_unit == "utf16" and item.spans else None
+    received = item.document.get("text")  # the offsets count this text, as given in the file
+    to_codepoints = Utf16Index(received).from_utf16 if item.offset_unit == "utf16" and item.spans else None
+    to_stored = normalize_with_map(received)[1] if item.spans and received != text else OffsetMap()
     boundaries = DocumentBoundaries(text)  # one segmentation for all the item's spans, if any needs it
     seen: dict[tuple, int] = {}  # the span_unique_identical key -> the index that first had it
     for index, raw in enumerate(item.spans):
@@ -116,13 +118,20 @@ def _spans_of(item: ImportItem, document: Document, members: dict, actor) -> tup
             name = wrong[0]
             problems.append(ImportProblem(item.file, item.line, f"{where}.{name}", f"Must be {expected.get(name, 'a string' if name != 'evidence_links' else 'a list of URLs')}."))
             continue
-        start, end = raw["start"], raw["end"]
-        if to_codepoints:
+        offsets, failed = {}, None
+        for name in ("start", "end"):  # utf16 -> code points of the text as given -> of the stored text
             try:
-                start, end = to_codepoints(start), to_codepoints(end)
+                offsets[name] = to_stored.map(to_codepoints(raw[name]) if to_codepoints else raw[name])
             except ValueError as error:
-                problems.append(ImportProblem(item.file, item.line, f"{where}.start", str(error)))
-                continue
+                failed = ImportProblem(item.file, item.line, f"{where}.{name}", str(error))
+                break
+        if failed:
+            problems.append(failed)
+            continue
+        start, end = offsets["start"], offsets["end"]
+        quote = raw.get("quote")
+        if quote is not None and not to_stored.identity:
+            quote = normalize_text(quote)  # the quote is of the text as given, too
         username = raw.get("annotator") or actor.username
         layer = raw.get("layer", Layer.INDIVIDUAL)
         member = members.get(username)
@@ -139,7 +148,7 @@ def _spans_of(item: ImportItem, document: Document, members: dict, actor) -> tup
                 start=start,
                 end=end,
                 label=raw["label"],
-                quote=raw.get("quote"),
+                quote=quote,
                 note=raw.get("note") or "",
                 source=raw.get("source") or "",
                 dispute_basis=raw.get("dispute_basis") or "",

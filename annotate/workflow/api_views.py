@@ -2,6 +2,7 @@
 import json
 
 from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
@@ -9,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.generics import GenericAPIView
 from rest_framework.views import APIView
 
+from annotate.datasets.http import dataset_headers
 from annotate.jobs.api import job_accepted, prefers_async
 from annotate.jobs.serializers import JobOut
 from annotate.jobs.starts import agreement_start, release_runs_as_job, release_start
@@ -214,11 +216,16 @@ def release_download_response(release: Release, fmt: str, params, access: Access
     layer = params.get("layer") or "gold"
     offset_unit = params.get("offset_unit") or "codepoint"
     csv_safety = params.get("csv_safety") or "spreadsheet"
+    manifest: dict = {}
     body = releases.release_render(
-        release=release, fmt=fmt, layer=layer, offset_unit=offset_unit, access=access, csv_safety=csv_safety
+        release=release, fmt=fmt, layer=layer, offset_unit=offset_unit, access=access, csv_safety=csv_safety,
+        manifest_out=manifest,
     )
     content_type, suffix = files[fmt]
     response = HttpResponse(body, content_type=content_type)
+    if manifest:  # an export format: its manifest in the headers (annotate.datasets.http)
+        manifest_url = reverse("api-release-download", args=[release.project_id, release.number, "manifest"])
+        dataset_headers(response, manifest, manifest_url=manifest_url, content_sha256=manifest["content_sha256"], body=body)
     part = "" if fmt in releases.EXTRA_FILES else f"-{layer}" + ("-utf16" if offset_unit == "utf16" else "")
     filename = f"project-{release.project_id}-v{release.number}{part}.{suffix}"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

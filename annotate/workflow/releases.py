@@ -274,11 +274,13 @@ def release_render(
     offset_unit: str = "codepoint",
     access: Access,
     csv_safety: str = "spreadsheet",
+    manifest_out: dict | None = None,
 ) -> bytes:
     """The release as one file, rendered from its frozen row only: the same bytes every time
     for the same reader. Export formats take `layer` (gold, or individual when the release has
     it) and `offset_unit`. For a reader (`access`) under blind review other members' spans on
-    the documents they have not finished are left out, and the manifest says so."""
+    the documents they have not finished are left out, and the manifest says so. `manifest_out`
+    receives an export format's manifest with its content_sha256 (for the response headers)."""
     check(access, SEE_RELEASES, project=release.project)
     withheld = _withheld_for(release, access)
     if fmt == "manifest":
@@ -318,4 +320,6 @@ def release_render(
         csv_safety=csv_safety,
     )
     options = RenderOptions(offset_unit=offset_unit, csv_safety=csv_safety)
+    if manifest_out is not None:
+        manifest_out.update(manifest, content_sha256=summary["content_sha256"])
     return export_format(fmt).render_bytes(records, manifest, options)

@@ -42,37 +42,86 @@ function place(item) {
   return item;
 }
 
-// ---- units: groups joined by attribution links -------------------------------------------
+// ---- units ---------------------------------------------------------------------------------
+// The server groups spans by exact (label, start, end): a "group" is one way of drawing a span,
+// with the reviewers who drew it so. Groups a few characters apart are one mark drawn a little
+// differently: they join one "mark" (its variants), decided together, shown with who drew what.
+// Marks joined by attribution links make a unit: one decision.
+const NEAR = 12; // code points between edges that still count as the same mark
+
+/** Same mark? Overlapping, both edges within NEAR, and both or neither an attribution. */
+function near(a, b) {
+  return (a.label === "attribution") === (b.label === "attribution") && a.start < b.end && b.start < a.end
+    && Math.abs(a.start - b.start) <= NEAR && Math.abs(a.end - b.end) <= NEAR;
+}
+
+function stateOf(spans) {
+  const states = new Set(spans.map((s) => s.state));
+  return states.has("pending") ? "pending" : states.has("accepted") ? "accepted" : "rejected";
+}
+
+/** Groups (in text order) into marks; a mark holds at most one span per reviewer, since a
+ * reviewer who drew two close spans meant two. */
+function marksOf(groups) {
+  const marks = [];
+  for (const group of groups) {
+    const mark = marks.findLast((m) => m.variants[0].start >= group.start - NEAR
+      && m.variants.some((v) => near(v, group)) && !m.variants.some((v) => v.reviewers.some((r) => group.reviewers.includes(r))));
+    if (mark) mark.variants.push(group);
+    else marks.push({ variants: [group] });
+  }
+  return marks.map((mark, i) => {
+    // What most reviewers drew leads (then the tighter span): its extent, label and fields are
+    // what Accept puts into gold; the others are shown as differences from it.
+    const variants = mark.variants.sort((a, b) => b.reviewers.length - a.reviewers.length || (a.end - a.start) - (b.end - b.start) || a.start - b.start);
+    const lead = variants[0];
+    const spans = variants.flatMap((v) => v.spans);
+    const reviewers = [...new Set(variants.flatMap((v) => v.reviewers))].sort();
+    const result = {
+      key: `m${i}`, variants, lead, spans, reviewers, label: lead.label, start: lead.start, end: lead.end, quote: lead.quote,
+      u0: lead.u0, u1: lead.u1, range: lead.range, agreed: variants.length === 1 && lead.agreed, state: stateOf(spans),
+    };
+    for (const v of variants) v.mark = result;
+    return result;
+  });
+}
+
 function build(adjudication) {
   const groups = adjudication.groups.map((group, i) => place({ ...group, key: `g${i}` }));
-  const groupOfSpan = new Map();
-  for (const group of groups) for (const span of group.spans) groupOfSpan.set(span.id, group);
-  const parent = new Map(groups.map((g) => [g, g]));
-  const root = (g) => (parent.get(g) === g ? g : root(parent.get(g)));
-  for (const group of groups) {
-    for (const span of group.spans) {
+  groups.sort((a, b) => a.start - b.start || a.end - b.end);
+  const marks = marksOf(groups);
+  const markOfSpan = new Map();
+  for (const mark of marks) for (const span of mark.spans) markOfSpan.set(span.id, mark);
+  const parent = new Map(marks.map((m) => [m, m]));
+  const root = (m) => (parent.get(m) === m ? m : root(parent.get(m)));
+  for (const mark of marks) {
+    for (const span of mark.spans) {
       for (const target of span.links) {
-        const other = groupOfSpan.get(target);
-        if (other) parent.set(root(other), root(group));
+        const other = markOfSpan.get(target);
+        if (other && root(other) !== root(mark)) parent.set(root(other), root(mark));
       }
     }
   }
   const byRoot = new Map();
-  for (const group of groups) {
-    const r = root(group);
+  for (const mark of marks) {
+    const r = root(mark);
     if (!byRoot.has(r)) byRoot.set(r, []);
-    byRoot.get(r).push(group);
+    byRoot.get(r).push(mark);
   }
   const units = [...byRoot.values()].map((members, i) => {
     members.sort((a, b) => a.start - b.start || a.end - b.end);
     const unit = { key: `u${i}`, groups: members, start: members[0].start };
     unit.state = members.some((g) => g.state === "pending") ? "pending" : members.every((g) => g.state === "rejected") ? "rejected" : "accepted";
     unit.agreed = members.every((g) => g.agreed);
-    for (const g of members) g.unit = unit;
+    for (const m of members) {
+      m.unit = unit;
+      for (const v of m.variants) v.unit = unit;
+    }
     return unit;
   });
   units.sort((a, b) => a.start - b.start);
   state.groups = groups.sort((a, b) => a.u0 - b.u0 || a.u1 - b.u1);
+  state.marks = marks;
   state.units = units;
   state.reviewers = adjudication.reviewers;
   state.gold = adjudication.gold.map((g) => place({ ...g }));
@@ -95,18 +144,19 @@ function draw() {
 function mark() {
   const unit = state.current;
   const gold = state.goldSelected;
-  highlighter.mark("selected", unit ? unit.groups.map((g) => g.range) : gold ? [gold.range] : []);
+  highlighter.mark("selected", unit ? unit.groups.flatMap((m) => m.variants.map((v) => v.range)) : gold ? [gold.range] : []);
   overlay.ring(unit ? primary(unit) : gold, { handles: true });
 }
 
-/** The group an edit applies to: the attribution of a pair, else the first group. */
+/** The mark an edit applies to by default: the attribution of a pair, else the first mark. */
 function primary(unit) {
   return unit.groups.find((g) => g.label === "attribution") || unit.groups[0];
 }
 
 // ---- the panel ------------------------------------------------------------------------------
-function variantsOf(group) {
-  return state.groups.filter((other) => other !== group && other.unit !== group.unit && other.start < group.end && group.start < other.end);
+/** Marks of other units over the same text (what a reviewer drew instead of this one). */
+function variantsOf(mark) {
+  return state.marks.filter((other) => other.unit !== mark.unit && other.start < mark.end && mark.start < other.end);
 }
 
 function difference(group, other) {
@@ -120,18 +170,23 @@ function difference(group, other) {
   return parts.join(", ") || "the same text";
 }
 
-function reviewerRow(reviewer, group) {
+function reviewerRow(reviewer, mark) {
   const li = el("li", "reviewer-row");
-  const span = group.spans.find((s) => s.annotator === reviewer);
+  const span = mark.spans.find((s) => s.annotator === reviewer);
   li.dataset.reviewer = reviewer;
   li.append(el("strong", "who", reviewer), " ");
   if (!span) {
-    const variant = variantsOf(group).find((g) => g.reviewers.includes(reviewer));
+    const variant = variantsOf(mark).find((g) => g.reviewers.includes(reviewer));
     li.classList.add("not-marked");
-    li.append(el("span", "muted", variant ? `marked “${short(variant.quote, 60)}” instead (${difference(group, variant)})` : "did not mark this"));
+    li.append(el("span", "muted", variant ? `marked “${short(variant.quote, 60)}” instead (${difference(mark, variant)})` : "did not mark this"));
     return li;
   }
-  li.append(el("span", "mark-yes", "✓ marked"));
+  const drawn = mark.variants.find((v) => v.spans.includes(span));
+  if (drawn === mark.lead) li.append(el("span", "mark-yes", "✓ marked"));
+  else {
+    li.classList.add("differs");
+    li.append(el("span", "mark-differs", `marked “${short(drawn.quote, 60)}” instead (${difference(mark, drawn)})`));
+  }
   const details = el("dl", "basis");
   const add = (term, value) => {
     if (!value) return;
@@ -166,7 +221,8 @@ function groupCard(group) {
   card.dataset.group = `${group.label}:${group.start}:${group.end}`;
   const head = el("p", "group-head");
   const chip = el("span", `label-chip chip chip-${group.label} label-${group.label}`, group.label);
-  head.append(chip, " ", el("span", group.agreed ? "badge agreed-badge" : "badge differs-badge", group.agreed ? "all agree" : `${group.reviewers.length} of ${state.reviewers.length}`), " ", el("span", "muted", group.state));
+  const versions = group.variants.length > 1 ? `, ${group.variants.length} versions` : "";
+  head.append(chip, " ", el("span", group.agreed ? "badge agreed-badge" : "badge differs-badge", group.agreed ? "all agree" : `${group.reviewers.length} of ${state.reviewers.length}${versions}`), " ", el("span", "muted", group.state));
   card.append(head, el("blockquote", "editor-quote", group.quote));
   const rows = el("ul", "reviewer-rows");
   for (const reviewer of state.reviewers) rows.append(reviewerRow(reviewer, group));
@@ -290,18 +346,34 @@ async function act(what, task) {
   }
 }
 
-function ids(group, which = "all") {
-  return group.spans.filter((s) => which === "all" || s.state === which).map((s) => s.id);
+function ids(mark, which = "all") {
+  return mark.spans.filter((s) => which === "all" || s.state === which).map((s) => s.id);
+}
+
+/** What gold takes from a mark drawn in several ways: the leading variant's extent and fields. */
+function leadFields(mark) {
+  const { note, source, dispute_basis, evidence_links } = mark.lead.spans[0];
+  return { label: mark.label, start: mark.start, end: mark.end, note, source, dispute_basis, evidence_links };
+}
+
+/** The mark an edit (the text selection) is for: the one it overlaps most, else the primary. */
+function editTarget(unit, range) {
+  const overlap = (m) => Math.min(m.end, range.end) - Math.max(m.start, range.start);
+  const best = [...unit.groups].sort((a, b) => overlap(b) - overlap(a))[0];
+  return overlap(best) > 0 ? best : primary(unit);
 }
 
 function acceptUnit(unit, edited = null) {
   return act("Not accepted", async () => {
     // The content first, then its attribution: the link is carried into gold once both are in.
     const order = [...unit.groups].sort((a, b) => (a.label === "attribution") - (b.label === "attribution"));
-    for (const group of order) {
-      if (group.state !== "pending") continue;
-      const fields = edited && group === primary(unit) ? edited : undefined;
-      await api.post(data.urls.accept, fields ? { spans: ids(group), fields } : { spans: ids(group) });
+    const target = edited && editTarget(unit, edited);
+    for (const mark of order) {
+      if (mark.state !== "pending") continue;
+      const several = mark.variants.length > 1;
+      let fields = several ? leadFields(mark) : undefined;
+      if (mark === target) fields = { ...(fields || {}), ...edited };
+      await api.post(data.urls.accept, fields ? { spans: ids(mark), fields } : { spans: ids(mark) });
     }
     await reload({ after: unit.start });
     say(edited ? `Accepted your edit: “${short(index.slice(edited.start, edited.end))}”.` : `Accepted ${unit.groups.length > 1 ? "the attribution, its content and their link" : "into gold"}.`);

@@ -20,7 +20,7 @@ import pytest
 
 from tests.cluster.conftest import ROOT, wait_for
 
-pytestmark = pytest.mark.cluster
+pytestmark = [pytest.mark.cluster, pytest.mark.timeout(2400)]  # a cluster start, 3 minutes of load, faults
 
 REVIEWERS = int(os.environ.get("CLUSTER_REVIEWERS", "50"))
 LOAD_SECONDS = int(os.environ.get("CLUSTER_LOAD_SECONDS", "180"))

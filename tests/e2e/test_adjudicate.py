@@ -3,6 +3,7 @@ edited by selecting text, an attribution and its content accepted as one unit wi
 import pytest
 
 from annotate.models import Layer, Role, Span, SpanLink
+from annotate.workflow.models import SpanRejection
 from tests.e2e.conftest import login
 from tests.e2e.workspace import select_code_points
 from tests.factories import DocumentFactory, MembershipFactory, UserFactory
@@ -45,8 +46,9 @@ def settled(page):
 def test_shows_every_reviewers_basis_and_evidence(page, panel):
     document, _ = panel
     open_adjudication(page, document)
-    # The disputed claims: the units step in text order (the pair, dave's, carol's).
-    for _ in range(3):
+    # The units step in text order: the pair, then the disputed claim that carol and dave drew
+    # 5 characters apart (one unit: one mark drawn two ways).
+    for _ in range(2):
         page.keyboard.press("]")
     unit = page.locator("#unit")
     assert "the figure" in unit.locator(".editor-quote").first.text_content()
@@ -80,7 +82,7 @@ def test_accepts_a_linked_pair_as_one_unit(page, panel):
 def test_edits_the_gold_span_by_selecting_text(page, panel):
     document, _ = panel
     open_adjudication(page, document)
-    for _ in range(3):
+    for _ in range(2):
         page.keyboard.press("]")
     assert page.locator("#unit .editor-quote").first.text_content() == "the figure"
     start = TEXT.index("with the figure")
@@ -144,4 +146,78 @@ def test_three_reviewers_fit_a_320px_screen(page, panel):
         [li.querySelector('.gold-remove').getBoundingClientRect().width, li.getBoundingClientRect().width])""")
     assert rows and all(remove < row / 3 for remove, row in rows), rows
     assert not too_wide and not cut, (too_wide, cut)
+    assert page.js_errors == []
+
+
+@pytest.fixture
+def variants(transactional_db):
+    """Three reviewers mark the same clause, dave with 5 more characters before it; and the
+    attribution that introduces it, carol's and erin's alike, dave's a word longer."""
+    document = DocumentFactory(text=TEXT, title="Inflation falls")
+    people = {}
+    for username, role in [("rita", Role.REVIEWER), ("carol", Role.ANNOTATOR), ("dave", Role.ANNOTATOR), ("erin", Role.ANNOTATOR)]:
+        people[username] = UserFactory(username=username)
+        MembershipFactory(project=document.project, user=people[username], role=role)
+    claim = TEXT.index("inflation fell")
+    said = TEXT.index("The ministry said")
+    for name, start, said_end in (("carol", claim, said + 17), ("erin", claim, said + 17), ("dave", claim - 5, said + 22)):
+        attribution = label(people[name], document, said, said_end, "attribution", source="Ministry")
+        content = label(people[name], document, start, claim + 27, "assertion", note=f"{name}'s note")
+        SpanLink.objects.create(attribution=attribution, target=content)
+    return document, people
+
+
+def test_near_identical_variants_are_one_unit_showing_who_marked_what(page, variants):
+    document, _ = variants
+    open_adjudication(page, document)
+    # One decision for the attribution and its content, however the three drew the edges.
+    assert page.locator("#unit-list li").count() == 1
+    page.keyboard.press("]")
+    unit = page.locator("#unit")
+    assert unit.locator(".group-card").count() == 2
+    content = unit.locator(".group-card.label-assertion")
+    assert content.locator(".editor-quote").text_content() == "inflation fell to 3% in May"
+    assert content.locator(".differs-badge").count() == 1
+    dave = content.locator(".reviewer-row[data-reviewer=dave]")
+    assert "“that inflation fell to 3% in May”" in dave.text_content()
+    assert "5 more characters before" in dave.text_content() and "dave's note" in dave.text_content()
+    for name in ("carol", "erin"):
+        row = content.locator(f".reviewer-row[data-reviewer={name}]")
+        assert "✓ marked" in row.text_content() and "instead" not in row.text_content()
+    attribution = unit.locator(".group-card.label-attribution")
+    assert attribution.locator(".editor-quote").text_content() == "The ministry said"
+    assert "5 more after" in attribution.locator(".reviewer-row[data-reviewer=dave]").text_content()
+    # Accepted as one unit: one gold span each, from all three reviewers, with their link.
+    page.keyboard.press("a")
+    settled(page)
+    gold = {s.label: s for s in Span.objects.filter(document=document, layer=Layer.GOLD)}
+    assert {k: v.quote for k, v in gold.items()} == {"attribution": "The ministry said", "assertion": "inflation fell to 3% in May"}
+    assert SpanLink.objects.filter(attribution=gold["attribution"], target=gold["assertion"]).exists()
+    assert sorted(gold["assertion"].gold_origins.values_list("source_username", flat=True)) == ["carol", "dave", "erin"]
+    assert gold["assertion"].note == "carol's note"  # the variant most reviewers drew gives the fields
+    assert not SpanRejection.objects.filter(document=document).exists()
+    assert page.locator("#unit-list li.state-accepted").count() == 1
+    assert page.js_errors == []
+
+
+def test_a_unit_of_variants_is_rejected_or_edited_whole(page, variants):
+    document, _ = variants
+    open_adjudication(page, document)
+    page.keyboard.press("]")
+    page.keyboard.press("r")
+    settled(page)
+    assert SpanRejection.objects.filter(document=document).count() == 6
+    page.get_by_role("button", name="Undo reject").click()
+    settled(page)
+    assert not SpanRejection.objects.filter(document=document).exists()
+    # Edited by selection: the content takes the selected text, every variant is its origin.
+    page.keyboard.press("]")
+    claim = TEXT.index("inflation fell")
+    select_code_points(page, TEXT, claim, claim + len("inflation fell"))
+    page.keyboard.press("3")  # the edit's label
+    page.keyboard.press("e")
+    settled(page)
+    gold = {s.label: s for s in Span.objects.filter(document=document, layer=Layer.GOLD)}
+    assert gold["disputed"].quote == "inflation fell"
+    assert gold["disputed"].gold_origins.count() == 3
     assert page.js_errors == []

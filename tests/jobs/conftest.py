@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,12 @@ from django.db import connection
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 RQ_TEST_URL = os.environ.get("RQ_REDIS_URL", "redis://127.0.0.1:6379/5")
+# The PostgreSQL application_name of every worker process a test starts (libpq reads PGAPPNAME),
+# so that a test's teardown can end whatever connection such a process left behind.
+WORKER_APPLICATION_NAME = "annotate-test-worker"
+# How long a test waits for a worker's log line before it fails with the worker's log: far
+# beyond what any step takes on a loaded machine, and far below the CI's own time limit.
+WORKER_LINE_TIMEOUT_SECONDS = float(os.environ.get("WORKER_LINE_TIMEOUT_SECONDS", 300))
 
 
 @pytest.fixture(autouse=True)
@@ -96,6 +103,7 @@ class WorkerProcess:
             "LOG_LEVEL": "INFO",
             "JOBS_HEARTBEAT_SECONDS": "0.2",
             "PYTHONUNBUFFERED": "1",
+            "PGAPPNAME": WORKER_APPLICATION_NAME,
             **{k: str(v) for k, v in env.items()},
         }
         self.process = subprocess.Popen(
@@ -115,9 +123,15 @@ class WorkerProcess:
                 self.lines.put(line)
         self.lines.put(None)
 
-    def wait_for(self, pattern: str) -> re.Match:
+    def wait_for(self, pattern: str, timeout: float = WORKER_LINE_TIMEOUT_SECONDS) -> re.Match:
+        deadline = time.monotonic() + timeout
         while True:
-            line = self.lines.get()
+            try:
+                line = self.lines.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                raise AssertionError(
+                    f"no line matching {pattern!r} from the worker within {timeout:.0f} s:\n" + "".join(self.seen[-30:])
+                ) from None
             if line is None:
                 raise AssertionError(f"the worker exited ({self.process.wait()}) before {pattern!r}:\n" + "".join(self.seen[-30:]))
             self.seen.append(line)
@@ -127,14 +141,18 @@ class WorkerProcess:
     def kill(self):
         """SIGKILL for the worker and the processes it forked (RQ's work horse runs the job in a
         session of its own, so it would outlive its parent): as when the machine dies."""
-        for pid in [*_descendants(self.process.pid), self.process.pid]:
-            os.kill(pid, signal.SIGKILL)
+        if self.process.poll() is None:
+            for pid in [*_descendants(self.process.pid), self.process.pid]:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:  # it ended between the listing and the kill
+                    pass
         self.process.wait()
 
     def stop(self):
-        if self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait()
+        """At a test's end: no graceful shutdown (RQ's warm shutdown would let a 20,000-document
+        import run on into the next test), the whole process tree goes at once."""
+        self.kill()
 
 
 @pytest.fixture
@@ -148,3 +166,16 @@ def worker_process(_storage):
     yield start
     for worker in started:
         worker.stop()
+    _end_worker_connections()
+
+
+def _end_worker_connections():
+    """A killed worker's PostgreSQL backend can live on for a moment, holding the locks of its
+    open transaction; the next test's flush (TRUNCATE) would wait on them. End them now."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND application_name = %s",
+            [WORKER_APPLICATION_NAME],
+        )

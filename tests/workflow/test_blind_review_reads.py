@@ -17,6 +17,7 @@ from annotate.datasets.registry import EXPORT_FORMATS as FORMATS
 from annotate.models import Assignment, AssignmentStatus
 from annotate.permissions import access_for
 from annotate.workflow import services
+from tests.dataset_builders import export_text
 from tests.factories import DocumentFactory
 from tests.workflow.conftest import TEXT, label
 
@@ -50,7 +51,7 @@ def blind(team):
 def _export(team, who, **params):
     response = team.clients[who].get(f"/api/v1/projects/{team.project.pk}/export/", params)
     assert response.status_code == 200, response.content
-    return b"".join(response.streaming_content).decode()
+    return export_text(b"".join(response.streaming_content))
 
 
 def _conll_annotators(body: str) -> list[str]:
@@ -131,7 +132,7 @@ def _release(team):
 def _download(client, team, number, fmt, prefix="/api/v1", **params):
     response = client.get(f"{prefix}/projects/{team.project.pk}/releases/{number}/download/{fmt}/", params)
     assert response.status_code == 200, response.content
-    return response.content.decode()
+    return export_text(response.content)
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
@@ -161,12 +162,14 @@ def test_release_page_download_hides_them_too(team, blind):
 
 def test_release_says_what_it_withheld(team, blind):
     number = _release(team)
-    lines = _download(team.clients["bob"], team, number, "jsonl").splitlines()
-    head = json.loads(lines[0])["manifest"]
+    head = json.loads(_download(team.clients["bob"], team, number, "manifest"))
     assert head["withheld"]["documents"] == 1
     assert "blind review" in head["withheld"]["reason"]
-    alice_head = json.loads(_download(team.clients["alice"], team, number, "jsonl").splitlines()[0])["manifest"]
-    assert "withheld" not in alice_head
+    assert "withheld" not in json.loads(_download(team.clients["alice"], team, number, "manifest"))
+    # the jsonl download (documents only) says it in its headers
+    url = f"/api/v1/projects/{team.project.pk}/releases/{number}/download/jsonl/"
+    assert team.clients["bob"].get(url)["X-Dataset-Withheld-Documents"] == "1"
+    assert "X-Dataset-Withheld-Documents" not in team.clients["alice"].get(url)
 
 
 def test_release_provenance_and_agreement_hide_unfinished_documents(team, blind):

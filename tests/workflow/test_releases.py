@@ -1,5 +1,6 @@
 """Releases: numbered, frozen, rendered in every export format, the same bytes whatever
 happens to the project afterwards."""
+import base64
 import hashlib
 import json
 
@@ -42,16 +43,19 @@ def test_freeze_numbers_releases_and_writes_a_manifest(team):
     assert manifest["gold_spans_per_label"] == {"assertion": 1}
     assert manifest["content_sha256"] == body["content_sha256"] == manifest["layers"]["gold"]["content_sha256"]
     assert _freeze(team, "Second").json()["number"] == 2
-    lines = _download(team, 1, "jsonl").decode().splitlines()
-    head, records, end = json.loads(lines[0]), [json.loads(line) for line in lines[1:-1]], json.loads(lines[-1])
-    assert head["manifest"]["layer"] == "gold" and head["manifest"]["release"]["number"] == 1
+    download = team.clients["alice"].get(f"/api/v1/projects/{team.project.pk}/releases/1/download/jsonl/")
+    lines = download.content.decode().splitlines()
+    records = [json.loads(line) for line in lines]
+    assert download["X-Dataset-Layer"] == "gold" and download["X-Dataset-Format-Version"] == "2"
+    assert download["X-Dataset-Manifest-URL"] == f"/api/v1/projects/{team.project.pk}/releases/1/download/manifest/"
+    assert download["Repr-Digest"] == "sha-256=:" + base64.b64encode(hashlib.sha256(download.content).digest()).decode() + ":"
     assert records[0]["text"] == team.document.text
     assert [(s["start"], s["end"], s["quote"], s["layer"]) for s in records[0]["spans"]] == [
         (23, 50, "inflation fell to 3% in May", "gold")
     ]
-    # the manifest's digest is the export's: SHA-256 of the document lines
-    digest = hashlib.sha256("".join(line + "\n" for line in lines[1:-1]).encode()).hexdigest()
-    assert digest == end["end"]["content_sha256"] == manifest["content_sha256"]
+    # the manifest's digest is the export's: SHA-256 of the (code point) jsonl file
+    digest = hashlib.sha256(download.content).hexdigest()
+    assert digest == download["X-Dataset-Content-SHA256"] == manifest["content_sha256"]
     provenance = [json.loads(line) for line in _download(team, 1, "provenance").splitlines()]
     assert {o["annotator"] for o in provenance[0]["gold"][0]["origins"]} == {"carol", "dave"}
     assert json.loads(_download(team, 1, "agreement"))["reviewers"] == ["carol", "dave"]
@@ -63,7 +67,7 @@ def test_a_release_holds_what_an_export_of_the_gold_layer_held_at_freeze_time(te
     exported = b"".join(export.streaming_content).decode().splitlines()
     _freeze(team)
     released = _download(team, 1, "jsonl").decode().splitlines()
-    assert released[1:] == exported[1:]  # same records and the same end line (digest)
+    assert released == exported  # the same records, so the same digest
 
 
 def test_downloads_are_byte_identical_after_the_project_changes(team):

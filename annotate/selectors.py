@@ -5,6 +5,7 @@ from datetime import timezone
 
 from django.db.models import CharField, Count, Func, Max, OuterRef, QuerySet, Subquery
 
+from annotate.errors import InvalidInput
 from annotate.models import Document, Layer, Membership, Project, Span, SpanBatch, SpanChange, SpanLink
 from annotate.permissions import Access, layers_readable_on
 
@@ -17,6 +18,14 @@ def visible_projects(*, user) -> QuerySet[Project]:
 
 def project_members(*, project: Project) -> QuerySet[Membership]:
     return Membership.objects.filter(project=project).select_related("user").order_by("id")
+
+
+def layer_owner(*, project_id: int, username: str):
+    """The member of the project called `username`, whose layer a span is written to."""
+    membership = Membership.objects.filter(project_id=project_id, user__username=username).select_related("user").first()
+    if membership is None:
+        raise InvalidInput({"annotator": [f"{username!r} is not a member of this project."]})
+    return membership.user
 
 
 def project_documents(*, project: Project, with_text: bool = False) -> QuerySet[Document]:

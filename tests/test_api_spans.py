@@ -234,3 +234,33 @@ def test_moving_a_span_onto_an_identical_one_is_409(team):
     response = carol.patch(f"/api/v1/spans/{moved['id']}/", {"start": 4, "end": 12, "version": 1}, format="json")
     assert response.status_code == 409 and response.json()["existing_id"] == kept["id"]
     assert Span.objects.get(pk=moved["id"]).start == 0
+
+
+def test_a_reviewer_may_create_a_span_in_another_members_layer(team):
+    """What undoing the deletion of someone else's span needs: it comes back in its owner's layer."""
+    response = post_span(team.clients["bob"], team.document, start=4, end=12, label="assertion", annotator="carol")
+    assert response.status_code == 201, response.json()
+    assert response.json()["annotator"] == "carol"
+    span = Span.objects.get()
+    assert span.annotator == team.carol
+    assert SpanEvent.objects.get(span_id_value=span.pk).actor == team.bob
+
+
+@pytest.mark.parametrize(
+    ("client", "annotator", "status", "says"),
+    [
+        ("carol", "dave", 403, "may not write in another member's layer"),
+        ("bob", "mallory", 400, "annotator"),
+        ("bob", "nobody", 400, "annotator"),
+    ],
+)
+def test_naming_another_layer_is_refused_without_the_right_or_a_member(team, client, annotator, status, says):
+    response = post_span(team.clients[client], team.document, start=4, end=12, label="assertion", annotator=annotator)
+    assert response.status_code == status
+    assert says in str(response.json())
+    assert not Span.objects.exists()
+
+
+def test_an_annotator_may_name_their_own_layer(team):
+    response = post_span(team.clients["carol"], team.document, start=4, end=12, label="assertion", annotator="carol")
+    assert response.status_code == 201 and response.json()["annotator"] == "carol"

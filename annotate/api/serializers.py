@@ -138,6 +138,14 @@ class SpanIn(serializers.Serializer):
     evidence_links = serializers.ListField(child=serializers.CharField(max_length=2000), required=False)
 
 
+class SpanCreateIn(SpanIn):
+    annotator = serializers.CharField(
+        required=False,
+        max_length=150,
+        help_text="Username of the member whose layer gets the span (reviewers and managers); yours if omitted.",
+    )
+
+
 class SpanPatchIn(SpanIn):
     version = serializers.IntegerField(
         required=False, min_value=1, help_text="The version you edited; 412 if the span has changed since."

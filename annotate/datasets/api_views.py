@@ -43,6 +43,11 @@ class ExportQuery(serializers.Serializer):
         help_text="csv only. spreadsheet: a cell that starts with =, +, -, @, tab or CR gets a leading ' so a "
         "spreadsheet does not run it as a formula. raw: every cell exactly as stored.",
     )
+    comments = serializers.BooleanField(
+        default=False,
+        help_text="conll only: also write '# ...' comment lines (manifest, document, annotator, dropped overlapping "
+        "spans, end counts). Off by default: spacy convert and CoNLL readers would read them as tokens.",
+    )
 
 
 class ImportIn(serializers.Serializer):
@@ -82,7 +87,8 @@ def _export_request(request, pk: int) -> tuple[dict, ExportFilters]:
 def _export_arguments(pk: int, data: dict, filters: ExportFilters) -> dict:
     """What export_stream and export_manifest_with_digest both take, so the two always agree."""
     keys = ("format", "offset_unit", "csv_safety")
-    return {"project_id": pk, "filters": filters, **{key: data[key] for key in keys}}
+    render_options = {"comments": data["comments"]} if data["comments"] else None
+    return {"project_id": pk, "filters": filters, "render_options": render_options, **{key: data[key] for key in keys}}
 
 
 class ExportView(APIView):

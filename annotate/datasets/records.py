@@ -117,6 +117,9 @@ class RenderOptions:
     # csv only: "spreadsheet" defuses cells a spreadsheet would run as a formula; "raw" keeps
     # every cell exact, for research code that reads the file itself.
     csv_safety: Literal["spreadsheet", "raw"] = "spreadsheet"
+    # conll only: write the manifest, document, annotator and counts as "# ..." comment lines
+    # (off by default: spacy convert and most CoNLL readers would read them as tokens).
+    comments: bool = False
 
 
 def span_sort_key(span: dict) -> tuple:

@@ -380,6 +380,7 @@ def export_stream(
     manifest_out: dict | None = None,
     csv_safety: str = "spreadsheet",
     manifest_head: dict | None = None,
+    render_options: dict | None = None,
 ) -> Iterator[str | bytes]:
     """The whole export as chunks (str, or UTF-8 bytes), from one snapshot, of
     what the caller (`access`) may export: the filters and options are checked here, at once
@@ -387,17 +388,18 @@ def export_stream(
     the manifest with its content_sha256 once the stream ends: the manifest of exactly these
     bytes (for a file written beside a csv export). `manifest_head`, when given, receives the
     manifest (without content_sha256) as soon as the snapshot is taken, before the first chunk:
-    what the response headers say (annotate.datasets.http)."""
+    what the response headers say (annotate.datasets.http). `render_options`: further
+    RenderOptions fields (conll's `comments`)."""
     filters = export_request_checked(access=access, project_id=project_id, format=format, filters=filters, offset_unit=offset_unit)
     return _export_chunks(
         project_id=project_id, format=format, filters=filters, offset_unit=offset_unit, manifest_out=manifest_out,
-        csv_safety=csv_safety, manifest_head=manifest_head,
+        csv_safety=csv_safety, manifest_head=manifest_head, render_options=render_options or {},
     )
 
 
 def _export_chunks(
     *, project_id: int, format: str, filters: ExportFilters, offset_unit: str, manifest_out: dict | None,
-    csv_safety: str, manifest_head: dict | None = None,
+    csv_safety: str, manifest_head: dict | None = None, render_options: dict | None = None,
 ) -> Iterator[str | bytes]:
     with export_snapshot():
         manifest = export_manifest(
@@ -409,7 +411,7 @@ def _export_chunks(
         records = export_records(project_id=project_id, filters=filters)
         if manifest_out is not None:
             records = _digested(records, manifest, manifest_out)
-        options = RenderOptions(offset_unit=offset_unit, csv_safety=csv_safety)
+        options = RenderOptions(offset_unit=offset_unit, csv_safety=csv_safety, **(render_options or {}))
         yield from export_format(format).render(records, manifest, options)
 
 
@@ -423,7 +425,7 @@ def _digested(records: Iterator[dict], manifest: dict, manifest_out: dict) -> It
 
 def export_manifest_with_digest(
     *, access: Access, project_id: int, format: str, filters: ExportFilters, offset_unit: str,
-    csv_safety: str = "spreadsheet",
+    csv_safety: str = "spreadsheet", render_options: dict | None = None,
 ) -> dict:
     """The manifest plus the export's content_sha256, both from one snapshot: the manifest that
     comes beside a csv export (and that anyone can fetch before downloading a big export)."""

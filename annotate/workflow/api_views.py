@@ -219,7 +219,7 @@ def release_download_response(release: Release, fmt: str, params, access: Access
     manifest: dict = {}
     body = releases.release_render(
         release=release, fmt=fmt, layer=layer, offset_unit=offset_unit, access=access, csv_safety=csv_safety,
-        manifest_out=manifest,
+        manifest_out=manifest, render_options={"comments": params.get("comments") in ("1", "true")},
     )
     content_type, suffix = files[fmt]
     response = HttpResponse(body, content_type=content_type)
@@ -242,6 +242,7 @@ class ReleaseDownloadView(APIView):
             OpenApiParameter(
                 "csv_safety", OpenApiTypes.STR, description="csv: spreadsheet (default, formula-like cells defused) or raw."
             ),
+            OpenApiParameter("comments", OpenApiTypes.BOOL, description="conll: also write '# ...' comment lines."),
         ],
         responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
         description="The release as a file: an export format (annotate.datasets.registry) of its frozen "

@@ -67,7 +67,7 @@ const drawLinks = () => connectors.set(spans.linkPairs(), state.selected);
 
 const queue = new WriteQueue({ onIdle: drawLinks });
 const spans = new PageSpans({
-  store, highlighter, list, urls: data.urls, shows: mayCreate,
+  store, highlighter, list, urls: data.urls, shows: (span) => state.layer === "all" || span.annotator === (state.layer || data.me),
   onRemoved: (span) => state.selected === span && select(null),
 });
 const suggestions = new SuggestionLayer({

@@ -68,6 +68,14 @@ export class UndoHistory {
     this._save();
   }
 
+  /** The top step of `which` cannot be carried out (the server refused it for good): it is
+   * left out, so the next undo goes on with the step before. */
+  discard(which) {
+    (which === "undo" ? this.undo : this.redo).pop();
+    this.openKey = null;
+    this._save();
+  }
+
   /** A span came back under a new id: every step that names the old one now names the new. */
   rename(oldId, newId) {
     for (const step of [...this.undo, ...this.redo]) {

@@ -14,8 +14,8 @@ export function pick(span, fields) {
 
 export class PageSpans {
   /**
-   * `shows()` says whether a span written now belongs on the page (the reader may be looking at
-   * another annotator's layer); `onRemoved(span)` runs after a span left the page.
+   * `shows(span)` says whether a span written now belongs on the page (the layer shown is the
+   * reader's, another annotator's or all); `onRemoved(span)` runs after a span left the page.
    */
   constructor({ store, highlighter, list, urls, shows, onRemoved }) {
     Object.assign(this, { store, highlighter, list, urls, shows, onRemoved });
@@ -72,7 +72,7 @@ export class PageSpans {
   async create(fields) {
     const saved = await api.post(this.urls.spans, fields);
     const span = this.store.prepare({ ...saved, pending: false });
-    if (this.shows()) this.insertLocal(span);
+    if (this.shows(span)) this.insertLocal(span);
     return span;
   }
 

@@ -105,6 +105,8 @@ export function createSpanActions(ws) {
       const linksOut = [...(span.links || [])];
       const attributions = store.attributionsOf(span);
       const step = { type: "delete", id: span.id, fields: pick(span, SPAN_FIELDS), linksOut, linksIn: attributions.map((s) => s.id) };
+      // Undo brings it back in its owner's layer (a reviewer may delete another member's span).
+      if (span.annotator !== data.me) step.fields.annotator = span.annotator;
       const others = [...linksOut.map((id) => store.byId(id)).filter(Boolean), ...attributions];
       try {
         await spans.delete(span);
@@ -112,14 +114,13 @@ export function createSpanActions(ws) {
         return fail(`Not deleted: ${error.message}`);
       }
       ws.drafts.drop(step.id);
-      // Undo re-creates the span in the undoer's own layer, so only one's own spans come back.
-      if (span.annotator === data.me) ws.history.record(step);
+      ws.history.record(step);
       clearError();
       const nLinks = linksOut.length + attributions.length;
       const linkText = nLinks
         ? ` and ${nLinks} link${nLinks > 1 ? "s" : ""} (with ${others.map((s) => `${s.label} “${short(s.quote, 30)}”`).join(", ")})`
         : "";
-      const undoText = span.annotator === data.me ? " Ctrl+Z brings it back." : "";
+      const undoText = span.annotator === data.me ? " Ctrl+Z brings it back." : ` Ctrl+Z brings it back to ${span.annotator}'s layer.`;
       const next = store.spans[Math.min(at, store.spans.length - 1)];
       if (next) ws.select(next, { keepFocus: true });
       else ws.textEl.focus({ preventScroll: true });

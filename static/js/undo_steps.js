@@ -64,7 +64,13 @@ export function createUndo(ws) {
       try {
         span = await applyStep(step, direction);
       } catch (error) {
-        return fail(`Could not ${direction} ${describeStep(step)}: ${error.message}`);
+        // Refused for good (no right any more, the span changed or went meanwhile): say why and
+        // leave the step out, so the next Ctrl+Z goes on. Else (offline, a server error) keep it.
+        const final = error.status >= 400 && error.status < 500;
+        if (final) history.discard(direction);
+        const keys = direction === "undo" ? "Ctrl+Z" : "Ctrl+Shift+Z";
+        const next = final ? ` It is left out of the ${direction} history; ${keys} goes on with the step before.` : " Try again.";
+        return fail(`Could not ${direction} ${describeStep(step)}: ${error.message}${next}`);
       }
       history.moved(direction);
       clearError();

@@ -55,6 +55,19 @@ def page(browser, live_server):
     context.close()
 
 
+@pytest.fixture
+def desk(transactional_db, request):
+    """anna annotates a project with one document holding the test module's TEXT: the set-up the
+    workspace tests share (a module that needs more people or spans defines its own `desk`)."""
+    from annotate.models import Role
+    from tests.factories import DocumentFactory, MembershipFactory, UserFactory
+
+    document = DocumentFactory(text=request.module.TEXT, title="Inflation falls")
+    anna = UserFactory(username="anna")
+    MembershipFactory(project=document.project, user=anna, role=Role.ANNOTATOR)
+    return document, anna
+
+
 def login(page, username: str, password: str = "pass-word-123") -> None:
     page.goto("/login/")
     page.fill("#id_username", username)

@@ -2,20 +2,11 @@
 both ways, and keys the reviewer can change."""
 import pytest
 
-from annotate.models import Role, Span, SpanLink
+from annotate.models import Span, SpanLink
 from tests.e2e.conftest import login
 from tests.e2e.workspace import open_workspace, select_code_points, wait_for_span_count
-from tests.factories import DocumentFactory, MembershipFactory, SpanFactory, UserFactory
 
 TEXT = "The ministry said that inflation fell to 3% in May.\n\nCritics dispute the figure."
-
-
-@pytest.fixture
-def desk(transactional_db):
-    document = DocumentFactory(text=TEXT, title="Inflation falls")
-    anna = UserFactory(username="anna")
-    MembershipFactory(project=document.project, user=anna, role=Role.ANNOTATOR)
-    return document, anna
 
 
 def test_the_span_labelled_after_an_attribution_is_linked_to_it(page, desk):

@@ -2,21 +2,13 @@
 word, to the clause and the sentence, and a span's edges are moved by keys or dragged."""
 import pytest
 
-from annotate.models import Role, Span
+from annotate.models import Span
 from tests.e2e.conftest import login
 from tests.e2e.workspace import char_box, open_workspace, select_code_points, select_with_mouse, utf16, wait_for_span_count
-from tests.factories import DocumentFactory, MembershipFactory, SpanFactory, UserFactory
+from tests.factories import SpanFactory
 
 TEXT = "The ministry said that inflation fell to 3% in May, critics said.\n\nNobody agreed."
 SELECTED = "() => window.getSelection().toString()"
-
-
-@pytest.fixture
-def desk(transactional_db):
-    document = DocumentFactory(text=TEXT, title="Inflation falls")
-    anna = UserFactory(username="anna")
-    MembershipFactory(project=document.project, user=anna, role=Role.ANNOTATOR)
-    return document, anna
 
 
 def test_a_drag_from_mid_word_takes_whole_words(page, desk):

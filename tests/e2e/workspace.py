@@ -105,3 +105,14 @@ def wait_for_span_count(page, n: int) -> None:
         " && ![...document.querySelectorAll('#span-list .span-meta')].some((m) => m.textContent === 'saving…')",
         arg=n,
     )
+
+
+def settled(page, timeout: float = 10_000) -> None:
+    """Every write the page started has been answered (body[data-pending] counts them)."""
+    page.wait_for_selector("body[data-pending='0']", state="attached", timeout=timeout)
+
+
+def press(page, key: str) -> None:
+    """A key, then wait until what it wrote is answered."""
+    page.keyboard.press(key)
+    settled(page)

@@ -304,3 +304,17 @@ def test_a_queued_brat_import_keeps_its_mapping_and_annotator(settings, tmp_path
     assert done["state"] == "succeeded", done
     assert done["result"]["ignored"] == {"Noise": 1}
     assert Span.objects.get(document__external_id="a").annotator == golden.carol
+
+
+def test_relations_read_their_roles_and_normalisation_lines_can_be_ignored(golden):
+    ann = ("T1\tattribution 0 4\tSome\nT2\tassertion 5 9\ttext\nR1\tAttribution Arg2:T2 Arg1:T1\n"
+           "N1\tReference T2 Wikipedia:1\ttext\n*\tEquiv T1 T2\n")  # fmt: skip
+    files = {"a.txt": "Some text here.", "a.ann": ann}
+    alice = client_for(golden.alice)
+    refused = post(alice, golden.project, brat_zip(files), "a.zip", format="brat")
+    assert refused.status_code == 400 and {e["field"] for e in refused.json()["errors"]} == {"type"}
+    assert {e["line"] for e in refused.json()["errors"]} == {4, 5}
+    response = post(alice, golden.project, brat_zip(files), "a.zip", format="brat", mapping='{"Reference": null, "Equiv": null}')
+    assert response.status_code == 201, response.json()
+    assert response.json()["result"]["ignored"] == {"Reference": 1, "Equiv": 1}
+    assert SpanLink.objects.get(attribution__document__external_id="a").target.quote == "text"

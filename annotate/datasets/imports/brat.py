@@ -215,8 +215,9 @@ def _refer(kind: str, rest: str, entities: dict, mapper: _Mapper) -> None:
         target = mapper.target("*" if kind == "*" else kind, type_)
         if target is None:
             return mapper.ignore(type_)
-        args = [arg.partition(":")[2] for arg in head[1:3]]
-        if len(args) != 2 or not all(args):
+        roles = dict(arg.partition(":")[::2] for arg in head[1:])
+        args = [roles.get("Arg1"), roles.get("Arg2")] if kind == "R" else head[1:3]
+        if len(head) != 3 or len(args) != 2 or not all(args):
             raise _LineError("arguments", "A relation is '<type> Arg1:T<n> Arg2:T<n>'.")
         first, second = _entity(entities, args[0], "Arg1"), _entity(entities, args[1], "Arg2")
         if first is None or second is None:

@@ -318,3 +318,21 @@ def test_relations_read_their_roles_and_normalisation_lines_can_be_ignored(golde
     assert response.status_code == 201, response.json()
     assert response.json()["result"]["ignored"] == {"Reference": 1, "Equiv": 1}
     assert SpanLink.objects.get(attribution__document__external_id="a").target.quote == "text"
+
+
+def test_a_gold_layer_export_imports_back_as_gold(golden):
+    from tests.factories import MembershipFactory, ProjectFactory
+
+    copy = ProjectFactory(name="Copy")
+    for user, role in ((golden.alice, Role.MANAGER), (golden.bob, Role.REVIEWER), (golden.carol, Role.ANNOTATOR)):
+        MembershipFactory(project=copy, user=user, role=role)
+    alice = client_for(golden.alice)
+    first = export_zip(alice, golden.project, layer="gold")
+    assert "golden-2_bob.ann" in members(first)
+    response = post(alice, copy, first, "gold.brat.zip", format="brat", layer="gold")
+    assert response.status_code == 201, response.json()
+    second = members(export_zip(alice, copy, layer="gold"))
+    one = members(first)
+    one.pop("manifest.json"), second.pop("manifest.json")
+    assert one == second
+    assert list(Span.objects.filter(document__project=copy).values_list("layer", "annotator__username")) == [("gold", "bob")]

@@ -336,3 +336,21 @@ def test_a_gold_layer_export_imports_back_as_gold(golden):
     one.pop("manifest.json"), second.pop("manifest.json")
     assert one == second
     assert list(Span.objects.filter(document__project=copy).values_list("layer", "annotator__username")) == [("gold", "bob")]
+
+
+def test_the_upload_page_says_what_was_ignored_and_merged(golden):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test import Client
+
+    browser = Client()
+    browser.force_login(golden.alice)
+    files = {"a.txt": "Some text here.", "a.ann": "T1\tassertion 0 4\tSome\nT2\tNoise 5 9\ttext\n"}
+    upload = SimpleUploadedFile("a.zip", brat_zip(files))
+    response = browser.post(
+        f"/projects/{golden.project.pk}/documents/upload/",
+        {"file": upload, "format": "brat", "on_duplicate": "refuse", "mapping": '{"Noise": null}', "annotator": "carol"},
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "Imported 1 documents with 1 spans; ignored 1 Noise." in page
+    assert Span.objects.get(document__external_id="a").annotator == golden.carol

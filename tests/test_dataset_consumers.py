@@ -104,3 +104,70 @@ def test_pandas_reads_the_jsonl_with_one_row_per_document(corpus):
     assert len(frame) == len(corpus)
     assert frame["external_id"].tolist() == [r["external_id"] for r in corpus]  # "null" stays a string
     _check_quotes(frame.to_dict("records"), corpus)
+
+
+def _entities(record: dict) -> list[tuple[str, str]]:
+    """(text, label) of the spans a conll block of this record keeps, per annotator in order:
+    the overlap rule of annotate.datasets.exports.conll, applied to the record."""
+    from annotate.datasets.exports.conll import tag_tokens
+    from annotate.datasets.tokenize import tokenize
+
+    tokens = tokenize(record["text"])
+    kept = []
+    for annotator in sorted({s["annotator"] for s in record["spans"]}):
+        tags, _ = tag_tokens(tokens, [s for s in record["spans"] if s["annotator"] == annotator])
+        for i, tag in enumerate(tags):
+            if tag.startswith("B-"):
+                j = i + 1
+                while j < len(tags) and tags[j] == "I-" + tag[2:]:
+                    j += 1
+                kept.append((record["text"][tokens[i][0] : tokens[j - 1][1]], tag[2:]))
+    return kept
+
+
+def test_spacy_convert_reads_the_conll_with_the_exact_entities(corpus, tmp_path):
+    import subprocess
+    import sys
+
+    import spacy
+    from spacy.tokens import DocBin
+
+    source = tmp_path / "export.conll"
+    source.write_bytes(render("conll", corpus))
+    out = tmp_path / "converted"
+    out.mkdir()
+    result = subprocess.run(
+        [sys.executable, "-m", "spacy", "convert", str(source), str(out)], capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    docs = list(DocBin().from_disk(out / "export.spacy").get_docs(spacy.blank("xx").vocab))
+    blocks = [(record, annotator) for record in corpus for annotator in sorted({s["annotator"] for s in record["spans"]}) or [""]]
+    assert len(docs) == len(blocks) == 5
+    expected = [entity for record in corpus for entity in _entities(record)]
+    # spaCy joins the tokens with spaces, so compare the tokens of each entity
+    from annotate.datasets.tokenize import tokenize
+
+    def words(text):
+        return [text[s:e] for s, e in tokenize(text)]
+
+    found = [(ent.text, ent.label_) for doc in docs for ent in doc.ents]
+    assert len(found) == len(expected) == 13  # 14 spans, one dropped as overlapping
+    assert [(words(text), label) for text, label in found] == [(words(text), label) for text, label in expected]
+
+
+def test_seqeval_reads_the_conll_tags(corpus):
+    from seqeval.metrics import classification_report
+    from seqeval.metrics.sequence_labeling import get_entities
+    from seqeval.scheme import IOB2
+
+    sequences, tokens = [], []
+    for block in render("conll", corpus).decode("utf-8").split("-DOCSTART- -X- O O\n"):
+        rows = [line.split("\t") for line in block.splitlines() if line]
+        if rows:
+            tokens.append([token for token, _ in rows])
+            sequences.append([tag for _, tag in rows])
+    report = classification_report(sequences, sequences, output_dict=True, mode="strict", scheme=IOB2)
+    assert set(report) >= {"assertion", "attribution"}  # the one disputed span overlaps: dropped
+    entities = [(label, " ".join(tokens[i][start : end + 1])) for i, tags in enumerate(sequences) for label, start, end in get_entities(tags)]
+    assert len(entities) == 13
+    assert ("attribution", "The ministry said") in entities and ("assertion", "NA") in entities

@@ -194,6 +194,15 @@ def test_manifest_endpoint_gives_the_digest_the_export_ends_with(golden):
     assert (manifest["documents"], manifest["spans"]) == (3, 6)
 
 
+def test_conll_comment_lines_only_when_asked_for(golden):
+    alice = client_for(golden.alice)
+    plain = body(alice.get(url(golden.project, format="conll")))
+    commented = body(alice.get(url(golden.project, format="conll", comments="1")))
+    assert "#" not in {line[:1] for line in plain.splitlines()}
+    assert commented.startswith("# annotate conll export") and '# annotator = "carol"' in commented
+    assert [line for line in commented.splitlines() if not line.startswith("#")] == plain.splitlines()
+
+
 def test_every_format_streams_through_the_api(golden):
     alice = client_for(golden.alice)
     for format, media in [("w3c", "application/ld+json"), ("conll", "text/plain"), ("spacy", "application/json"), ("csv", "text/csv")]:
@@ -233,7 +242,7 @@ def test_export_streams_from_server_side_chunks(golden, monkeypatch):
 def test_management_command_writes_the_export_and_its_manifest(golden, tmp_path, capsysbinary):
     out, manifest_file = tmp_path / "export.conll", tmp_path / "manifest.json"
     call_command("export_project", golden.project.pk, "--format", "conll", "--output", str(out), "--manifest", str(manifest_file))
-    assert out.read_text(encoding="utf-8").startswith("# annotate conll export")
+    assert out.read_text(encoding="utf-8").startswith("-DOCSTART- -X- O O\n")  # plain IOB2 by default
     manifest = json.loads(manifest_file.read_text(encoding="utf-8"))
     assert manifest["format"] == "conll" and len(manifest["content_sha256"]) == 64
     call_command("export_project", golden.project.pk, "--layer", "gold", "--annotator", "bob")

@@ -45,13 +45,19 @@ def _render(format, records, **options):
     return export_text(export_format(format).render_bytes(records, manifest, RenderOptions(**options)))
 
 
-@pytest.mark.parametrize("format", FORMATS)
-def test_golden_file(db, format):
+# golden files of a format with options: name -> (format, RenderOptions fields)
+GOLDEN_OPTIONS = {"conll-comments": ("conll", {"comments": True})}
+
+
+@pytest.mark.parametrize("name", [*FORMATS, *GOLDEN_OPTIONS])
+def test_golden_file(db, name):
+    format, options = GOLDEN_OPTIONS.get(name, (name, {}))
     records = _records(golden_project().project)
-    output = _render(format, records)
+    output = _render(format, records, **options)
     extension = export_format(format).extension
+    stem = "golden" + name.removeprefix(format)  # golden-comments.conll
     # a zip format's golden file is its members as text (tests.dataset_builders.export_text)
-    path = GOLDEN / (f"golden.{extension}.txt" if export_format(format).media_type == "application/zip" else f"golden.{extension}")
+    path = GOLDEN / (f"{stem}.{extension}.txt" if export_format(format).media_type == "application/zip" else f"{stem}.{extension}")
     if os.environ.get("UPDATE_GOLDEN") == "1":
         path.write_text(output, encoding="utf-8", newline="")
     assert output == path.read_bytes().decode("utf-8")
@@ -124,7 +130,7 @@ def test_content_sha256_is_the_same_in_every_format(db):
     records = _records(golden_project().project)
     expected = content_summary(records)
     assert json.loads(_render("w3c", records))["end"] == expected
-    conll_end = _render("conll", records).splitlines()[-1]
+    conll_end = _render("conll", records, comments=True).splitlines()[-1]
     assert json.loads(conll_end.removeprefix("# end = "))["content_sha256"] == expected["content_sha256"]
     # the digest is of the code-point jsonl file, so anyone can check it with sha256sum
     import hashlib
@@ -176,22 +182,35 @@ def test_w3c_output_has_the_data_models_required_fields(db):
         assert text[position["end"] :].startswith(quote["suffix"])
 
 
-def test_conll_header_states_the_overlap_rule_and_counts_dropped_spans(db):
+def test_conll_is_plain_iob2_without_comment_lines(db):
     records = _records(golden_project().project)
     output = _render("conll", records)
+    assert not any(line.startswith("#") for line in output.splitlines())
+    blocks = [b for b in output.split("-DOCSTART- -X- O O\n\n") if b]
+    assert len(blocks) == 4  # golden-1: bob and carol; golden-2: carol; the third document, all O
+    for block in blocks:
+        assert all(len(line.split("\t")) == 2 for line in block.splitlines() if line)
+
+
+def test_conll_comments_state_the_overlap_rule_and_count_dropped_spans(db):
+    records = _records(golden_project().project)
+    output = _render("conll", records, comments=True)
     assert output.startswith("# annotate conll export: IOB2")
     assert "# overlaps: within one document and annotator" in output
     end = json.loads(output.splitlines()[-1].removeprefix("# end = "))
     # carol's disputed span overlaps her first assertion in golden-1: one dropped
     assert end["dropped_overlapping_spans"] == 1
-    blocks = [b for b in output.split("\n\n") if b.startswith("# document")]
+    blocks = [b for b in output.split("-DOCSTART- -X- O O\n") if b.startswith("# document")]
     # golden-1: bob and carol; golden-2: carol; the third document: one empty block
     assert [b.splitlines()[1] for b in blocks] == ['# annotator = "bob"', '# annotator = "carol"', '# annotator = "carol"', '# annotator = ""']
     for block in blocks:
-        tags = [line.split("\t")[1] for line in block.splitlines() if not line.startswith("#")]
+        tags = [line.split("\t")[1] for line in block.splitlines() if line and not line.startswith("#")]
         for previous, tag in zip(["O", *tags], tags):  # IOB2: I-x only after B-x or I-x
             if tag.startswith("I-"):
                 assert previous[2:] == tag[2:]
+    # without comments the same tokens and tags, in the same blocks
+    plain = [line for line in _render("conll", records).splitlines()]
+    assert plain == [line for line in output.splitlines() if not line.startswith("#")][: len(plain)]
 
 
 def test_tokenizer_keeps_graphemes_and_words_whole():

@@ -275,6 +275,7 @@ def release_render(
     access: Access,
     csv_safety: str = "spreadsheet",
     manifest_out: dict | None = None,
+    render_options: dict | None = None,
 ) -> bytes:
     """The release as one file, rendered from its frozen row only: the same bytes every time
     for the same reader. Export formats take `layer` (gold, or individual when the release has
@@ -319,7 +320,7 @@ def release_render(
         extra=extra,
         csv_safety=csv_safety,
     )
-    options = RenderOptions(offset_unit=offset_unit, csv_safety=csv_safety)
+    options = RenderOptions(offset_unit=offset_unit, csv_safety=csv_safety, **(render_options or {}))
     if manifest_out is not None:
         manifest_out.update(manifest, content_sha256=summary["content_sha256"])
     return export_format(fmt).render_bytes(records, manifest, options)

@@ -49,6 +49,8 @@ def blind(team):
 
 
 def _export(team, who, **params):
+    if params.get("format") == "conll":
+        params["comments"] = "1"  # the annotator of each block is in a comment line
     response = team.clients[who].get(f"/api/v1/projects/{team.project.pk}/export/", params)
     assert response.status_code == 200, response.content
     return export_text(b"".join(response.streaming_content))
@@ -130,6 +132,8 @@ def _release(team):
 
 
 def _download(client, team, number, fmt, prefix="/api/v1", **params):
+    if fmt == "conll":
+        params["comments"] = "1"  # the annotator of each block is in a comment line
     response = client.get(f"{prefix}/projects/{team.project.pk}/releases/{number}/download/{fmt}/", params)
     assert response.status_code == 200, response.content
     return export_text(response.content)

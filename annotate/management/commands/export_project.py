@@ -29,6 +29,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--csv-safety", choices=CSV_SAFETY, default="spreadsheet", help="csv: raw keeps formula-like cells as stored."
         )
+        parser.add_argument("--comments", action="store_true", help="conll: also write '# ...' comment lines.")
         for name in ("published-after", "published-before", "annotated-after", "annotated-before"):
             parser.add_argument(f"--{name}", type=dt.date.fromisoformat, metavar="YYYY-MM-DD")
 
@@ -57,6 +58,7 @@ class Command(BaseCommand):
                 offset_unit=options["offset_unit"],
                 manifest_out=manifest,
                 csv_safety=options["csv_safety"],
+                render_options={"comments": True} if options["comments"] else None,
             )
         except ServiceError as error:
             raise CommandError(json.dumps(error.detail)) from error

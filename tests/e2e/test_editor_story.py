@@ -30,10 +30,10 @@ def offsets_shown(page) -> set[int]:
     below that a count, "0 in gold", would look like one)."""
     shown = page.evaluate("""() => {
         const copy = document.body.cloneNode(true);
-        copy.querySelectorAll('script, #doc-text').forEach((node) => node.remove());
-        return copy.textContent + ' ' + [...copy.querySelectorAll('input, textarea')].map((f) => f.value).join(' ');
+        copy.querySelectorAll('script, #doc-text, input[type=hidden]').forEach((node) => node.remove());
+        return copy.textContent + ' ' + [...document.querySelectorAll('input:not([type=hidden]), textarea')].map((f) => f.value).join(' ');
     }""")
-    numbers = {int(n) for n in re.findall(r"\d+", shown)}
+    numbers = {int(n) for n in re.findall(r"\b\d+\b", shown)}
     offsets = {n for span in Span.objects.all() for n in (span.start, span.end) if n >= 10}
     return numbers & offsets
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.db.models import F, OuterRef, Q, Subquery
 from django.http import Http404
 
@@ -216,6 +217,29 @@ def document_for_user(
     if may is not None:
         check(access, may, project=document.project if may.roles_under_blind_review else None)
     return document, access
+
+
+# A span save: the permission check also reads what validation needs and takes the document
+# row's lock (annotate.services.spans' lock order), so a save runs one query here, not three.
+_DOCUMENT_WINDOW_SQL = """
+    SELECT x.id, x.project_id, x.length, substr(x.text, %s, %s) AS text_window, m.role AS my_role
+    FROM annotate_document x JOIN annotate_membership m ON m.project_id = x.project_id AND m.user_id = %s
+    WHERE x.id = %s
+"""
+
+
+def document_window_for_user(user, document_id: int, *, lo: int, hi: int) -> tuple[Document, Access]:
+    """document_for_user for a write inside a transaction: the document (id, project_id, length
+    and `text_window` = text[lo:hi] loaded; the rest deferred) and the access, in one query, the
+    document row locked FOR KEY SHARE on PostgreSQL. 404 for non-members."""
+    document = None
+    if user.is_authenticated and 0 < document_id < 2**63:
+        sql = _DOCUMENT_WINDOW_SQL + (" FOR KEY SHARE OF x" if connection.vendor == "postgresql" else "")
+        params = [max(lo, 0) + 1, max(hi - lo, 0), user.pk, document_id]
+        document = next(iter(Document.objects.raw(sql, params)), None)
+    if document is None:
+        raise Http404("No such document.")
+    return document, Access(user_id=user.pk, project_id=document.project_id, role=document.my_role)
 
 
 def document_for_adjudicator(user, document_id: int, *, with_text: bool = True) -> tuple[Document, Access]:

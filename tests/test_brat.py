@@ -1,6 +1,7 @@
 """brat standoff: the export (annotate/datasets/exports/brat.py) and the import
 (annotate/datasets/imports/brat.py), round trip and a corpus written by hand."""
 import io
+import json
 import zipfile
 
 import pytest
@@ -75,3 +76,231 @@ def test_same_records_give_the_same_bytes(golden):
 def test_utf16_offsets_are_refused_for_brat(golden):
     response = client_for(golden.alice).get(f"/api/v1/projects/{golden.project.pk}/export/", {"format": "brat", "offset_unit": "utf16"})
     assert response.status_code == 400
+
+
+# ---------------------------------------------------------------- import
+
+from annotate.models import Document, Span, SpanLink  # noqa: E402
+from tests.test_imports import post, state  # noqa: E402
+
+
+def brat_zip(files: dict[str, str | bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, content in files.items():
+            archive.writestr(name, content.encode("utf-8") if isinstance(content, str) else content)
+    return buffer.getvalue()
+
+
+def at(text: str, *pieces: str) -> str:
+    """brat offsets ("s e;s e") of pieces of the text as given, each found after the last."""
+    ranges, position = [], 0
+    for piece in pieces:
+        start = text.index(piece, position)
+        ranges.append(f"{start} {start + len(piece)}")
+        position = start + len(piece)
+    return ";".join(ranges)
+
+
+INTERVIEW = "The owner of Cafe\u0301 Rouge said\r\nprices would rise.\r\nCritics disagreed, according to the union."
+MAPPING = '{"Cue": "attribution", "Claim": "assertion", "Entity": null, "Said": "link"}'
+
+
+def interview_corpus() -> dict[str, str]:
+    t, cafe = INTERVIEW, "Cafe\u0301 Rouge"
+    carol = "\n".join([
+        f"T1\tCue {at(t, 'said')}\tsaid",
+        f"T2\tClaim {at(t, 'prices would rise.')}\tprices would rise.",
+        f"T3\tClaim {at(t, 'prices would rise.', 'Critics disagreed')}\tprices would rise. Critics disagreed",
+        f"T4\tCue {at(t, 'Critics', 'according to')}\tCritics according to",
+        f"T5\tClaim {at(t, 'disagreed')}\tdisagreed",
+        f"T6\tEntity {at(t, cafe)}\t{cafe}",
+        "E1\tCue:T1 Content:T2",
+        "R1\tSaid Arg1:T5 Arg2:T4",
+        "A1\tSource T1 the%20owner",
+        "A2\tSource T6 ignored",
+        "#1\tAnnotatorNotes T2\tfirst line\\nsecond line",
+    ]) + "\n"  # fmt: skip
+    bob = f"T1\tClaim {at(t, 'prices would rise.')}\tprices would rise.\r\n"
+    return {
+        "corpus/interview.txt": INTERVIEW,
+        "corpus/interview_carol.ann": carol,
+        "corpus/interview_bob.ann": bob,
+        "corpus/short.txt": "Short and sweet.",
+        "corpus/short.ann": "T1\tassertion 0 5\tShort\n",
+        "corpus/annotation.conf": "[entities]\nCue\nClaim\n",
+    }
+
+
+def spans_of(document) -> set[tuple]:
+    return {
+        (s.annotator.username, s.label, s.quote, s.source, s.note, tuple(sorted(link.target.quote for link in s.links_out.all())))
+        for s in Span.objects.filter(document=document).select_related("annotator")
+    }
+
+
+def test_a_hand_written_corpus_imports_in_one_upload(golden):
+    response = post(client_for(golden.alice), golden.project, brat_zip(interview_corpus()), "corpus.zip", format="brat", mapping=MAPPING)
+    assert response.status_code == 201, response.json()
+    result = response.json()["result"]
+    assert result == {"documents": 2, "spans": 8, "skipped": 0, "duplicates": [], "ignored": {"Entity": 1, "Source": 1},
+                      "split_discontinuous": 1}  # fmt: skip
+    interview = Document.objects.get(project=golden.project, external_id="corpus/interview")
+    assert interview.title == "interview"
+    assert interview.text == "The owner of Café Rouge said\nprices would rise.\nCritics disagreed, according to the union."
+    assert spans_of(interview) == {
+        ("carol", "attribution", "said", "the owner", "", ("prices would rise.",)),
+        ("carol", "assertion", "prices would rise.", "", "first line\nsecond line", ()),
+        ("carol", "assertion", "prices would rise.\nCritics disagreed", "", "", ()),  # fragments over a line break: one span
+        ("carol", "attribution", "Critics", "", "", ("disagreed",)),  # a real gap: one span per fragment
+        ("carol", "attribution", "according to", "", "", ("disagreed",)),
+        ("carol", "assertion", "disagreed", "", "", ()),
+        ("bob", "assertion", "prices would rise.", "", "", ()),
+    }
+    short = Document.objects.get(project=golden.project, external_id="corpus/short")
+    assert spans_of(short) == {("alice", "assertion", "Short", "", "", ())}  # a plain .ann: the uploader's
+
+
+def test_plain_ann_files_belong_to_the_annotator_field(golden):
+    files = {"a.txt": "Some text here.", "a.ann": "T1\tassertion 0 4\tSome\n"}
+    response = post(client_for(golden.alice), golden.project, brat_zip(files), "a.zip", format="brat", annotator="carol")
+    assert response.status_code == 201, response.json()
+    assert Span.objects.get(document__external_id="a").annotator == golden.carol
+
+
+def test_round_trip_export_import_export_is_identical(golden):
+    from tests.factories import MembershipFactory, ProjectFactory
+
+    copy = ProjectFactory(name="Copy")  # an empty project with the same people
+    for user, role in ((golden.alice, Role.MANAGER), (golden.bob, Role.REVIEWER), (golden.carol, Role.ANNOTATOR)):
+        MembershipFactory(project=copy, user=user, role=role)
+    document = DocumentFactory(project=golden.project, title="Lines", text="First line\nsecond line\n\nthird", external_id="lines")
+    add_span(document, golden.carol, Role.ANNOTATOR, "line\nsecond line\n\nthird", "assertion", note="a\\b\nc\td")
+    alice = client_for(golden.alice)
+    first = export_zip(alice, golden.project)
+    response = post(alice, copy, first, "golden.brat.zip", format="brat")
+    assert response.status_code == 201, response.json()
+    assert response.json()["result"]["spans"] == 7 and response.json()["result"]["ignored"] == {}
+    second = export_zip(alice, copy)
+    one, two = members(first), members(second)
+    manifests = [json.loads(files.pop("manifest.json")) for files in (one, two)]
+    assert one == two  # every .txt, .ann and annotation.conf byte for byte
+    # (content_sha256 differs: brat carries no titles, outlets or authors)
+    assert manifests[0]["spans"] == manifests[1]["spans"] == 7 and manifests[0]["project"] != manifests[1]["project"]
+
+
+@pytest.mark.parametrize(
+    "files,mapping,where",
+    [
+        ({"a.txt": "Some text.", "a.ann": "T1\tClaim 0 4\tSome\n"}, "", ("a.ann", 1, "type", "'Claim'")),
+        ({"a.txt": "Some text.", "a.ann": "T1\tassertion 0 4\tSome\nR1\tSupports Arg1:T1 Arg2:T1\n"}, "", ("a.ann", 2, "type", "'Supports'")),
+        ({"a.txt": "Some text.", "a.ann": "T1\tassertion 0 4\tSoma\n"}, "", ("a.ann", 1, "text", "'Some'")),
+        ({"a.txt": "Some text.", "a.ann": "T1\tassertion 0 40\tSome\n"}, "", ("a.ann", 1, "offsets", "0 40")),
+        ({"a.txt": "Some text.", "a.ann": "\n\nT1\tassertion 0 4\tSome\nA1\tSource T1 x\n"}, "", ("a.ann", 3, "T1.source", "Only an attribution span")),
+        ({"a.txt": "Some text.", "a.ann": "T1\tassertion 0 4\tSome\nT2\tassertion 5 9\ttext\nR1\tAttribution Arg1:T1 Arg2:T2\n"}, "",
+         ("a.ann", 3, "arguments", "Neither T1")),
+        ({"a.txt": "Some text.", "a_dave.ann": "T1\tassertion 0 4\tSome\n"}, "", ("a_dave.ann", 1, "T1.annotator", "'dave'")),
+        ({"a.txt": "Cafe\u0301 ok.", "a.ann": "T1\tassertion 0 4\tCafe\n"}, "", ("a.ann", 1, "T1.end", "'e\u0301'")),
+        ({"a.txt": "Some text.", "a.ann": "T1\tassertion 0 4\tSome\n"}, '{"assertion": "gold"}', ("a.zip", 0, "mapping", "'gold'")),
+        ({"a.txt": "Some text.", "a.ann": "T1\tassertion 0 4\tSome\n"}, "[1]", ("a.zip", 0, "mapping", "JSON object")),
+        ({"a.txt": "Some text.", "b.ann": ""}, "", ("b.ann", 0, "file", "No .txt")),
+        ({"a.txt": "Some text.", "a.pdf": "x"}, "", ("a.pdf", 0, "file", ".pdf")),
+        ({"a.txt": b"Some \xff text.", "a.ann": ""}, "", ("a.txt", 1, "file", "UTF-8")),
+        ({"../a.txt": "Some text."}, "", ("../a.txt", 0, "file", "climbs out")),
+    ],
+)  # fmt: skip
+def test_problems_name_file_line_and_field_and_nothing_is_imported(golden, files, mapping, where):
+    before = state(golden.project)
+    response = post(client_for(golden.alice), golden.project, brat_zip(files), "a.zip", format="brat", mapping=mapping)
+    assert response.status_code == 400, response.json()
+    errors = response.json()["errors"]
+    assert any((e["file"], e["line"], e["field"]) == where[:3] and where[3] in e["message"] for e in errors), errors
+    assert state(golden.project) == before
+
+
+def test_ignored_types_are_counted_and_the_mapping_overrides_defaults(golden):
+    files = {"a.txt": "Some text here.", "a.ann": "T1\tassertion 0 4\tSome\nT2\tassertion 5 9\ttext\nA1\tSource T1 x\n"}
+    response = post(client_for(golden.alice), golden.project, brat_zip(files), "a.zip", format="brat",
+                    mapping='{"assertion": "disputed", "Source": null}')  # fmt: skip
+    assert response.status_code == 201, response.json()
+    assert response.json()["result"]["ignored"] == {"Source": 1}
+    assert set(Span.objects.filter(document__external_id="a").values_list("label", flat=True)) == {"disputed"}
+
+
+def test_a_mapping_is_only_for_brat(golden):
+    response = post(client_for(golden.alice), golden.project, b"Plain.", "a.txt", mapping='{"a": null}')
+    assert response.status_code == 400 and "brat" in str(response.json())
+
+
+# ---------------------------------------------------------------- merge
+
+
+def test_merge_adds_incoming_spans_to_the_document_with_the_same_text(golden):
+    alice = client_for(golden.alice)
+    first = {"a.txt": "Some text here.", "a_carol.ann": "T1\tassertion 0 4\tSome\n"}
+    assert post(alice, golden.project, brat_zip(first), "a.zip", format="brat").status_code == 201
+    document = Document.objects.get(project=golden.project, external_id="a")
+    second = {"a.txt": "Some text here.", "a_bob.ann": "T1\tassertion 5 9\ttext\n"}
+    refused = post(alice, golden.project, brat_zip(second), "a.zip", format="brat")
+    assert refused.status_code == 409
+    response = post(alice, golden.project, brat_zip(second), "a.zip", format="brat", on_duplicate="merge")
+    assert response.status_code == 201, response.json()
+    assert response.json()["result"] | {"ignored": None} == {
+        "documents": 0, "spans": 1, "skipped": 0, "duplicates": [], "merged": 1, "ignored": None, "split_discontinuous": 0
+    }  # fmt: skip
+    assert sorted(Span.objects.filter(document=document).values_list("annotator__username", "quote")) == [("bob", "text"), ("carol", "Some")]
+    # the same span again follows the duplicate-span rule: refused, named, nothing written
+    before = state(golden.project)
+    again = post(alice, golden.project, brat_zip(second), "a.zip", format="brat", on_duplicate="merge")
+    assert again.status_code == 400
+    [error] = again.json()["errors"]
+    assert (error["file"], error["line"], error["field"]) == ("a_bob.ann", 1, "T1") and "exists already" in error["message"]
+    assert state(golden.project) == before
+
+
+def test_merge_into_a_jsonl_document_and_a_different_text_under_the_same_id_is_409(golden):
+    alice = client_for(golden.alice)
+    text = golden.documents[1].text  # golden-2
+    line = json.dumps({"title": "again", "text": text, "spans": [{"start": 0, "end": 6, "label": "assertion", "annotator": "bob"}]})
+    response = post(alice, golden.project, line.encode(), "more.jsonl", on_duplicate="merge")
+    assert response.status_code == 201, response.json()
+    assert response.json()["result"]["merged"] == 1 and response.json()["result"]["documents"] == 0
+    assert Span.objects.filter(document=golden.documents[1], annotator=golden.bob, start=0, end=6).exists()
+    other = json.dumps({"title": "x", "external_id": "golden-2", "text": "Another text."})
+    conflict = post(alice, golden.project, other.encode(), "other.jsonl", on_duplicate="merge")
+    assert conflict.status_code == 409 and conflict.json()["duplicates"][0]["external_id"] == "golden-2"
+
+
+# ---------------------------------------------------------------- pages
+
+
+def test_the_import_forms_offer_brat_from_the_registry(golden):
+    from django.test import Client
+
+    browser = Client()
+    browser.force_login(golden.alice)
+    page = browser.get(f"/projects/{golden.project.pk}/").content.decode()
+    assert '<option value="brat">' in page and 'name="mapping"' in page and '<option value="merge">' in page
+    upload = browser.get(f"/projects/{golden.project.pk}/documents/upload/").content.decode()
+    assert 'value="brat"' in upload and 'name="mapping"' in upload
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_queued_brat_import_keeps_its_mapping_and_annotator(settings, tmp_path):
+    """A worker runs the import with the fields the request gave (kept in the job's params)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.core.management import call_command
+
+    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}}}
+    golden = golden_project()
+    files = {"a.txt": "Some text here.", "a.ann": "T1\tClaim 0 4\tSome\nT2\tNoise 5 9\ttext\n"}
+    upload = SimpleUploadedFile("a.zip", brat_zip(files))
+    fields = {"file": upload, "format": "brat", "mapping": '{"Claim": "assertion", "Noise": null}', "annotator": "carol"}
+    client = client_for(golden.alice)
+    response = client.post(f"/api/v1/projects/{golden.project.pk}/import/", fields, format="multipart", HTTP_PREFER="respond-async")
+    assert response.status_code == 202, response.json()
+    call_command("jobs_worker", burst=True, verbosity=0)
+    done = client.get(response.json()["url"]).json()
+    assert done["state"] == "succeeded", done
+    assert done["result"]["ignored"] == {"Noise": 1}
+    assert Span.objects.get(document__external_id="a").annotator == golden.carol

@@ -46,3 +46,30 @@ def test_list_queries_do_not_grow_with_rows(team, path, django_assert_max_num_qu
     body = response.json()
     rows = body if isinstance(body, list) else body["results"]
     assert len(rows) > 40
+
+
+def test_a_span_save_is_six_queries(team, django_assert_num_queries):
+    """One POST of a span: the token's user; then, in one transaction (a savepoint here, inside
+    the test's transaction), the document with the caller's membership and the text window
+    validation needs, its row locked; the span; its history row. No savepoint of its own: an
+    identical span (409) rolls the whole transaction back and is looked up after it."""
+    client = team.clients["carol"]
+    url = f"/api/v1/documents/{team.document.pk}/spans/"
+    assert client.post(url, {"start": 0, "end": 3, "label": "assertion"}, format="json").status_code == 201
+    with django_assert_num_queries(6):
+        response = client.post(url, {"start": 4, "end": 12, "label": "attribution"}, format="json")
+    assert response.status_code == 201
+    assert response.json()["quote"] == "ministry"
+
+
+def test_a_refused_span_save_still_answers_409_and_400(team):
+    client = team.clients["carol"]
+    url = f"/api/v1/documents/{team.document.pk}/spans/"
+    first = client.post(url, {"start": 4, "end": 12, "label": "assertion"}, format="json").json()
+    again = client.post(url, {"start": 4, "end": 12, "label": "assertion"}, format="json")
+    assert again.status_code == 409 and again.json()["existing_id"] == first["id"]
+    assert client.post(url, {"start": 12, "end": 4, "label": "assertion"}, format="json").status_code == 400
+    # a non-member learns nothing from the body: 404 first, whatever the body holds
+    for body in ({"start": 12, "end": 4, "label": "assertion"}, {"start": 4, "end": 12, "label": "assertion"}):
+        assert team.clients["mallory"].post(url, body, format="json").status_code == 404
+    assert team.clients["mallory"].post(url, "{not json", content_type="application/json").status_code == 404

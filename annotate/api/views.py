@@ -9,6 +9,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.authtoken.models import Token
+from rest_framework.exceptions import APIException
 from rest_framework.generics import ListAPIView
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -263,11 +264,26 @@ class SpanListView(APIView):
 
     @extend_schema(request=s.SpanCreateIn, responses={201: s.SpanOut})
     def post(self, request, pk: int):
-        document, access = document_for_user(request.user, pk, with_text=False)
-        data = _valid(s.SpanCreateIn, request.data)
+        # The hot path: the membership check comes with the write's own query (span_create_for_user),
+        # so the body is read first; a non-member still gets 404 before any 400 about the body.
+        try:
+            serializer = s.SpanCreateIn(data=request.data)
+            valid = serializer.is_valid()
+        except APIException:
+            document_for_user(request.user, pk, with_text=False)
+            raise
+        if not valid:
+            document_for_user(request.user, pk, with_text=False)
+            serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
         username = data.pop("annotator", None)  # another's layer: the service checks the right
-        owner = selectors.layer_owner(project_id=document.project_id, username=username) if username else request.user
-        span = services.span_create(document=document, access=access, actor=request.user, fields=data, annotator=owner)
+        if username is None:
+            owner = request.user
+            span = services.span_create_for_user(user=request.user, document_id=pk, fields=data)
+        else:
+            document, access = document_for_user(request.user, pk, with_text=False)
+            owner = selectors.layer_owner(project_id=document.project_id, username=username)
+            span = services.span_create(document=document, access=access, actor=request.user, fields=data, annotator=owner)
         return Response(
             selectors.span_as_dict(span, annotator_username=owner.username, links=[]),
             status=status.HTTP_201_CREATED,

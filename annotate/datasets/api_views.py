@@ -19,7 +19,7 @@ from annotate.permissions import IMPORT_DOCUMENTS, project_for_user
 from annotate.jobs.api import job_accepted, prefers_async
 from annotate.jobs.serializers import JobOut
 from annotate.jobs.starts import export_start, import_start
-from annotate.datasets.services import ON_DUPLICATE
+from annotate.datasets.services import IMPORT_OPTIONS, ON_DUPLICATE
 
 
 class ExportQuery(serializers.Serializer):
@@ -53,7 +53,16 @@ class ExportQuery(serializers.Serializer):
 class ImportIn(serializers.Serializer):
     file = serializers.FileField()
     format = serializers.ChoiceField(choices=IMPORT_FORMATS, required=False, help_text="Else from the file name.")
-    on_duplicate = serializers.ChoiceField(choices=ON_DUPLICATE, default="refuse")
+    on_duplicate = serializers.ChoiceField(
+        choices=ON_DUPLICATE, default="refuse", help_text="merge: add the spans to the document with the same text."
+    )
+    mapping = serializers.CharField(
+        required=False, allow_blank=True, max_length=100_000,
+        help_text='brat only: JSON {"brat type": "our label" or null to ignore}; types named like our labels need none.',
+    )
+    annotator = serializers.CharField(
+        required=False, allow_blank=True, max_length=150, help_text="brat only: whose spans a plain <name>.ann holds (else yours)."
+    )
 
 
 class _IgnoreFormatParameter(DefaultContentNegotiation):
@@ -171,7 +180,8 @@ class ImportView(APIView):
         upload = request.FILES.get("file")
         if upload is None:
             raise InvalidInput({"file": ["Send the file as multipart field 'file'."]})
-        shape = ImportIn(data={"file": upload, **{k: v for k, v in request.data.items() if k in ("format", "on_duplicate")}})
+        fields = ("format", "on_duplicate", *IMPORT_OPTIONS)
+        shape = ImportIn(data={"file": upload, **{k: v for k, v in request.data.items() if k in fields}})
         shape.is_valid(raise_exception=True)
         job, ran_inline = import_start(
             project=project,
@@ -180,6 +190,7 @@ class ImportView(APIView):
             upload=upload,
             format=shape.validated_data.get("format"),
             on_duplicate=shape.validated_data["on_duplicate"],
+            options={name: shape.validated_data[name] for name in IMPORT_OPTIONS if name in shape.validated_data},
             in_background=prefers_async(request),
         )
         return job_accepted(job, ran_inline=ran_inline)

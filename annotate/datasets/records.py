@@ -131,9 +131,19 @@ def canonical_span(span: dict) -> dict:
     return {name: span[name] for name in SPAN_FIELDS}
 
 
+class CanonicalRecord(dict):
+    """A DocumentRecord whose keys, and its spans' keys, are in the documented order because it
+    was built that way (the database selector's records): canonical_record() takes it as it is,
+    without looking at every span (a tenth of a jsonl export's time on 100,000 spans)."""
+
+    __slots__ = ()
+
+
 def canonical_record(record: dict) -> dict:
     """The record with its keys in the documented order (a frozen release stored as jsonb comes
     back with its keys reordered; rendering must not care)."""
+    if type(record) is CanonicalRecord:
+        return record
     if tuple(record) == DOCUMENT_FIELDS and all(tuple(span) == SPAN_FIELDS for span in record["spans"]):
         return record  # already in order, as the database selector builds them: no copy
     out = {name: record[name] for name in DOCUMENT_FIELDS[:-1]}

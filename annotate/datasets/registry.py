@@ -4,8 +4,10 @@ file in tests/golden/); nothing else lists formats.
 
 An export module exposes MEDIA_TYPE, EXTENSION, OFFSET_UNITS (the units it can write) and
 ``render(records, manifest, options) -> Iterator[str | bytes]`` (see annotate.datasets.records).
-An import module exposes FORMAT, EXTENSIONS (file-name suffixes that imply it; empty: only when
-asked for by name), IN_ARCHIVE (whether a zip may hold such files) and
+An import module exposes FORMAT, DESCRIPTION (what the upload forms show), EXTENSIONS (file-name
+suffixes that imply it; empty: only when asked for by name), IN_ARCHIVE (whether a zip may hold
+such files), optionally OPTIONS (names of its own fields, e.g. brat's mapping; in
+ParseContext.options) and
 ``parse(stream, *, file, context) -> Iterator[ImportItem | ImportProblem]``.
 """
 import importlib

@@ -18,7 +18,7 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet, TextField
 from django.db.models.functions import Cast, Collate
 
 from annotate.errors import InvalidInput
-from annotate.datasets.records import ContentDigest, RenderOptions, as_bytes, manifest_build
+from annotate.datasets.records import CanonicalRecord, ContentDigest, RenderOptions, as_bytes, manifest_build
 from annotate.datasets.registry import EXPORT_FORMATS, export_format, offset_unit_problem
 from annotate.models import Assignment, AssignmentStatus, Document, Label, Layer, Membership, Project, Span, SpanLink
 from annotate.permissions import EXPORT_ALL_LAYERS, Access, check, documents_with_others_hidden, may, readable_spans
@@ -180,25 +180,6 @@ class _Ahead:
         return taken
 
 
-def _span_record(row) -> dict:
-    (_, _, start, end, label, quote, annotator, layer, note, source, dispute_basis, evidence_links) = row
-    # read as text: nearly every span has none, and decoding 200,000 "[]" costs more than the rest
-    evidence_links = [] if evidence_links in ("[]", None) else json.loads(evidence_links)
-    return {
-        "start": start,
-        "end": end,
-        "label": label,
-        "quote": quote,
-        "annotator": annotator,
-        "layer": layer,
-        "note": note,
-        "source": source,
-        "dispute_basis": dispute_basis,
-        "evidence_links": evidence_links,
-        "links": [],
-    }
-
-
 def _in_code_point_order(field: str) -> Collate:
     """Text compared by code point, as Python compares it (UTF-8 bytes sort in code point order)."""
     return Collate(F(field), "C" if connection.vendor == "postgresql" else "BINARY")
@@ -220,17 +201,34 @@ def _ordered_span_rows(spans: QuerySet[Span]):
 
 def _span_groups(spans: QuerySet[Span]):
     """(document id, [SpanRecord], [span id]) per document, spans in span_sort_key order.
-    (Letting PostgreSQL build the span objects with json_agg was tried: twice as slow.)"""
+    (Letting PostgreSQL build the span objects with json_agg was tried: twice as slow.) One flat
+    loop building each dict in place: a function call and a next() per span cost a third of it."""
     rows = _ordered_span_rows(spans)
+    loads = json.loads
+    current, records, ids = None, [], []
     try:
-        row = next(rows, None)
-        while row is not None:
-            document_id, records, ids = row[1], [], []
-            while row is not None and row[1] == document_id:
-                records.append(_span_record(row))
-                ids.append(row[0])
-                row = next(rows, None)
-            yield document_id, records, ids
+        for span_id, document_id, start, end, label, quote, annotator, layer, note, source, basis, links in rows:
+            if document_id != current:
+                if current is not None:
+                    yield current, records, ids
+                current, records, ids = document_id, [], []
+            records.append({
+                "start": start,
+                "end": end,
+                "label": label,
+                "quote": quote,
+                "annotator": annotator,
+                "layer": layer,
+                "note": note,
+                "source": source,
+                "dispute_basis": basis,
+                # read as text: nearly every span has none, and decoding 100,000 "[]" costs more than the rest
+                "evidence_links": [] if links == "[]" or links is None else loads(links),
+                "links": [],
+            })  # fmt: skip
+            ids.append(span_id)
+        if current is not None:
+            yield current, records, ids
     finally:
         rows.close()
 
@@ -273,7 +271,7 @@ def _document_records(documents, spans: "_Ahead", links: "_Ahead") -> Iterator[d
                 span_records[index_of[attribution_id]]["links"].append(index_of[target_id])
             for span in span_records:
                 span["links"].sort()
-        yield {
+        yield CanonicalRecord({
             "external_id": external_id,
             "title": title,
             "outlet": outlet,
@@ -284,7 +282,7 @@ def _document_records(documents, spans: "_Ahead", links: "_Ahead") -> Iterator[d
             "text_sha256": sha,
             "text": text,
             "spans": span_records,
-        }
+        })  # fmt: skip
 
 
 @contextmanager

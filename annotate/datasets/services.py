@@ -5,6 +5,7 @@ validation.validate_span / validate_link, like any other document or span. Items
 and bulk-inserted in batches inside one transaction, so memory stays bounded; any error
 (400), refused duplicate (409) or limit (413) rolls the whole import back.
 """
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
@@ -21,15 +22,17 @@ from annotate.graphemes import DocumentBoundaries
 from annotate.datasets.imports.fields import document_fields
 from annotate.datasets.imports.items import ImportItem, ImportProblem, ParseContext
 from annotate.datasets.registry import ARCHIVE_MEMBER_SUFFIXES, IMPORT_FORMATS, import_format, import_format_for_suffix
-from annotate.models import Document, Layer, Membership, Project, Span, SpanAction, SpanEvent, SpanLink
+from annotate.models import Document, Layer, Membership, Project, Span, SpanBatch, SpanLink
 from annotate.offsets import OffsetMap, Utf16Index, normalize_text, normalize_with_map
 from annotate.permissions import IMPORT_DOCUMENTS, WRITE_OTHERS_LAYERS, Access, check, role_may
-from annotate.selectors import span_as_dict
 from annotate.services.documents import document_build
+from annotate.services.history import batch_add, batch_create
 from annotate.validation import validate_link, validate_span
 
 LAYERS = frozenset(Layer.values)
-ON_DUPLICATE = ("refuse", "skip")
+ON_DUPLICATE = ("refuse", "skip", "merge")
+# every format's own fields (a module's OPTIONS), for forms and the API
+IMPORT_OPTIONS = tuple(sorted({name for format in IMPORT_FORMATS for name in getattr(import_format(format), "OPTIONS", ())}))
 BATCH_DOCUMENTS = 500
 MAX_REPORTED = 100
 SPAN_KEYS = frozenset(
@@ -41,6 +44,7 @@ SPAN_KEYS = frozenset(
 class _Batch:
     documents: list = field(default_factory=list)
     spans: list = field(default_factory=list)  # (document index in batch, [(Span, links)])
+    merged: list = field(default_factory=list)  # (saved Document, [(Span, links)]): on_duplicate=merge
 
 
 def import_format_for(*, format: str | None, file_name: str) -> str:
@@ -60,14 +64,50 @@ def _member_parser(suffix: str):
     return import_format(name).parse if name else None
 
 
-def _parse(*, format: str, stream: BinaryIO, file_name: str):
+def _parse(*, format: str, stream: BinaryIO, file_name: str, options: dict):
     context = ParseContext(
         max_expanded_bytes=settings.DATASET_IMPORT_MAX_EXPANDED_BYTES,
         max_members=settings.DATASET_IMPORT_MAX_MEMBERS,
         member_parser=_member_parser,
         member_suffixes=ARCHIVE_MEMBER_SUFFIXES,
+        options=options,
     )
     return import_format(format).parse(stream, file=file_name, context=context)
+
+
+def format_options_checked(format: str, options: dict) -> dict:
+    """The given options (brat: mapping, annotator) that `format` takes; InvalidInput naming one
+    it does not take, so a mapping sent with a jsonl file is not silently unused."""
+    given = {name: value for name, value in options.items() if value not in (None, "")}
+    taken = getattr(import_format(format), "OPTIONS", ())
+    wrong = sorted(set(given) - set(taken))
+    if wrong:
+        raise InvalidInput({wrong[0]: [f"Only for format {' or '.join(n for n in IMPORT_FORMATS if wrong[0] in getattr(import_format(n), 'OPTIONS', ()))}."]})
+    return given
+
+
+_SPAN_FIELD = re.compile(r"spans\[(\d+)\](?:\.(.+))?")
+
+
+def _named_at_origins(item: ImportItem, problems: list[ImportProblem]) -> list[ImportProblem]:
+    """Problems with spans[i] named where the span came from, for a format that says (brat:
+    the .ann file, its line and T id: "T3.start")."""
+    if not item.span_origins:
+        return problems
+
+    def name(match: re.Match) -> str:
+        return item.span_origins[int(match.group(1))][2] + (f".{match.group(2)}" if match.group(2) else "")
+
+    named = []
+    for problem in problems:
+        match = _SPAN_FIELD.fullmatch(problem.field)
+        if match is None:
+            named.append(problem)
+            continue
+        file, line, _ = item.span_origins[int(match.group(1))]
+        message = re.sub(r"spans\[(\d+)\]", lambda m: item.span_origins[int(m.group(1))][2], problem.message)
+        named.append(ImportProblem(file, line, name(match), message))
+    return named
 
 
 def _problem_of(item: ImportItem, field: str, messages) -> ImportProblem:
@@ -79,9 +119,10 @@ def _int(value) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _spans_of(item: ImportItem, document: Document, members: dict, actor) -> tuple[list, list[ImportProblem]]:
+def _spans_of(item: ImportItem, document: Document, members: dict, actor, existing: dict | None = None) -> tuple[list, list[ImportProblem]]:
     """[(unsaved Span, [link indexes])] for the item's spans, or the problems, each naming
-    spans[i].field. Offsets in utf16 are converted to code points first."""
+    spans[i].field. Offsets in utf16 are converted to code points first. `existing`: the
+    span_unique_identical keys of the spans a merged-into document has, to their ids."""
     problems: list[ImportProblem] = []
     built: list = []
     text = document.text
@@ -160,6 +201,9 @@ def _spans_of(item: ImportItem, document: Document, members: dict, actor) -> tup
                 problems.append(_problem_of(item, f"{where}.{name}", messages))
             continue
         key = (member[0], layer, valid.start, valid.end, valid.label)
+        if existing and key in existing:
+            problems.append(ImportProblem(item.file, item.line, where, f"This span exists already: span {existing[key]}."))
+            continue
         if key in seen:
             problems.append(
                 ImportProblem(item.file, item.line, where, f"Same span as spans[{seen[key]}] (annotator, layer, offsets, label).")
@@ -222,37 +266,45 @@ class _NewSpan:
     updated_at: object = None
 
 
-def _insert(batch: _Batch, *, project: Project, actor) -> tuple[int, int]:
-    """Write one batch: documents by bulk_create, then spans, links and their create events
-    (COPY on PostgreSQL, bulk_create elsewhere)."""
+class _History:
+    """The import's one batch event, made at its first write (an import that writes nothing,
+    or rolls back, leaves none)."""
+
+    def __init__(self, *, project: Project, actor):
+        self.project, self.actor, self.batch = project, actor, None
+
+    def add(self, spans, now) -> None:
+        if not spans:
+            return
+        if self.batch is None:
+            self.batch = batch_create(project_id=self.project.pk, actor=self.actor, reason=SpanBatch.Reason.IMPORT, at=now)
+        by_document: dict[int, list[int]] = {}
+        for span in spans:
+            by_document.setdefault(span.document_id, []).append(span.pk)
+        batch_add(batch=self.batch, spans_by_document=by_document)
+
+
+def _insert(batch: _Batch, *, history: _History) -> tuple[int, int]:
+    """Write one batch: documents by bulk_create, then spans and links (COPY on PostgreSQL,
+    bulk_create elsewhere), then the rows of the import's batch event that name them."""
     documents = Document.objects.bulk_create(batch.documents, batch_size=BATCH_DOCUMENTS)
-    spans, usernames, pairs = [], [], []
-    for document, built in zip(documents, batch.spans):
+    spans, pairs = [], []
+    for document, built in [*zip(documents, batch.spans), *batch.merged]:
         offset = len(spans)
-        for index, (span, links, username) in enumerate(built):
+        for index, (span, links, _username) in enumerate(built):
             span.document_id = document.pk
             spans.append(span)
-            usernames.append(username)
             pairs += [(offset + index, offset + target) for target in links]
     now = timezone.now()
     for span in spans:
         span.created_at = span.updated_at = now
     write = _write_copy if connection.vendor == "postgresql" else _write_orm
-    write(spans=spans, usernames=usernames, pairs=pairs, project=project, actor=actor, now=now)
+    write(spans=spans, pairs=pairs, now=now)
+    history.add(spans, now)
     return len(documents), len(spans)
 
 
-def _events(spans, usernames, pairs) -> list[dict]:
-    links_of: dict[int, list[int]] = {}
-    for a, t in pairs:
-        links_of.setdefault(a, []).append(spans[t].pk)
-    return [
-        span_as_dict(span, annotator_username=username, links=links_of.get(i, []))
-        for i, (span, username) in enumerate(zip(spans, usernames))
-    ]
-
-
-def _write_orm(*, spans, usernames, pairs, project, actor, now) -> None:
+def _write_orm(*, spans, pairs, now) -> None:
     rows = [
         Span(
             document_id=s.document_id, annotator_id=s.annotator_id, layer=s.layer, label=s.label, start=s.start,
@@ -267,20 +319,11 @@ def _write_orm(*, spans, usernames, pairs, project, actor, now) -> None:
     SpanLink.objects.bulk_create(
         [SpanLink(attribution_id=spans[a].pk, target_id=spans[t].pk) for a, t in pairs], batch_size=2000
     )
-    SpanEvent.objects.bulk_create(
-        [
-            SpanEvent(project_id=project.pk, document_id=span.document_id, span_id_value=span.pk, actor=actor,
-                      action=SpanAction.CREATE, before=None, after=after)
-            for span, after in zip(spans, _events(spans, usernames, pairs))
-        ],
-        batch_size=2000,
-    )  # fmt: skip
 
 
-def _write_copy(*, spans, usernames, pairs, project, actor, now) -> None:
+def _write_copy(*, spans, pairs, now) -> None:
     """PostgreSQL COPY with ids taken from the tables' own sequences first. Django's bulk_create
-    sends each column as an array that psycopg escapes in Python, which made a 10,000-document
-    import spend most of its time quoting the events' JSON."""
+    sends each column as an array that psycopg escapes in Python."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT nextval(pg_get_serial_sequence('annotate_span', 'id')) FROM generate_series(1, %s)", [len(spans)]
@@ -300,12 +343,6 @@ def _write_copy(*, spans, usernames, pairs, project, actor, now) -> None:
         with raw.copy("COPY annotate_spanlink (attribution_id, target_id, created_at) FROM STDIN") as copy:
             for a, t in pairs:
                 copy.write_row((spans[a].pk, spans[t].pk, now))
-        with raw.copy(
-            "COPY annotate_spanevent (project_id, document_id, span_id_value, actor_id, action, before, after, at) "
-            "FROM STDIN"
-        ) as copy:
-            for span, after in zip(spans, _events(spans, usernames, pairs)):
-                copy.write_row((project.pk, span.document_id, span.pk, actor.pk, SpanAction.CREATE, None, compact_json(after), now))
 
 
 def dataset_import(
@@ -318,20 +355,25 @@ def dataset_import(
     size: int,
     format: str | None = None,
     on_duplicate: str = "refuse",
+    options: dict | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> dict:
     """Import the file into the project (managers only). Returns {"documents", "spans",
-    "duplicates": [{"file", "line", "external_id", "text_sha256", "reason"}], "skipped"}.
-    Raises InvalidInput {"errors": [{"file", "line", "field", "message"}]}, Conflict with
-    {"duplicates": [...]} when on_duplicate="refuse", TooLarge past a limit.
+    "duplicates": [{"file", "line", "external_id", "text_sha256", "reason"}], "skipped"}, with
+    "merged" (documents the spans were added to) for on_duplicate="merge", and what the format
+    reports (brat: "ignored", "split_discontinuous"). `options`: the format's own fields
+    (format_options_checked). Raises InvalidInput {"errors": [{"file", "line", "field",
+    "message"}]}, Conflict with {"duplicates": [...]} when on_duplicate="refuse" (or "merge" and
+    the texts differ), TooLarge past a limit.
     progress(documents read so far) is called after each batch; an exception it raises (a job
     being cancelled) rolls the import back like any error."""
     check(access, IMPORT_DOCUMENTS, project=project)
     if size > settings.DATASET_IMPORT_MAX_BYTES:
         raise TooLarge({"detail": f"The file is {size} bytes; imports take at most {settings.DATASET_IMPORT_MAX_BYTES}."})
     if on_duplicate not in ON_DUPLICATE:
-        raise InvalidInput({"on_duplicate": ["Use refuse or skip."]})
+        raise InvalidInput({"on_duplicate": [f"Use {', '.join(ON_DUPLICATE[:-1])} or {ON_DUPLICATE[-1]}."]})
     format = import_format_for(format=format, file_name=file_name)
+    options = format_options_checked(format, options or {})
     members = {
         username: (user_id, role)
         for username, user_id, role in Membership.objects.filter(project=project).values_list("user__username", "user_id", "role")
@@ -341,68 +383,118 @@ def dataset_import(
     taken_hashes = set(taken.values_list("text_sha256", flat=True))
     problems: list[ImportProblem] = []
     duplicates: list[dict] = []
-    created_documents = created_spans = seen = 0
+    unmergeable: list[dict] = []
+    report: dict = {}
+    created_documents = created_spans = seen = merged = 0
     batch = _Batch()
+    history = _History(project=project, actor=actor)
+
+    def flush() -> None:
+        nonlocal batch, created_documents, created_spans
+        counts = _insert(batch, history=history)
+        created_documents, created_spans = created_documents + counts[0], created_spans + counts[1]
+        batch = _Batch()
+
     try:
         with transaction.atomic():
-            for entry in _parse(format=format, stream=stream, file_name=file_name):
+            for entry in _parse(format=format, stream=stream, file_name=file_name, options=options):
                 if isinstance(entry, ImportProblem):
                     problems.append(entry)
                 else:
                     seen += 1
                     if seen > settings.DATASET_IMPORT_MAX_DOCUMENTS:
                         raise TooLarge({"detail": f"At most {settings.DATASET_IMPORT_MAX_DOCUMENTS} documents per import."})
+                    _add_report(report, entry.report)
                     document = _document_of(entry, project=project, actor=actor, problems=problems)
                     if document is not None:
                         reason = (
                             "external_id" if document.external_id and document.external_id in taken_ids
                             else "text_sha256" if document.text_sha256 in taken_hashes else None
                         )
-                        if reason:
-                            duplicates.append(
-                                {
-                                    "file": entry.file,
-                                    "line": entry.line,
-                                    "external_id": document.external_id,
-                                    "text_sha256": document.text_sha256,
-                                    "reason": reason,
-                                }
-                            )
+                        if reason and on_duplicate == "merge":
+                            if not problems and batch.documents:
+                                flush()  # an earlier document of this file may be the one to merge into
+                            into = _merge_target(project, document)
+                            if into is None:
+                                unmergeable.append(_duplicate(entry, document, "external_id (another text)"))
+                            else:
+                                existing = dict(_existing_spans(into))
+                                spans, span_problems = _spans_of(entry, into, members, actor, existing=existing)
+                                problems += _named_at_origins(entry, span_problems)
+                                batch.merged.append((into, spans))
+                                merged += 1
+                        elif reason:
+                            duplicates.append(_duplicate(entry, document, reason))
                         else:
                             taken_hashes.add(document.text_sha256)
                             if document.external_id:
                                 taken_ids.add(document.external_id)
                             spans, span_problems = _spans_of(entry, document, members, actor)
-                            problems += span_problems
+                            problems += _named_at_origins(entry, span_problems)
                             batch.documents.append(document)
                             batch.spans.append(spans)
                 if len(problems) >= MAX_REPORTED:
                     break
                 if problems:
                     batch = _Batch()  # nothing more is written; keep checking to report more problems
-                elif len(batch.documents) >= BATCH_DOCUMENTS:
-                    counts = _insert(batch, project=project, actor=actor)
-                    created_documents, created_spans = created_documents + counts[0], created_spans + counts[1]
-                    batch = _Batch()
+                elif len(batch.documents) + len(batch.merged) >= BATCH_DOCUMENTS:
+                    flush()
                 if progress is not None and seen % BATCH_DOCUMENTS == 0 and not isinstance(entry, ImportProblem):
                     progress(seen)
             if problems:
                 raise InvalidInput({"detail": "Nothing was imported.", "errors": [p.as_dict() for p in problems[:MAX_REPORTED]]})
-            if duplicates and on_duplicate == "refuse":
+            refused = duplicates if on_duplicate == "refuse" else unmergeable
+            if refused:
                 raise Conflict(
-                    {"detail": "Nothing was imported: some documents are already in the project.", "duplicates": duplicates[:MAX_REPORTED]}
-                )
-            if batch.documents:
-                counts = _insert(batch, project=project, actor=actor)
-                created_documents, created_spans = created_documents + counts[0], created_spans + counts[1]
+                    {"detail": "Nothing was imported: some documents are already in the project"
+                     + (" with another text, so their spans cannot be merged." if refused is unmergeable else "."),
+                     "duplicates": refused[:MAX_REPORTED]}
+                )  # fmt: skip
+            if batch.documents or batch.merged:
+                flush()
     except IntegrityError as error:  # a concurrent request took an external_id in between
         raise Conflict({"detail": "A document's external_id was taken meanwhile; nothing was imported."}) from error
-    return {
+    result = {
         "documents": created_documents,
         "spans": created_spans,
         "skipped": len(duplicates),
         "duplicates": duplicates[:MAX_REPORTED],
     }
+    if on_duplicate == "merge":
+        result["merged"] = merged
+    return {**result, **report}
+
+
+def _duplicate(item: ImportItem, document: Document, reason: str) -> dict:
+    return {"file": item.file, "line": item.line, "external_id": document.external_id, "text_sha256": document.text_sha256, "reason": reason}
+
+
+def _add_report(total: dict, report: dict) -> None:
+    """Sum what parsers report ({"ignored": {"Type": 3}, "split_discontinuous": 1}) over the items."""
+    for key, value in report.items():
+        if isinstance(value, dict):
+            bucket = total.setdefault(key, {})
+            for name, count in value.items():
+                bucket[name] = bucket.get(name, 0) + count
+        else:
+            total[key] = total.get(key, 0) + value
+
+
+def _merge_target(project: Project, document: Document) -> Document | None:
+    """The project's document with the same text (and, if the incoming one names an
+    external_id that is taken, that document, which must have the same text)."""
+    same = Document.objects.filter(project=project)
+    if document.external_id and (named := same.filter(external_id=document.external_id).first()) is not None:
+        return named if named.text_sha256 == document.text_sha256 else None
+    return same.filter(text_sha256=document.text_sha256).order_by("pk").first()
+
+
+def _existing_spans(document: Document):
+    """(span_unique_identical key, span id) of a document's spans, for on_duplicate=merge."""
+    for annotator_id, layer, start, end, label, pk in Span.objects.filter(document=document).values_list(
+        "annotator_id", "layer", "start", "end", "label", "pk"
+    ):
+        yield (annotator_id, layer, start, end, label), pk
 
 
 def _document_of(item: ImportItem, *, project: Project, actor, problems: list) -> Document | None:

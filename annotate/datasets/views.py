@@ -7,6 +7,7 @@ from django.views.decorators.http import require_POST
 from annotate.errors import ServiceError
 from annotate.limits import rate_limited
 from annotate.permissions import IMPORT_DOCUMENTS, project_for_user
+from annotate.datasets.services import IMPORT_OPTIONS
 from annotate.jobs.starts import import_start
 
 SHOWN_PROBLEMS = 10
@@ -42,6 +43,7 @@ def project_import(request, pk: int):
             upload=upload,
             format=request.POST.get("format") or None,
             on_duplicate=request.POST.get("on_duplicate") or "refuse",
+            options={name: request.POST[name] for name in IMPORT_OPTIONS if request.POST.get(name)},
         )
     except ServiceError as error:
         for line in _describe(error):

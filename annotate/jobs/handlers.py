@@ -47,6 +47,7 @@ def run_import(*, job: Job, progress: Callable) -> tuple[dict, str]:
             size=params["size"],
             format=params.get("format"),
             on_duplicate=params.get("on_duplicate", "refuse"),
+            options=params.get("options") or {},
             progress=lambda seen: progress(seen, None, f"{seen:,} documents read and checked."),
         )
     progress(result["documents"] + result["skipped"], None, "Committing.")

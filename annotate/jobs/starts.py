@@ -13,7 +13,7 @@ from annotate.jobs.models import Job, JobKind
 from annotate.jobs.services import job_create, job_record_finished
 from annotate.models import Document, Project
 from annotate.permissions import EXPORT_PROJECT, FREEZE_RELEASE, IMPORT_DOCUMENTS, SEE_AGREEMENT, Access, check
-from annotate.datasets.services import dataset_import, import_format_for
+from annotate.datasets.services import dataset_import, format_options_checked, import_format_for
 
 
 def import_start(
@@ -24,6 +24,7 @@ def import_start(
     upload,
     format: str | None,
     on_duplicate: str,
+    options: dict | None = None,
     in_background: bool = False,
 ) -> tuple[Job, bool]:
     """(job, ran_inline). A file of at most JOBS_INLINE_IMPORT_MAX_BYTES is imported in the
@@ -33,8 +34,8 @@ def import_start(
     check(access, IMPORT_DOCUMENTS, project=project)
     if upload.size > settings.DATASET_IMPORT_MAX_BYTES:
         raise TooLarge({"detail": f"The file is {upload.size} bytes; imports take at most {settings.DATASET_IMPORT_MAX_BYTES}."})
-    import_format_for(format=format, file_name=upload.name)
-    params = {"file_name": upload.name, "size": upload.size, "format": format, "on_duplicate": on_duplicate}
+    options = format_options_checked(import_format_for(format=format, file_name=upload.name), options or {})
+    params = {"file_name": upload.name, "size": upload.size, "format": format, "on_duplicate": on_duplicate, "options": options}
     if upload.size <= settings.JOBS_INLINE_IMPORT_MAX_BYTES and not in_background:
         result = dataset_import(
             project=project,
@@ -45,6 +46,7 @@ def import_start(
             size=upload.size,
             format=format,
             on_duplicate=on_duplicate,
+            options=options,
         )
         message = f"Imported {result['documents']} documents in the request."
         return job_record_finished(

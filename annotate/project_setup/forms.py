@@ -110,5 +110,15 @@ class DocumentUploadForm(AppForm):
     )
     on_duplicate = forms.ChoiceField(
         label="Documents already in the project",
-        choices=[("refuse", "Refuse the import"), ("skip", "Skip them")], initial="refuse",
+        choices=[("refuse", "Refuse the import"), ("skip", "Skip them"), ("merge", "Add their spans to them (same text)")],
+        initial="refuse",
+    )
+    mapping = forms.CharField(
+        required=False, label="brat mapping", max_length=100_000,
+        help_text='brat only. JSON: {"Claim": "assertion", "Cue": "attribution", "Entity": null}; null ignores a type. '
+        "Types named like our labels need none.",
+    )
+    annotator = forms.CharField(
+        required=False, label="Annotator of plain .ann files", max_length=150,
+        help_text="brat only. A username; empty: you. name_alice.ann beside name.txt is alice's.",
     )

@@ -242,6 +242,7 @@ def document_upload(request, pk: int):
             job, ran_inline = import_start(
                 project=project, access=access, actor=request.user, upload=upload,
                 format=form.cleaned_data["format"] or None, on_duplicate=form.cleaned_data["on_duplicate"],
+                options={name: form.cleaned_data[name] for name in ("mapping", "annotator") if form.cleaned_data[name]},
             )
         except ServiceError as error:
             context["problems"] = describe_import_error(error)

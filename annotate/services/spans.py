@@ -1,12 +1,14 @@
 """Spans and the links between them. Each write is checked by annotate.validation and
-recorded as a SpanEvent (the audit history, and the project's "last changed" clock)."""
+recorded in the span history (annotate.services.history: the audit history, and the project's
+"last changed" clock)."""
 from django.db import IntegrityError, connection, transaction
 from django.db.models.functions import Substr
 
 from annotate.errors import Conflict, InvalidInput, NotFound
-from annotate.models import Document, Label, Layer, Span, SpanAction, SpanEvent, SpanLink
-from annotate.permissions import WRITE_OTHERS_LAYERS, Access, check, check_may_edit_span
+from annotate.models import Document, Label, Layer, Span, SpanAction, SpanLink
+from annotate.permissions import WRITE_OTHERS_LAYERS, Access, check, check_may_edit_span, document_window_for_user
 from annotate.selectors import span_as_dict
+from annotate.services.history import record_change, release_from_batches, release_linking_to
 from annotate.validation import check_version, validate_link, validate_span
 
 EDITABLE_FIELDS = ("start", "end", "label", "quote", "note", "source", "dispute_basis", "evidence_links")
@@ -69,16 +71,22 @@ def _locked_span(span: Span) -> Span:
 _CONTEXT = 32
 
 
+def _window_bounds(start, end) -> tuple[int, int]:
+    """[lo, hi): the text read with the lock for a span at [start, end), context included."""
+    if not (isinstance(start, int) and isinstance(end, int) and end > start >= 0):
+        start = end = 0  # offsets out of order: validation reports it without reading text
+    return max(start - _CONTEXT, 0), end + _CONTEXT
+
+
 class _TextAround:
     """slice_text for validate_span: the text from [start - _CONTEXT, end + _CONTEXT) is read with
-    the lock; a slice outside it (a rare long cluster or run of flags) is one more read."""
+    the lock (or was read with it: `read` = (length, text[lo:hi])); a slice outside it (a rare
+    long cluster or run of flags) is one more read."""
 
-    def __init__(self, document_id: int, start: int, end: int):
+    def __init__(self, document_id: int, start: int, end: int, read: tuple[int, str] | None = None):
         self.document_id = document_id
-        if not end > start >= 0:  # offsets out of order: validation reports it without reading text
-            start = end = 0
-        self.lo = max(start - _CONTEXT, 0)
-        self.length, self.window = _document_window(document_id, self.lo, end + _CONTEXT)
+        self.lo, hi = _window_bounds(start, end)
+        self.length, self.window = read if read is not None else _document_window(document_id, self.lo, hi)
 
     def __call__(self, start: int, end: int) -> str:
         start, end = max(start, 0), min(end, self.length)
@@ -87,9 +95,9 @@ class _TextAround:
         return _document_window(self.document_id, start, end)[1]
 
 
-def _validated(document_id: int, fields: dict):
+def _validated(document_id: int, fields: dict, read: tuple[int, str] | None = None):
     start, end = fields["start"], fields["end"]
-    text = _TextAround(document_id, start, end)
+    text = _TextAround(document_id, start, end, read)
     return validate_span(
         text_length=text.length,
         slice_text=text,
@@ -108,6 +116,19 @@ def _validated(document_id: int, fields: dict):
 IDENTITY = ("document_id", "layer", "annotator_id", "start", "end", "label")
 
 
+def _conflict_if_identical(span: Span) -> Conflict | None:
+    """The 409 naming the existing span that `span` repeats (after its write failed), or None."""
+    existing = (
+        Span.objects.filter(**{field: getattr(span, field) for field in IDENTITY})
+        .exclude(pk=span.pk)
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if existing is None:
+        return None
+    return Conflict({"detail": f"This span exists already: span {existing}.", "existing_id": existing})
+
+
 def _saved_unless_identical(span: Span, save) -> None:
     """Run `save` (an insert or update of span) in a savepoint; when the row would repeat an
     existing span, 409 naming that span's id. The constraint decides, not a check before the
@@ -116,62 +137,91 @@ def _saved_unless_identical(span: Span, save) -> None:
         with transaction.atomic():
             save()
     except IntegrityError:
-        existing = (
-            Span.objects.filter(**{field: getattr(span, field) for field in IDENTITY})
-            .exclude(pk=span.pk)
-            .values_list("pk", flat=True)
-            .first()
-        )
-        if existing is None:
+        conflict = _conflict_if_identical(span)
+        if conflict is None:
             raise
-        raise Conflict({"detail": f"This span exists already: span {existing}.", "existing_id": existing}) from None
+        raise conflict from None
 
 
 def _record(*, span: Span, project_id: int, actor, action: str, before: dict | None, after: dict | None):
-    SpanEvent.objects.create(
-        project_id=project_id,
-        document_id=span.document_id,
-        span_id_value=span.pk,
-        actor=actor,
-        action=action,
-        before=before,
-        after=after,
-    )
+    record_change(span=span, project_id=project_id, actor=actor, action=action, before=before, after=after)
 
 
-@transaction.atomic
 def span_create(
-    *, document: Document, access: Access, actor, fields: dict, annotator=None, layer: str = Layer.INDIVIDUAL
+    *,
+    document: Document,
+    access: Access,
+    actor,
+    fields: dict,
+    annotator=None,
+    layer: str = Layer.INDIVIDUAL,
+    recorded: bool = True,
 ) -> Span:
     """A span in `annotator`'s layer (the actor's own unless a reviewer or manager names another).
-    layer=gold is for adjudication: the actor must be a reviewer or manager."""
+    layer=gold is for adjudication: the actor must be a reviewer or manager. recorded=False: the
+    caller names the span in a batch event (annotate.services.history.batch_add)."""
+
+    def locate(lo: int, hi: int):
+        return document, access, _document_window(document.pk, lo, hi)
+
+    return _create(locate=locate, fields=fields, actor=actor, annotator=annotator, layer=layer, recorded=recorded)
+
+
+def span_create_for_user(*, user, document_id: int, fields: dict) -> Span:
+    """span_create of the caller's own span, from the document's id (the API's span save): the
+    permission check (404 for non-members) reads the text window and takes the document's lock
+    in the same query (permissions.document_window_for_user)."""
+
+    def locate(lo: int, hi: int):
+        document, access = document_window_for_user(user, document_id, lo=lo, hi=hi)
+        return document, access, (document.length, document.text_window)
+
+    return _create(locate=locate, fields=fields, actor=user, annotator=None, layer=Layer.INDIVIDUAL)
+
+
+def _create(*, locate, fields: dict, actor, annotator, layer: str, recorded: bool = True) -> Span:
+    """The span write. `locate(lo, hi)` -> (document, access, (length, text[lo:hi])), read inside
+    the transaction with the document row locked. No savepoint around the INSERT: an identical
+    span (the constraint's IntegrityError) rolls this transaction (or, nested, its savepoint)
+    back, and the existing span is looked up after that, for the 409."""
     annotator = annotator or actor
-    if annotator.pk != actor.pk or layer != Layer.INDIVIDUAL:
-        check(access, WRITE_OTHERS_LAYERS)
-    valid = _validated(document.pk, fields)
-    span = Span(
-        document_id=document.pk,
-        annotator=annotator,
-        layer=layer,
-        label=valid.label,
-        start=valid.start,
-        end=valid.end,
-        quote=valid.quote,
-        note=valid.note,
-        source=valid.source,
-        dispute_basis=valid.dispute_basis,
-        evidence_links=list(valid.evidence_links),
-    )
-    _saved_unless_identical(span, lambda: span.save(force_insert=True))
-    _record(
-        span=span,
-        project_id=document.project_id,
-        actor=actor,
-        action=SpanAction.CREATE,
-        before=None,
-        after=span_as_dict(span, annotator_username=annotator.username, links=[]),
-    )
-    return span
+    span = None
+    try:
+        with transaction.atomic():
+            document, access, read = locate(*_window_bounds(fields["start"], fields["end"]))
+            if annotator.pk != actor.pk or layer != Layer.INDIVIDUAL:
+                check(access, WRITE_OTHERS_LAYERS)
+            valid = _validated(document.pk, fields, read)
+            span = Span(
+                document_id=document.pk,
+                annotator=annotator,
+                layer=layer,
+                label=valid.label,
+                start=valid.start,
+                end=valid.end,
+                quote=valid.quote,
+                note=valid.note,
+                source=valid.source,
+                dispute_basis=valid.dispute_basis,
+                evidence_links=list(valid.evidence_links),
+            )
+            span.save(force_insert=True)
+            if not recorded:
+                return span
+            _record(
+                span=span,
+                project_id=document.project_id,
+                actor=actor,
+                action=SpanAction.CREATE,
+                before=None,
+                after=span_as_dict(span, annotator_username=annotator.username, links=[]),
+            )
+            return span
+    except IntegrityError:
+        conflict = _conflict_if_identical(span) if span is not None else None
+        if conflict is None:
+            raise
+        raise conflict from None
 
 
 @transaction.atomic
@@ -193,6 +243,7 @@ def span_update(
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise InvalidInput({field: ["Unknown or read-only field."] for field in unknown})
+    release_from_batches(document_id=span.document_id, spans=[span])
     links_before = list(span.links_out.values_list("target_id", flat=True))
     before = span_as_dict(span, annotator_username=span.annotator.username, links=links_before)
 
@@ -237,6 +288,8 @@ def span_delete(
     check_may_edit_span(access=access, span=span, action="delete this span")
     span = _locked_span(span)
     check_version(what="span", current=span.version, expected=expected_version, required=version_required)
+    release_from_batches(document_id=span.document_id, spans=[span])
+    release_linking_to(span=span)
     before = span_as_dict(
         span, annotator_username=span.annotator.username, links=list(span.links_out.values_list("target_id", flat=True))
     )
@@ -258,7 +311,7 @@ def _record_links_changed(*, attribution: Span, access: Access, actor, links_bef
 
 
 @transaction.atomic
-def span_link_create(*, attribution: Span, target: Span, access: Access, actor) -> SpanLink:
+def span_link_create(*, attribution: Span, target: Span, access: Access, actor, recorded: bool = True) -> SpanLink:
     """Link an attribution span to the span whose content it attributes (same document, same layer).
 
     Both spans are locked and re-read first: a relabel of the attribution (span_update drops its
@@ -276,6 +329,9 @@ def span_link_create(*, attribution: Span, target: Span, access: Access, actor) 
     links_before = list(SpanLink.objects.filter(attribution=attribution).values_list("target_id", flat=True))
     if target.pk in links_before:
         raise Conflict({"target": ["These spans are already linked."]})
+    if not recorded:  # the attribution is in the caller's batch: the link is part of its created state
+        return SpanLink.objects.create(attribution=attribution, target=target)
+    release_from_batches(document_id=attribution.document_id, spans=[attribution])
     link = SpanLink.objects.create(attribution=attribution, target=target)
     _record_links_changed(attribution=attribution, access=access, actor=actor, links_before=links_before)
     return link
@@ -286,6 +342,7 @@ def span_link_delete(*, link: SpanLink, access: Access, actor) -> None:
     attribution = link.attribution
     check_may_edit_span(access=access, span=attribution)
     attribution = _locked_span(attribution)
+    release_from_batches(document_id=attribution.document_id, spans=[attribution])
     links_before = list(SpanLink.objects.filter(attribution=attribution).values_list("target_id", flat=True))
     link.delete()
     _record_links_changed(attribution=attribution, access=access, actor=actor, links_before=links_before)

@@ -12,6 +12,7 @@ from annotate.datasets.imports.fields import MAX_LENGTHS, title_from_text
 from annotate.datasets.imports.items import ImportItem, ImportProblem, ParseContext, numbered_lines
 
 FORMAT = "csv"
+DESCRIPTION = "csv (one document a row)"
 EXTENSIONS = ("csv",)
 IN_ARCHIVE = True
 

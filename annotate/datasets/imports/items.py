@@ -16,6 +16,11 @@ class ImportItem:
     document: dict
     spans: list = field(default_factory=list)
     offset_unit: str = "codepoint"
+    # where each span came from, for a format whose spans are not on the item's line (brat's
+    # .ann lines): (file, line, name), problems with spans[i] are named there as "<name>.<field>"
+    span_origins: list[tuple[str, int, str]] | None = None
+    # what the answer counts besides documents and spans: {"ignored": {brat type: lines}, ...}
+    report: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -27,6 +32,7 @@ class ParseContext:
     max_members: int
     member_parser: Callable[[str], Callable | None]
     member_suffixes: tuple[str, ...] = ()  # for the message naming what an archive may hold
+    options: dict = field(default_factory=dict)  # a format's own fields (brat: mapping, annotator)
 
 
 @dataclass

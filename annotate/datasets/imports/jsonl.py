@@ -11,6 +11,7 @@ from annotate.datasets.records import DOCUMENT_FIELDS
 from annotate.datasets.imports.items import ImportItem, ImportProblem, ParseContext, numbered_lines
 
 FORMAT = "jsonl"
+DESCRIPTION = "jsonl (as exported, spans included)"
 EXTENSIONS = ("jsonl",)
 IN_ARCHIVE = True
 

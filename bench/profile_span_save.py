@@ -1,0 +1,174 @@
+"""Where a span save's time goes: cProfile over N span POSTs through the whole WSGI application
+(every middleware, DRF, token auth, the permission query, the serializer, validate_span, the
+inserts, the history row, rendering), on PostgreSQL with the production settings (DEBUG off).
+
+    .venv/bin/python bench/profile_span_save.py [--saves 600] [--session] [--top 25]
+
+It prints the cumulative share of each part of the request path, the queries one save runs, and
+the top functions by own time. A reference measured in the same run: the same number of bare
+`SELECT 1` round trips to PostgreSQL, and the raw INSERT the save boils down to.
+`--session` authenticates by session cookie (and CSRF token) instead of the API token.
+"""
+import argparse
+import cProfile
+import io
+import os
+import pstats
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DB = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/annotate_perfbench")
+
+# The parts of the request path, by (file suffix, function name) of the function whose
+# cumulative time is that part. Nested parts are reported on their own lines, indented.
+PARTS = [
+    ("whole request (BaseHandler.get_response)", "django/core/handlers/base.py", "get_response"),
+    ("  DRF dispatch (APIView.dispatch)", "rest_framework/views.py", "dispatch"),
+    ("    initial: auth, permissions, throttles", "rest_framework/views.py", "initial"),
+    ("      token authentication", "annotate/api/authentication.py", "authenticate_credentials"),
+    ("    permission query (document_for_user)", "annotate/permissions.py", "document_for_user"),
+    ("    request body parse (request.data)", "rest_framework/request.py", "_load_data_and_files"),
+    ("    serializer (SpanIn.is_valid)", "rest_framework/serializers.py", "is_valid"),
+    ("    service (span_create)", "annotate/services/spans.py", "span_create"),
+    ("      read the text window (FOR KEY SHARE)", "annotate/services/spans.py", "_document_window"),
+    ("      validate_span", "annotate/validation.py", "validate_span"),
+    ("      span INSERT (savepoint)", "annotate/services/spans.py", "_saved_unless_identical"),
+    ("      history row (SpanEvent INSERT)", "annotate/services/spans.py", "_record"),
+    ("      commit", "django/db/backends/base/base.py", "commit"),
+    ("    response dict (span_as_dict)", "annotate/selectors.py", "span_as_dict"),
+    ("    finalize_response", "rest_framework/views.py", "finalize_response"),
+    ("  response render (JSONRenderer)", "rest_framework/renderers.py", "render"),
+    ("all SQL execution (cursor.execute)", "django/db/backends/utils.py", "_execute"),
+]
+
+
+def setup(session: bool):
+    os.environ.update(
+        DATABASE_URL=DB, DJANGO_SETTINGS_MODULE="annotate.settings", ANNOTATE_ENV="production", DEBUG="false",
+        SECRET_KEY="bench-only-" + "k" * 50, ALLOWED_HOSTS="127.0.0.1,testserver", SECURE_SSL_REDIRECT="false",
+        SESSION_COOKIE_SECURE="false", CSRF_COOKIE_SECURE="false", ANNOTATE_PROCESS="web", LOG_LEVEL="WARNING",
+    )
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def make_fixture():
+    import random
+
+    from django.contrib.auth import get_user_model
+    from rest_framework.authtoken.models import Token
+
+    from annotate.models import Document, Membership, Project
+    from annotate.offsets import sha256_hex
+
+    user = get_user_model().objects.filter(username="profiler").first() or get_user_model().objects.create_user(
+        "profiler", password="pass-word-4711")
+    project = Project.objects.create(name=f"profile-{time.time():.0f}")
+    Membership.objects.create(project=project, user=user, role="manager")
+    rng = random.Random(1)
+    words = "the ministry said that inflation fell to three percent in May while critics disputed figure".split()
+    text = " ".join(rng.choice(words) for _ in range(4000))
+    document = Document.objects.create(project=project, title="p", text=text, length=len(text), text_sha256=sha256_hex(text),
+                                       received_sha256=sha256_hex(text))
+    starts = [i for i in range(1, len(text)) if text[i - 1] == " "]
+    spans = []
+    for start in starts:
+        end = text.find(" ", start)
+        if end > start:
+            spans.append((start, end))
+    return user, Token.objects.get_or_create(user=user)[0].key, document, spans
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--saves", type=int, default=600)
+    ap.add_argument("--session", action="store_true")
+    ap.add_argument("--top", type=int, default=25)
+    a = ap.parse_args()
+    setup(a.session)
+    from django.db import connection, connections
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    user, key, document, spans = make_fixture()
+    assert len(spans) >= a.saves + 50
+    client = Client(enforce_csrf_checks=True, HTTP_HOST="127.0.0.1")
+    headers = {}
+    if a.session:
+        client.force_login(user)
+        client.get("/login/")  # a CSRF cookie
+        headers["HTTP_X_CSRFTOKEN"] = client.cookies["csrftoken"].value
+    else:
+        headers["HTTP_AUTHORIZATION"] = f"Token {key}"
+    url = f"/api/v1/documents/{document.pk}/spans/"
+    labels = ("assertion", "attribution", "disputed")
+
+    def save(i):
+        start, end = spans[i]
+        response = client.post(url, {"start": start, "end": end, "label": labels[i % 3]}, content_type="application/json", **headers)
+        assert response.status_code == 201, (response.status_code, response.content[:300])
+
+    for i in range(20):  # warm up: imports, URL resolver, connection
+        save(i)
+    connection.force_debug_cursor = True
+    with CaptureQueriesContext(connection) as queries:
+        save(20)
+    connection.force_debug_cursor = False
+    print(f"queries of one save ({'session' if a.session else 'token'} auth): {len(queries.captured_queries)}")
+    for q in queries.captured_queries:
+        print("   ", " ".join(q["sql"].split())[:150])
+
+    profiler = cProfile.Profile()
+    started = time.perf_counter()
+    profiler.enable()
+    for i in range(21, 21 + a.saves):
+        save(i)
+    profiler.disable()
+    wall = time.perf_counter() - started
+    # unprofiled, for the per-save time without the profiler's overhead
+    started = time.perf_counter()
+    n_plain = min(200, len(spans) - 21 - a.saves)
+    for i in range(21 + a.saves, 21 + a.saves + n_plain):
+        save(i)
+    plain = (time.perf_counter() - started) / n_plain
+
+    # reference in the same run: bare round trips
+    with connections["default"].cursor() as cursor:
+        started = time.perf_counter()
+        for _ in range(a.saves):
+            cursor.execute("SELECT 1")
+        select1 = (time.perf_counter() - started) / a.saves
+
+    stats = pstats.Stats(profiler)
+    total = None
+    print(f"\n{a.saves} saves under cProfile: {wall / a.saves * 1000:.2f} ms each; without the profiler "
+          f"{plain * 1000:.2f} ms each (one client, no concurrency); reference: SELECT 1 round trip "
+          f"{select1 * 1000:.3f} ms; load average {os.getloadavg()[0]:.1f}")
+    print(f"\n{'part of the request path':<48}{'ms/save':>9}{'share':>8}")
+    for label, suffix, name in PARTS:
+        cum = sum(v[3] for (path, _, fn), v in stats.stats.items() if path.endswith(suffix) and fn == name)
+        if total is None:
+            total = cum or 1
+        print(f"{label:<48}{cum / a.saves * 1000:>9.3f}{cum / total:>8.0%}")
+    middleware = {}
+    for (path, _, fn), v in stats.stats.items():
+        if fn in ("__call__", "process_request", "process_response", "process_view") and ("middleware" in path or "ops/" in path):
+            middleware[(Path(path).parent.name + "/" + Path(path).name, fn)] = v[2]
+    print("\nmiddleware methods, own time:")
+    for (where, fn), own in sorted(middleware.items(), key=lambda x: -x[1])[:10]:
+        print(f"   {where}:{fn:<20}{own / a.saves * 1000:>8.3f} ms/save")
+    out = io.StringIO()
+    pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(a.top)
+    print("\ntop functions by own time:")
+    print("\n".join(out.getvalue().splitlines()[6:]))
+
+
+if __name__ == "__main__":
+    main()

@@ -56,8 +56,38 @@ class AssignmentAdmin(admin.ModelAdmin):
     raw_id_fields = ["document", "user", "assigned_by"]
 
 
-@admin.register(models.SpanEvent)
-class SpanEventAdmin(admin.ModelAdmin):
+@admin.register(models.SpanChange)
+class SpanChangeAdmin(admin.ModelAdmin):
     list_display = ["id", "project", "document", "span_id_value", "actor", "action", "at"]
     list_filter = ["action"]
     raw_id_fields = ["project", "document", "actor"]
+
+
+@admin.register(models.SpanBatch)
+class SpanBatchAdmin(admin.ModelAdmin):
+    list_display = ["id", "project", "actor", "reason", "at"]
+    list_filter = ["reason"]
+    raw_id_fields = ["project", "actor"]
+
+
+@admin.register(models.SpanBatchDocument)
+class SpanBatchDocumentAdmin(admin.ModelAdmin):
+    list_display = ["id", "batch", "document"]
+    raw_id_fields = ["batch", "document"]
+
+
+@admin.register(models.SpanEvent)
+class SpanEventAdmin(admin.ModelAdmin):
+    """The history as one row per span change (a database view): read only."""
+
+    list_display = ["id", "project", "document", "span_id_value", "actor", "action", "at", "batch"]
+    list_filter = ["action"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

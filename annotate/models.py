@@ -3,6 +3,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Length
+from django.utils import timezone
 
 
 class Role(models.TextChoices):
@@ -213,20 +214,86 @@ class SpanAction(models.TextChoices):
     DELETE = "delete", "Delete"
 
 
-class SpanEvent(models.Model):
-    """Audit history: every create, change and delete of a span, with before and after."""
+class SpanChange(models.Model):
+    """One span change written on its own: a create (the span as created), an update (only the
+    fields that changed, old values in `before`, new in `after`) or a delete (the span as it was).
+    A span created by a batch (an import, an accept-all-agreed) has no row here until its first
+    change, which writes its created state first (see services.history)."""
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
-    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="span_events")
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="span_changes")
     span_id_value = models.BigIntegerField(help_text="Id of the span; kept after the span is deleted.")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     action = models.CharField(max_length=8, choices=SpanAction.choices)
     before = models.JSONField(null=True, blank=True)
     after = models.JSONField(null=True, blank=True)
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # a default, not auto_now_add: a batch span's created state, written at its first change,
+    # keeps the batch's time
+    at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
         ordering = ["id"]
         constraints = [
             models.CheckConstraint(condition=Q(action__in=SpanAction.values), name="spanevent_action_valid"),
         ]
+        indexes = [models.Index(fields=["span_id_value"], name="spanchange_span")]
+
+
+class SpanBatch(models.Model):
+    """Many spans created in one action (an import, an accept-all-agreed): one event. The spans
+    it names are in its SpanBatchDocument rows; each span row is its own created state until its
+    first change (which moves the span out of the batch into a SpanChange create)."""
+
+    class Reason(models.TextChoices):
+        IMPORT = "import", "Import"
+        ACCEPT_AGREED = "accept_agreed", "Accept all agreed"
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    reason = models.CharField(max_length=16, choices=Reason.choices)
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["id"]
+
+    def span_ids(self) -> list[int]:
+        return sorted(i for part in self.documents.all() for i in part.span_ids)
+
+
+class SpanBatchDocument(models.Model):
+    """The spans of one document a batch created, by id (a JSON list: a row per document, not per
+    span, so an import of 100,000 spans writes 5,000 small rows)."""
+
+    batch = models.ForeignKey(SpanBatch, on_delete=models.CASCADE, related_name="documents")
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="+")
+    span_ids = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["id"]
+
+
+class SpanEvent(models.Model):
+    """Audit history, read only: every create, change and delete of a span, one row each. A view
+    (migration 0007) over SpanChange and the spans SpanBatch names: a batch's spans appear as
+    creates with id = -span id, `after` empty (it is the span row: selectors.span_history fills
+    it in) and `batch` set. Updates carry only the changed fields; the selectors replay them
+    into whole before and after states."""
+
+    id = models.BigIntegerField(primary_key=True)
+    project = models.ForeignKey(Project, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False)
+    document = models.ForeignKey(Document, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False)
+    span_id_value = models.BigIntegerField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False
+    )
+    action = models.CharField(max_length=8, choices=SpanAction.choices)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+    at = models.DateTimeField()
+    batch = models.ForeignKey(SpanBatch, null=True, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False)
+
+    class Meta:
+        managed = False
+        db_table = "annotate_spanevent"
+        # a batch's rows share its time: then span order (the order the batch created them)
+        ordering = ["at", "span_id_value", "id"]

@@ -6,7 +6,7 @@ from datetime import timezone
 from django.db.models import CharField, Count, Func, Max, OuterRef, QuerySet, Subquery
 
 from annotate.errors import InvalidInput
-from annotate.models import Document, Layer, Membership, Project, Span, SpanEvent, SpanLink
+from annotate.models import Document, Layer, Membership, Project, Span, SpanBatch, SpanChange, SpanLink
 from annotate.permissions import Access, layers_readable_on
 
 
@@ -36,9 +36,17 @@ def project_documents(*, project: Project, with_text: bool = False) -> QuerySet[
 def project_last_changed_at(*, project: Project):
     """When the project's content last changed: the latest of its span history, its documents'
     updates and its own clock (moved by deletions and settings changes)."""
-    span_at = SpanEvent.objects.filter(project=project).aggregate(at=Max("at"))["at"]
-    document_at = Document.objects.filter(project=project).aggregate(at=Max("updated_at"))["at"]
-    return max(at for at in (span_at, document_at, project.content_changed_at) if at is not None)
+    def latest(model, field="at"):
+        rows = model.objects.filter(project_id=OuterRef("pk")).order_by().values("project_id")
+        return Subquery(rows.annotate(latest=Max(field)).values("latest"))
+
+    moments = (
+        Project.objects.filter(pk=project.pk)
+        .annotate(change=latest(SpanChange), batch=latest(SpanBatch), document=latest(Document, "updated_at"))
+        .values_list("change", "batch", "document")
+        .first()
+    ) or ()
+    return max(at for at in (*moments, project.content_changed_at) if at is not None)
 
 
 def _iso(moment) -> str | None:
@@ -68,6 +76,16 @@ def span_as_dict(span: Span, *, annotator_username: str, links: list[int]) -> di
         "created_at": _iso(span.created_at),
         "updated_at": _iso(span.updated_at),
     }
+
+
+def links_of(span_ids) -> dict[int, list[int]]:
+    """{attribution span id: the ids it links to, in link order} for these spans (one query)."""
+    links: dict[int, list[int]] = defaultdict(list)
+    for attribution, target in (
+        SpanLink.objects.filter(attribution_id__in=span_ids).order_by("id").values_list("attribution_id", "target_id")
+    ):
+        links[attribution].append(target)
+    return links
 
 
 def visible_spans(*, document: Document, access: Access, annotator: str | None = None) -> QuerySet[Span]:

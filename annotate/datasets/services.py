@@ -22,11 +22,11 @@ from annotate.graphemes import DocumentBoundaries
 from annotate.datasets.imports.fields import document_fields
 from annotate.datasets.imports.items import ImportItem, ImportProblem, ParseContext
 from annotate.datasets.registry import ARCHIVE_MEMBER_SUFFIXES, IMPORT_FORMATS, import_format, import_format_for_suffix
-from annotate.models import Document, Layer, Membership, Project, Span, SpanAction, SpanEvent, SpanLink
+from annotate.models import Document, Layer, Membership, Project, Span, SpanBatch, SpanLink
 from annotate.offsets import OffsetMap, Utf16Index, normalize_text, normalize_with_map
 from annotate.permissions import IMPORT_DOCUMENTS, WRITE_OTHERS_LAYERS, Access, check, role_may
-from annotate.selectors import span_as_dict
 from annotate.services.documents import document_build
+from annotate.services.history import batch_add, batch_create
 from annotate.validation import validate_link, validate_span
 
 LAYERS = frozenset(Layer.values)
@@ -266,37 +266,45 @@ class _NewSpan:
     updated_at: object = None
 
 
-def _insert(batch: _Batch, *, project: Project, actor) -> tuple[int, int]:
-    """Write one batch: documents by bulk_create, then spans, links and their create events
-    (COPY on PostgreSQL, bulk_create elsewhere)."""
+class _History:
+    """The import's one batch event, made at its first write (an import that writes nothing,
+    or rolls back, leaves none)."""
+
+    def __init__(self, *, project: Project, actor):
+        self.project, self.actor, self.batch = project, actor, None
+
+    def add(self, spans, now) -> None:
+        if not spans:
+            return
+        if self.batch is None:
+            self.batch = batch_create(project_id=self.project.pk, actor=self.actor, reason=SpanBatch.Reason.IMPORT, at=now)
+        by_document: dict[int, list[int]] = {}
+        for span in spans:
+            by_document.setdefault(span.document_id, []).append(span.pk)
+        batch_add(batch=self.batch, spans_by_document=by_document)
+
+
+def _insert(batch: _Batch, *, history: _History) -> tuple[int, int]:
+    """Write one batch: documents by bulk_create, then spans and links (COPY on PostgreSQL,
+    bulk_create elsewhere), then the rows of the import's batch event that name them."""
     documents = Document.objects.bulk_create(batch.documents, batch_size=BATCH_DOCUMENTS)
-    spans, usernames, pairs = [], [], []
+    spans, pairs = [], []
     for document, built in [*zip(documents, batch.spans), *batch.merged]:
         offset = len(spans)
-        for index, (span, links, username) in enumerate(built):
+        for index, (span, links, _username) in enumerate(built):
             span.document_id = document.pk
             spans.append(span)
-            usernames.append(username)
             pairs += [(offset + index, offset + target) for target in links]
     now = timezone.now()
     for span in spans:
         span.created_at = span.updated_at = now
     write = _write_copy if connection.vendor == "postgresql" else _write_orm
-    write(spans=spans, usernames=usernames, pairs=pairs, project=project, actor=actor, now=now)
+    write(spans=spans, pairs=pairs, now=now)
+    history.add(spans, now)
     return len(documents), len(spans)
 
 
-def _events(spans, usernames, pairs) -> list[dict]:
-    links_of: dict[int, list[int]] = {}
-    for a, t in pairs:
-        links_of.setdefault(a, []).append(spans[t].pk)
-    return [
-        span_as_dict(span, annotator_username=username, links=links_of.get(i, []))
-        for i, (span, username) in enumerate(zip(spans, usernames))
-    ]
-
-
-def _write_orm(*, spans, usernames, pairs, project, actor, now) -> None:
+def _write_orm(*, spans, pairs, now) -> None:
     rows = [
         Span(
             document_id=s.document_id, annotator_id=s.annotator_id, layer=s.layer, label=s.label, start=s.start,
@@ -311,20 +319,11 @@ def _write_orm(*, spans, usernames, pairs, project, actor, now) -> None:
     SpanLink.objects.bulk_create(
         [SpanLink(attribution_id=spans[a].pk, target_id=spans[t].pk) for a, t in pairs], batch_size=2000
     )
-    SpanEvent.objects.bulk_create(
-        [
-            SpanEvent(project_id=project.pk, document_id=span.document_id, span_id_value=span.pk, actor=actor,
-                      action=SpanAction.CREATE, before=None, after=after)
-            for span, after in zip(spans, _events(spans, usernames, pairs))
-        ],
-        batch_size=2000,
-    )  # fmt: skip
 
 
-def _write_copy(*, spans, usernames, pairs, project, actor, now) -> None:
+def _write_copy(*, spans, pairs, now) -> None:
     """PostgreSQL COPY with ids taken from the tables' own sequences first. Django's bulk_create
-    sends each column as an array that psycopg escapes in Python, which made a 10,000-document
-    import spend most of its time quoting the events' JSON."""
+    sends each column as an array that psycopg escapes in Python."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT nextval(pg_get_serial_sequence('annotate_span', 'id')) FROM generate_series(1, %s)", [len(spans)]
@@ -344,12 +343,6 @@ def _write_copy(*, spans, usernames, pairs, project, actor, now) -> None:
         with raw.copy("COPY annotate_spanlink (attribution_id, target_id, created_at) FROM STDIN") as copy:
             for a, t in pairs:
                 copy.write_row((spans[a].pk, spans[t].pk, now))
-        with raw.copy(
-            "COPY annotate_spanevent (project_id, document_id, span_id_value, actor_id, action, before, after, at) "
-            "FROM STDIN"
-        ) as copy:
-            for span, after in zip(spans, _events(spans, usernames, pairs)):
-                copy.write_row((project.pk, span.document_id, span.pk, actor.pk, SpanAction.CREATE, None, compact_json(after), now))
 
 
 def dataset_import(
@@ -394,10 +387,11 @@ def dataset_import(
     report: dict = {}
     created_documents = created_spans = seen = merged = 0
     batch = _Batch()
+    history = _History(project=project, actor=actor)
 
     def flush() -> None:
         nonlocal batch, created_documents, created_spans
-        counts = _insert(batch, project=project, actor=actor)
+        counts = _insert(batch, history=history)
         created_documents, created_spans = created_documents + counts[0], created_spans + counts[1]
         batch = _Batch()
 

@@ -24,7 +24,7 @@ PROJECT_FIELDS = ("name", "description", "guidelines", "reviewers_per_document",
 
 def project_touch(*, project_id: int) -> None:
     """Record that the project's content changed (document deleted, settings changed).
-    Span writes are recorded by their SpanEvent instead, so they never lock the project row."""
+    Span writes are recorded in the span history instead, so they never lock the project row."""
     Project.objects.filter(pk=project_id).update(content_changed_at=timezone.now())
 
 

@@ -1,12 +1,14 @@
 """Spans and the links between them. Each write is checked by annotate.validation and
-recorded as a SpanEvent (the audit history, and the project's "last changed" clock)."""
+recorded in the span history (annotate.services.history: the audit history, and the project's
+"last changed" clock)."""
 from django.db import IntegrityError, connection, transaction
 from django.db.models.functions import Substr
 
 from annotate.errors import Conflict, InvalidInput, NotFound
-from annotate.models import Document, Label, Layer, Span, SpanAction, SpanEvent, SpanLink
+from annotate.models import Document, Label, Layer, Span, SpanAction, SpanLink
 from annotate.permissions import WRITE_OTHERS_LAYERS, Access, check, check_may_edit_span, document_window_for_user
 from annotate.selectors import span_as_dict
+from annotate.services.history import record_change, release_from_batches, release_linking_to
 from annotate.validation import check_version, validate_link, validate_span
 
 EDITABLE_FIELDS = ("start", "end", "label", "quote", "note", "source", "dispute_basis", "evidence_links")
@@ -142,27 +144,27 @@ def _saved_unless_identical(span: Span, save) -> None:
 
 
 def _record(*, span: Span, project_id: int, actor, action: str, before: dict | None, after: dict | None):
-    SpanEvent.objects.create(
-        project_id=project_id,
-        document_id=span.document_id,
-        span_id_value=span.pk,
-        actor=actor,
-        action=action,
-        before=before,
-        after=after,
-    )
+    record_change(span=span, project_id=project_id, actor=actor, action=action, before=before, after=after)
 
 
 def span_create(
-    *, document: Document, access: Access, actor, fields: dict, annotator=None, layer: str = Layer.INDIVIDUAL
+    *,
+    document: Document,
+    access: Access,
+    actor,
+    fields: dict,
+    annotator=None,
+    layer: str = Layer.INDIVIDUAL,
+    recorded: bool = True,
 ) -> Span:
     """A span in `annotator`'s layer (the actor's own unless a reviewer or manager names another).
-    layer=gold is for adjudication: the actor must be a reviewer or manager."""
+    layer=gold is for adjudication: the actor must be a reviewer or manager. recorded=False: the
+    caller names the span in a batch event (annotate.services.history.batch_add)."""
 
     def locate(lo: int, hi: int):
         return document, access, _document_window(document.pk, lo, hi)
 
-    return _create(locate=locate, fields=fields, actor=actor, annotator=annotator, layer=layer)
+    return _create(locate=locate, fields=fields, actor=actor, annotator=annotator, layer=layer, recorded=recorded)
 
 
 def span_create_for_user(*, user, document_id: int, fields: dict) -> Span:
@@ -177,7 +179,7 @@ def span_create_for_user(*, user, document_id: int, fields: dict) -> Span:
     return _create(locate=locate, fields=fields, actor=user, annotator=None, layer=Layer.INDIVIDUAL)
 
 
-def _create(*, locate, fields: dict, actor, annotator, layer: str) -> Span:
+def _create(*, locate, fields: dict, actor, annotator, layer: str, recorded: bool = True) -> Span:
     """The span write. `locate(lo, hi)` -> (document, access, (length, text[lo:hi])), read inside
     the transaction with the document row locked. No savepoint around the INSERT: an identical
     span (the constraint's IntegrityError) rolls this transaction (or, nested, its savepoint)
@@ -204,6 +206,8 @@ def _create(*, locate, fields: dict, actor, annotator, layer: str) -> Span:
                 evidence_links=list(valid.evidence_links),
             )
             span.save(force_insert=True)
+            if not recorded:
+                return span
             _record(
                 span=span,
                 project_id=document.project_id,
@@ -239,6 +243,7 @@ def span_update(
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise InvalidInput({field: ["Unknown or read-only field."] for field in unknown})
+    release_from_batches(document_id=span.document_id, spans=[span])
     links_before = list(span.links_out.values_list("target_id", flat=True))
     before = span_as_dict(span, annotator_username=span.annotator.username, links=links_before)
 
@@ -283,6 +288,8 @@ def span_delete(
     check_may_edit_span(access=access, span=span, action="delete this span")
     span = _locked_span(span)
     check_version(what="span", current=span.version, expected=expected_version, required=version_required)
+    release_from_batches(document_id=span.document_id, spans=[span])
+    release_linking_to(span=span)
     before = span_as_dict(
         span, annotator_username=span.annotator.username, links=list(span.links_out.values_list("target_id", flat=True))
     )
@@ -304,7 +311,7 @@ def _record_links_changed(*, attribution: Span, access: Access, actor, links_bef
 
 
 @transaction.atomic
-def span_link_create(*, attribution: Span, target: Span, access: Access, actor) -> SpanLink:
+def span_link_create(*, attribution: Span, target: Span, access: Access, actor, recorded: bool = True) -> SpanLink:
     """Link an attribution span to the span whose content it attributes (same document, same layer).
 
     Both spans are locked and re-read first: a relabel of the attribution (span_update drops its
@@ -322,6 +329,9 @@ def span_link_create(*, attribution: Span, target: Span, access: Access, actor) 
     links_before = list(SpanLink.objects.filter(attribution=attribution).values_list("target_id", flat=True))
     if target.pk in links_before:
         raise Conflict({"target": ["These spans are already linked."]})
+    if not recorded:  # the attribution is in the caller's batch: the link is part of its created state
+        return SpanLink.objects.create(attribution=attribution, target=target)
+    release_from_batches(document_id=attribution.document_id, spans=[attribution])
     link = SpanLink.objects.create(attribution=attribution, target=target)
     _record_links_changed(attribution=attribution, access=access, actor=actor, links_before=links_before)
     return link
@@ -332,6 +342,7 @@ def span_link_delete(*, link: SpanLink, access: Access, actor) -> None:
     attribution = link.attribution
     check_may_edit_span(access=access, span=attribution)
     attribution = _locked_span(attribution)
+    release_from_batches(document_id=attribution.document_id, spans=[attribution])
     links_before = list(SpanLink.objects.filter(attribution=attribution).values_list("target_id", flat=True))
     link.delete()
     _record_links_changed(attribution=attribution, access=access, actor=actor, links_before=links_before)

@@ -276,8 +276,19 @@ class HistoryView(GenericAPIView):
         events = selectors.span_history(
             project=project, access=access, document_id=int(document_id) if (document_id or "").isdigit() else None
         )
-        page = self.paginate_queryset(events)
+        page = selectors.history_expanded(list(self.paginate_queryset(events)))
         return self.get_paginated_response([selectors.event_as_dict(e) for e in page])
+
+
+def _chunks(items, size: int):
+    chunk = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 class HistoryExportView(APIView):
@@ -292,7 +303,8 @@ class HistoryExportView(APIView):
         events = selectors.span_history(project=project, access=access)
         lines = (
             json.dumps(selectors.event_as_dict(e), ensure_ascii=False, sort_keys=True) + "\n"
-            for e in events.iterator(chunk_size=2000)
+            for chunk in _chunks(events.iterator(chunk_size=2000), 2000)
+            for e in selectors.history_expanded(chunk)
         )
         response = StreamingHttpResponse(lines, content_type="application/x-ndjson; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="project-{project.pk}-history.jsonl"'

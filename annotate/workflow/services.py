@@ -9,7 +9,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from annotate.errors import Conflict, InvalidInput
-from annotate.models import Assignment, AssignmentStatus, Document, Layer, Project, Span, SpanLink
+from annotate.models import Assignment, AssignmentStatus, Document, Layer, Project, Span, SpanBatch, SpanLink
 from annotate.permissions import (
     ASSIGN,
     REASSIGN,
@@ -21,6 +21,7 @@ from annotate.permissions import (
     check_may_change_assignment,
 )
 from annotate.services import span_create, span_link_create
+from annotate.services.history import batch_add, batch_create
 from annotate.workflow import selectors
 from annotate.workflow.models import GoldOrigin, SpanRejection
 
@@ -209,9 +210,10 @@ def _sources(document: Document, span_ids: list[int]) -> list[Span]:
     return spans
 
 
-def _carry_links(*, document: Document, access: Access, actor) -> int:
+def _carry_links(*, document: Document, access: Access, actor, unrecorded: frozenset[int] = frozenset()) -> int:
     """Link gold spans as their sources are linked: when a source attribution links to a source
     target and both have been accepted into gold, the gold attribution links to the gold target.
+    A link from a span in `unrecorded` (the caller's batch) is part of its created state.
     Returns how many links were made."""
     origin_of: dict[int, list[int]] = defaultdict(list)
     for gold_id, source_id in GoldOrigin.objects.filter(
@@ -239,7 +241,9 @@ def _carry_links(*, document: Document, access: Access, actor) -> int:
         attribution, target = gold[attribution_id], gold[target_id]
         if attribution.label != "attribution" or attribution.annotator_id != target.annotator_id:
             continue  # the gold attribution was edited to another label, or another adjudicator owns it
-        span_link_create(attribution=attribution, target=target, access=access, actor=actor)
+        span_link_create(
+            attribution=attribution, target=target, access=access, actor=actor, recorded=attribution_id not in unrecorded
+        )
         made += 1
     return made
 
@@ -341,10 +345,14 @@ def gold_accept_agreed(*, document: Document, access: Access, actor) -> list[Spa
             fields=_copied_fields(first),
             annotator=_gold_owner(document, actor),
             layer=Layer.GOLD,
+            recorded=False,
         )
         _record_origins(gold, sources, actor)
         created.append(gold)
-    _carry_links(document=document, access=access, actor=actor)
+    _carry_links(document=document, access=access, actor=actor, unrecorded=frozenset(g.pk for g in created))
+    if created:  # one event for them all, named after their links are made: those are part of it
+        batch = batch_create(project_id=document.project_id, actor=actor, reason=SpanBatch.Reason.ACCEPT_AGREED, at=timezone.now())
+        batch_add(batch=batch, spans_by_document={document.pk: [g.pk for g in created]})
     return created
 
 

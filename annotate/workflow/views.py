@@ -357,7 +357,7 @@ def history(request, pk: int):
             "project": project,
             "access": access,
             "document": document,
-            "events": list(events.reverse()[:500]),
+            "events": selectors.history_expanded(list(events.reverse()[:500])),
             "count": events.count(),
         },
     )

@@ -99,13 +99,13 @@ function caretTo(span) {
   if (span) selectUnits(view, span.u0);
 }
 
-function select(span, { focusList = false, refill = true, caret = false, scroll = true } = {}) {
+function select(span, { focusList = false, refill = true, caret = false } = {}) {
   const previous = state.selected;
   if (previous && previous !== span && previous.id !== null) {
     ws.drafts.flush(previous.id); // what was typed for the last span is saved now, not lost
     ws.history.seal();
   }
-  if (span && scroll) scrollToRange(span.range); // reads layout: before the writes below, not between them
+  if (span) scrollToRange(span.range); // reads layout: before the writes below, not between them
   state.selected = span;
   highlighter.mark("selected", span ? [span.range] : []);
   overlay.ring(span, { handles: !!span && canEdit(span) && !span.pending });

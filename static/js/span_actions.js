@@ -29,9 +29,8 @@ export function createSpanActions(ws) {
     spans.insertLocal(span);
     selectUnits(view, index.toUtf16(end)); // the caret continues after the new span
     // Selected now, in the same frame as it is drawn: each highlight change repaints the text
-    // near the viewport, so the answer from the server should not need another one. It is where
-    // the reader selected, so in view: no scrolling, whose layout read would come between writes.
-    ws.select(span, { scroll: false });
+    // near the viewport, so the answer from the server should not need another one.
+    ws.select(span);
     performance.measure("span-add-local", "span-add-start");
     return queue.serial(async () => {
       try {

@@ -4,6 +4,7 @@ Browsers count UTF-16 code units; the only conversion in the browser is static/j
 and on the server (for exports that ask for offset_unit=utf16) it is the functions here.
 """
 import hashlib
+import re
 import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass, field
@@ -76,22 +77,39 @@ def _segments(received: str):
         yield piece
 
 
+# What normalisation can change: a line break with CR, or a run of non-ASCII characters (ASCII
+# between them is stored as it is, and no ASCII character composes with what precedes it).
+_NOT_PLAIN = re.compile(r"\r\n?|[^\x00-\x7f]+")
+
+
 def normalize_with_map(received: str) -> tuple[str, OffsetMap]:
     """(normalize_text(received), the OffsetMap from received offsets to stored ones), normalising
-    piece by piece (unicodedata, per segment) so the map is exact."""
+    piece by piece (unicodedata, per segment) so the map is exact. Only CRs and non-ASCII runs
+    that are not already NFC (with the ASCII character before them, which a combining mark may
+    compose with) are cut into segments; the rest is copied."""
     if "\r" not in received and (received.isascii() or unicodedata.is_normalized("NFC", received)):
         return received, OffsetMap()
     offsets = OffsetMap()
     out: list[str] = []
-    position = stored_position = 0
-    for piece in _segments(received):
-        stored = unicodedata.normalize("NFC", piece.replace("\r\n", "\n").replace("\r", "\n"))
-        if stored != piece:
-            offsets.changed.append((position, position + len(piece), stored_position, stored_position + len(stored), piece, stored))
-            offsets.starts.append(position)
-        out.append(stored)
-        position += len(piece)
-        stored_position += len(stored)
+    copied = shift = 0  # received text copied up to here; stored offset - received offset
+    for match in _NOT_PLAIN.finditer(received):
+        start, end = match.span()
+        if match.group()[0] != "\r":
+            start -= start > copied  # the ASCII character before the run
+            if unicodedata.is_normalized("NFC", received[start:end]):
+                continue
+        out.append(received[copied:start])
+        position = start
+        for piece in [match.group()] if received[start] == "\r" else _segments(received[start:end]):
+            stored = unicodedata.normalize("NFC", piece.replace("\r\n", "\n").replace("\r", "\n"))
+            if stored != piece:
+                offsets.changed.append((position, position + len(piece), position + shift, position + shift + len(stored), piece, stored))
+                offsets.starts.append(position)
+                shift += len(stored) - len(piece)
+            out.append(stored)
+            position += len(piece)
+        copied = end
+    out.append(received[copied:])
     return "".join(out), offsets
 
 

@@ -92,6 +92,8 @@ def export_text(data: bytes) -> str:
     import io
     import zipfile
 
+    if data.startswith(b"\x78\x9c"):  # zlib: a spacy DocBin (never the start of UTF-8 text)
+        return docbin_text(data)
     if not data.startswith(b"PK\x03\x04"):
         return data.decode("utf-8")
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -102,3 +104,29 @@ def export_text(data: bytes) -> str:
                 name, content = f"{name} (no newline at the end)", content + "\n"
             parts.append(f"=== {name} ===\n{content}")
         return "".join(parts)
+
+
+def docbin_docs(data: bytes) -> list:
+    """The Docs of a spacy export (a DocBin), read as spaCy's own docs say to."""
+    import spacy
+    from spacy.tokens import DocBin
+
+    return list(DocBin().from_bytes(data).get_docs(spacy.blank("xx").vocab))
+
+
+def docbin_text(data: bytes) -> str:
+    """A spacy export as JSON lines, one per Doc (tokens, doc.spans["annotate"] with annotators,
+    doc.ents, user_data), so golden files and tests can read the binary DocBin."""
+    import json
+
+    lines = []
+    for doc in docbin_docs(data):
+        group = doc.spans["annotate"]
+        lines.append(json.dumps({
+            "tokens": [token.text for token in doc],
+            "spans": [[span.text, span.label_, span.id_] for span in group],
+            "span_index": group.attrs["span_index"],
+            "ents": [[ent.text, ent.label_] for ent in doc.ents],
+            "user_data": doc.user_data["annotate"],
+        }, ensure_ascii=False))  # fmt: skip
+    return "".join(line + "\n" for line in lines)

@@ -171,3 +171,59 @@ def test_seqeval_reads_the_conll_tags(corpus):
     entities = [(label, " ".join(tokens[i][start : end + 1])) for i, tags in enumerate(sequences) for label, start, end in get_entities(tags)]
     assert len(entities) == 13
     assert ("attribution", "The ministry said") in entities and ("assertion", "NA") in entities
+
+
+def test_spacy_loads_the_docbin_with_every_span(corpus):
+    import spacy
+    from spacy.tokens import DocBin
+
+    from annotate.datasets.exports.spacy import SPANS_KEY
+
+    nlp = spacy.blank("en")
+    docs = list(DocBin().from_bytes(render("spacy", corpus)).get_docs(nlp.vocab))
+    assert len(docs) == len(corpus)
+    for doc, record in zip(docs, corpus):
+        assert doc.text == record["text"]
+        group = doc.spans[SPANS_KEY]
+        assert len(group) == len(record["spans"])  # every span of the corpus aligns with spaCy's tokens
+        for span, index in zip(group, group.attrs["span_index"]):
+            expected = record["spans"][index]
+            assert span.text == expected["quote"] == record["text"][span.start_char : span.end_char]
+            assert (span.start_char, span.end_char, span.label_, span.id_) == (
+                expected["start"], expected["end"], expected["label"], expected["annotator"]
+            )  # fmt: skip
+        ents = list(doc.ents)
+        assert all(a.end <= b.start for a, b in zip(ents, ents[1:]))  # no overlaps
+        assert {(e.start_char, e.end_char, e.label_) for e in ents} <= {(s.start_char, s.end_char, s.label_) for s in group}
+        data = doc.user_data[SPANS_KEY]
+        assert (data["external_id"], data["title"], data["spans_not_aligned"]) == (record["external_id"], record["title"], 0)
+        assert json.loads(json.dumps(data["spans"])) == record["spans"]  # msgpack gives lists back as tuples
+    # golden-1: five spans; carol's disputed one overlaps her first assertion (taken first): dropped
+    assert [len(doc.ents) for doc in docs] == [4, 1, 0, len(TRAPS)]
+
+
+def test_spacy_counts_spans_that_do_not_align_and_never_widens_them(corpus):
+    from annotate.datasets.exports.spacy import SPANS_KEY, counts
+    from tests.dataset_builders import docbin_docs
+
+    record = {**corpus[-1], "spans": [dict(corpus[-1]["spans"][0], start=1, end=3, quote="ul")]}  # inside "null"
+    record["text"] = "null " + record["text"]
+    assert counts([record]) == {"spans_not_aligned": 1}
+    (doc,) = docbin_docs(render("spacy", [record]))
+    assert len(doc.spans[SPANS_KEY]) == 0 and len(doc.ents) == 0
+    assert doc.user_data[SPANS_KEY]["spans_not_aligned"] == 1
+
+
+def test_spacy_training_corpus_reads_the_docbin(corpus, tmp_path):
+    import spacy
+    from spacy.training import Corpus
+
+    path = tmp_path / "train.spacy"
+    path.write_bytes(render("spacy", corpus))
+    examples = list(Corpus(str(path))(spacy.blank("en")))  # the reader `spacy train` uses
+    assert len(examples) == len(corpus)
+    assert [len(example.reference.ents) for example in examples] == [4, 1, 0, len(TRAPS)]
+    for example, record in zip(examples, corpus):
+        assert example.reference.text == record["text"]
+        for ent in example.reference.ents:
+            assert ent.text == record["text"][ent.start_char : ent.end_char]

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from annotate.models import Assignment, AssignmentStatus, Document, Layer, Role, Span
 from tests.conftest import client_for
-from tests.dataset_builders import add_span, golden_project
+from tests.dataset_builders import add_span, docbin_docs, golden_project
 from rest_framework.test import APIClient
 
 from tests.factories import DocumentFactory, UserFactory
@@ -81,7 +81,9 @@ def test_manifest_gives_the_time_of_the_last_change_not_of_the_request(golden):
 def test_two_exports_of_an_unchanged_project_are_byte_identical(golden):
     client = client_for(golden.alice)
     for format in ("jsonl", "w3c", "conll", "spacy", "csv"):
-        assert body(client.get(url(golden.project, format=format))) == body(client.get(url(golden.project, format=format)))
+        assert b"".join(client.get(url(golden.project, format=format)).streaming_content) == b"".join(
+            client.get(url(golden.project, format=format)).streaming_content
+        )
 
 
 def test_a_change_shows_in_the_manifest_and_the_digest(golden):
@@ -205,10 +207,20 @@ def test_conll_comment_lines_only_when_asked_for(golden):
 
 def test_every_format_streams_through_the_api(golden):
     alice = client_for(golden.alice)
-    for format, media in [("w3c", "application/ld+json"), ("conll", "text/plain"), ("spacy", "application/json"), ("csv", "text/csv")]:
+    for format, media in [("w3c", "application/ld+json"), ("conll", "text/plain"), ("csv", "text/csv")]:
         response = alice.get(url(golden.project, format=format))
         assert response["Content-Type"].startswith(media)
         assert "🇦🇿" in body(response)
+    response = alice.get(url(golden.project, format="spacy"))
+    assert response["Content-Type"] == "application/octet-stream"
+    assert f'filename="project-{golden.project.pk}-individual.spacy"' in response["Content-Disposition"]
+    data = b"".join(response.streaming_content)
+    assert "🇦🇿" in docbin_docs(data)[0].text
+
+
+def test_spacy_manifest_counts_spans_that_do_not_align(golden):
+    manifest = client_for(golden.alice).get(f"/api/v1/projects/{golden.project.pk}/export/manifest/?format=spacy").json()
+    assert manifest["format_version"] == 2 and manifest["spans_not_aligned"] == 0
 
 
 def _export_queries(client, project) -> int:

@@ -42,7 +42,8 @@ def _manifest(format, records, layer="individual", offset_unit="codepoint"):
 
 def _render(format, records, **options):
     manifest = _manifest(format, records, offset_unit=options.get("offset_unit", "codepoint"))
-    return export_text(export_format(format).render_bytes(records, manifest, RenderOptions(**options)))
+    data = export_format(format).render_bytes(records, manifest, RenderOptions(**options))
+    return export_text(data)  # a DocBin as tests.dataset_builders.docbin_text
 
 
 # golden files of a format with options: name -> (format, RenderOptions fields)
@@ -84,10 +85,10 @@ def test_every_quote_equals_the_text_at_its_offsets(db):
     texts = {r["external_id"]: r["text"] for r in records}
     for row in csv.DictReader(io.StringIO(_render("csv", records))):
         assert texts[row["document_external_id"]][int(row["start"]) : int(row["end"])] == row["quote"]
-    spacy = json.loads(_render("spacy", records))
-    for document in spacy["documents"]:
-        for span in document["spans"]:
-            assert document["text"][span["start"] : span["end"]]  # char_span takes these indexes
+    spacy = [json.loads(line) for line in _render("spacy", records).splitlines()]
+    for record, doc in zip(records, spacy):
+        for (text, label, annotator), index in zip(doc["spans"], doc["span_index"]):
+            assert text == record["spans"][index]["quote"]
 
 
 def test_crlf_origin_text_is_exported_with_newlines_and_codepoint_offsets(db):

@@ -63,6 +63,9 @@ class ImportIn(serializers.Serializer):
     annotator = serializers.CharField(
         required=False, allow_blank=True, max_length=150, help_text="brat only: whose spans a plain <name>.ann holds (else yours)."
     )
+    layer = serializers.ChoiceField(
+        choices=Layer.choices, required=False, help_text="brat only: gold imports every span into the gold layer."
+    )
 
 
 class _IgnoreFormatParameter(DefaultContentNegotiation):

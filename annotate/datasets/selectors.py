@@ -8,7 +8,7 @@ READ ONLY transaction: an export is one snapshot even while people keep annotati
 """
 import datetime as dt
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 
@@ -433,9 +433,26 @@ def export_manifest_with_digest(
         manifest = export_manifest(
             project_id=project_id, format=format, filters=filters, offset_unit=offset_unit, csv_safety=csv_safety
         )
-        for record in export_records(project_id=project_id, filters=filters):
-            digest.add(record)
-    return {**manifest, "content_sha256": digest.summary()["content_sha256"]}
+        records = export_records(project_id=project_id, filters=filters)
+        counts = format_counts(format, _each_digested(records, digest))
+    return {**manifest, **counts, "content_sha256": digest.summary()["content_sha256"]}
+
+
+def _each_digested(records: Iterator[dict], digest: ContentDigest) -> Iterator[dict]:
+    for record in records:
+        digest.add(record)
+        yield record
+
+
+def format_counts(format: str, records: Iterable[dict]) -> dict:
+    """What a format adds to the manifest once it has seen every record (a module's `counts`:
+    spacy's spans_not_aligned), reading the records through either way."""
+    count = getattr(export_format(format).module, "counts", None)
+    if count is None:
+        for _ in records:
+            pass
+        return {}
+    return count(records)
 
 
 def buffered(chunks: Iterator[str | bytes], size: int = 64 * 1024) -> Iterator[bytes]:

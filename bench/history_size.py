@@ -10,7 +10,10 @@ VACUUM FULL and pg_total_relation_size of every table. Then the same database mi
 VACUUM FULL and measured again; then migrated forward again (0008 converting those rows), measured
 a third time, with the time each migration took.
 
-    .venv/bin/python bench/history_size.py
+    .venv/bin/python bench/history_size.py [--reads-only]
+
+It ends with the history's reads on that database (--reads-only: just those, on the database a
+previous run left).
 """
 import os
 import random
@@ -101,7 +104,56 @@ def work(project):
     print(f"work: {len(saves)} saves, {len(edits)} edits, {len(deletes)} deletes, {made} links in {time.perf_counter() - started:.1f} s")
 
 
+def reads():
+    """The history's reads on the workload: the API's first and last page (count, page, the
+    expansion of batch creates and diffs), one document's history, the whole export; beside a
+    reference in the same run: counting the project's spans."""
+    import json as json_module
+
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+
+    from annotate.models import Project, Span
+    from annotate.permissions import access_for
+    from annotate.workflow import selectors
+
+    project = Project.objects.get(name="history-size")
+    access = access_for(get_user_model().objects.get(username="importer"), project.pk)
+
+    def timed(name, fn, reps=3):
+        times = []
+        for _ in range(reps):
+            started = time.perf_counter()
+            out = fn()
+            times.append(time.perf_counter() - started)
+        print(f"  {name:<44}{min(times) * 1000:>8.0f} ms  ({out})")
+
+    events = selectors.span_history(project=project, access=access)
+    total = events.count()
+    document_id = Span.objects.filter(document__project=project).values_list("document_id", flat=True).first()
+    print(f"\nhistory reads, {total:,} events (best of 3), load average {os.getloadavg()[0]:.1f}:")
+    timed("reference: count the project's spans", lambda: Span.objects.filter(document__project=project).count())
+    timed("API page 1 (count + 50 events, expanded)", lambda: (events.count(), len(selectors.history_expanded(list(events[:50]))))[1])
+    timed("API last page (count + 50 events, expanded)", lambda: (events.count(), len(selectors.history_expanded(list(events[total - 50 :]))))[1])
+    timed("history page (count + latest 500, expanded)", lambda: (events.count(), len(selectors.history_expanded(list(events.reverse()[:500]))))[1])
+    timed("one document's history", lambda: len(selectors.history_expanded(list(selectors.span_history(project=project, access=access, document_id=document_id)))))
+
+    def export():
+        size = sum(len(json_module.dumps(selectors.event_as_dict(e))) for e in selectors.history_rows(events))
+        return f"{size / 1e6:.1f} MB"
+
+    timed("whole export as JSON lines", export, reps=1)
+    connection.close()
+
+
 def main():
+    if "--reads-only" in sys.argv:
+        os.environ["BENCH_DATABASE_URL"] = DB
+        import import_floor
+
+        import_floor.setup()
+        reads()
+        return
     fresh_database()
     import import_floor
 
@@ -130,6 +182,7 @@ def main():
     again = report("after 0008 converted the old rows", sizes(), HISTORY_NOW)
     print(f"\nhistory share: before {100 * before:.1f}%, now {100 * now:.1f}%, converted {100 * again:.1f}% "
           f"(goal: under 25%); load average {os.getloadavg()[0]:.1f}")  # fmt: skip
+    reads()
 
 
 if __name__ == "__main__":

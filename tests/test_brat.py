@@ -354,3 +354,11 @@ def test_the_upload_page_says_what_was_ignored_and_merged(golden):
     page = response.content.decode()
     assert "Imported 1 documents with 1 spans; ignored 1 Noise." in page
     assert Span.objects.get(document__external_id="a").annotator == golden.carol
+
+
+def test_a_brat_zip_sent_as_a_plain_zip_says_to_ask_for_brat(golden):
+    files = {"a.txt": "Some text here.", "a.ann": "T1\tassertion 0 4\tSome\n"}
+    response = post(client_for(golden.alice), golden.project, brat_zip(files), "a.zip")
+    assert response.status_code == 400
+    [error] = response.json()["errors"]
+    assert error["file"] == "a.ann" and "format=brat" in error["message"]

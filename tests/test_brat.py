@@ -304,3 +304,61 @@ def test_a_queued_brat_import_keeps_its_mapping_and_annotator(settings, tmp_path
     assert done["state"] == "succeeded", done
     assert done["result"]["ignored"] == {"Noise": 1}
     assert Span.objects.get(document__external_id="a").annotator == golden.carol
+
+
+def test_relations_read_their_roles_and_normalisation_lines_can_be_ignored(golden):
+    ann = ("T1\tattribution 0 4\tSome\nT2\tassertion 5 9\ttext\nR1\tAttribution Arg2:T2 Arg1:T1\n"
+           "N1\tReference T2 Wikipedia:1\ttext\n*\tEquiv T1 T2\n")  # fmt: skip
+    files = {"a.txt": "Some text here.", "a.ann": ann}
+    alice = client_for(golden.alice)
+    refused = post(alice, golden.project, brat_zip(files), "a.zip", format="brat")
+    assert refused.status_code == 400 and {e["field"] for e in refused.json()["errors"]} == {"type"}
+    assert {e["line"] for e in refused.json()["errors"]} == {4, 5}
+    response = post(alice, golden.project, brat_zip(files), "a.zip", format="brat", mapping='{"Reference": null, "Equiv": null}')
+    assert response.status_code == 201, response.json()
+    assert response.json()["result"]["ignored"] == {"Reference": 1, "Equiv": 1}
+    assert SpanLink.objects.get(attribution__document__external_id="a").target.quote == "text"
+
+
+def test_a_gold_layer_export_imports_back_as_gold(golden):
+    from tests.factories import MembershipFactory, ProjectFactory
+
+    copy = ProjectFactory(name="Copy")
+    for user, role in ((golden.alice, Role.MANAGER), (golden.bob, Role.REVIEWER), (golden.carol, Role.ANNOTATOR)):
+        MembershipFactory(project=copy, user=user, role=role)
+    alice = client_for(golden.alice)
+    first = export_zip(alice, golden.project, layer="gold")
+    assert "golden-2_bob.ann" in members(first)
+    response = post(alice, copy, first, "gold.brat.zip", format="brat", layer="gold")
+    assert response.status_code == 201, response.json()
+    second = members(export_zip(alice, copy, layer="gold"))
+    one = members(first)
+    one.pop("manifest.json"), second.pop("manifest.json")
+    assert one == second
+    assert list(Span.objects.filter(document__project=copy).values_list("layer", "annotator__username")) == [("gold", "bob")]
+
+
+def test_the_upload_page_says_what_was_ignored_and_merged(golden):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test import Client
+
+    browser = Client()
+    browser.force_login(golden.alice)
+    files = {"a.txt": "Some text here.", "a.ann": "T1\tassertion 0 4\tSome\nT2\tNoise 5 9\ttext\n"}
+    upload = SimpleUploadedFile("a.zip", brat_zip(files))
+    response = browser.post(
+        f"/projects/{golden.project.pk}/documents/upload/",
+        {"file": upload, "format": "brat", "on_duplicate": "refuse", "mapping": '{"Noise": null}', "annotator": "carol"},
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "Imported 1 documents with 1 spans; ignored 1 Noise." in page
+    assert Span.objects.get(document__external_id="a").annotator == golden.carol
+
+
+def test_a_brat_zip_sent_as_a_plain_zip_says_to_ask_for_brat(golden):
+    files = {"a.txt": "Some text here.", "a.ann": "T1\tassertion 0 4\tSome\n"}
+    response = post(client_for(golden.alice), golden.project, brat_zip(files), "a.zip")
+    assert response.status_code == 400
+    [error] = response.json()["errors"]
+    assert error["file"] == "a.ann" and "format=brat" in error["message"]

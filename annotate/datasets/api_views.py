@@ -76,6 +76,9 @@ class ImportIn(serializers.Serializer):
     annotator = serializers.CharField(
         required=False, allow_blank=True, max_length=150, help_text="brat only: whose spans a plain <name>.ann holds (else yours)."
     )
+    layer = serializers.ChoiceField(
+        choices=Layer.choices, required=False, help_text="brat only: gold imports every span into the gold layer."
+    )
 
 
 class _IgnoreFormatParameter(DefaultContentNegotiation):
@@ -196,7 +199,8 @@ class ImportView(APIView):
     @extend_schema(
         request={"multipart/form-data": ImportIn},
         responses={201: JobOut, 202: JobOut},
-        description="Documents from a jsonl (with pre-annotated spans), csv, txt or zip file, all or nothing. "
+        description="Documents from a jsonl (with pre-annotated spans), csv, txt or zip file, or a brat standoff zip "
+        "(format=brat, with mapping, annotator and layer; docs/export-formats.md), all or nothing. "
         "Managers only. A file of at most JOBS_INLINE_IMPORT_MAX_BYTES (1 MB) is imported in the request: 201 "
         "with the finished job (result: documents, spans, skipped, duplicates), or 400 naming each bad line and "
         "field, 409 listing refused duplicates, 413 past a limit. A larger file (or any, with the header "

@@ -26,6 +26,20 @@ def _describe(error: ServiceError) -> list[str]:
     return lines
 
 
+def import_summary(result: dict) -> str:
+    """What a finished import did, in a sentence for the page's message."""
+    parts = [f"Imported {result['documents']} documents with {result['spans']} spans"]
+    if result.get("merged"):
+        parts.append(f"added spans to {result['merged']} documents already in the project")
+    if result["skipped"]:
+        parts.append(f"skipped {result['skipped']} already in the project")
+    if ignored := result.get("ignored"):
+        parts.append("ignored " + ", ".join(f"{count} {name}" for name, count in sorted(ignored.items())))
+    if result.get("split_discontinuous"):
+        parts.append(f"split {result['split_discontinuous']} discontinuous annotations into one span per fragment")
+    return "; ".join(parts) + "."
+
+
 @login_required
 @require_POST
 @rate_limited("import")
@@ -52,10 +66,5 @@ def project_import(request, pk: int):
         if not ran_inline:
             messages.info(request, f"Importing {upload.name} in the background (job {job.pk}); its progress shows under Jobs.")
             return redirect("project-detail", pk=project.pk)
-        result = job.result
-        messages.success(
-            request,
-            f"Imported {result['documents']} documents with {result['spans']} spans"
-            + (f"; skipped {result['skipped']} already in the project." if result["skipped"] else "."),
-        )
+        messages.success(request, import_summary(job.result))
     return redirect("project-detail", pk=project.pk)

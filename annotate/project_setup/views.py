@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from annotate import services
 from annotate.accounts import services as accounts
 from annotate.accounts.models import Invite
-from annotate.datasets.views import _describe as describe_import_error
+from annotate.datasets.views import _describe as describe_import_error, import_summary
 from annotate.errors import ServiceError
 from annotate.form_helpers import add_service_errors
 from annotate.models import Membership
@@ -250,9 +250,7 @@ def document_upload(request, pk: int):
         if not ran_inline:  # a large file: a worker imports it
             messages.info(request, f"Importing {upload.name} in the background (job {job.pk}); its progress shows under Jobs.")
             return redirect("project-detail", pk=project.pk)
-        result = job.result
-        skipped = f"; skipped {result['skipped']} already in the project" if result["skipped"] else ""
-        messages.success(request, f"Imported {result['documents']} documents with {result['spans']} spans{skipped}.")
+        messages.success(request, import_summary(job.result))
         return redirect("project-detail", pk=project.pk)
     return render(request, "project_setup/document_upload.html", context, status=400 if form.errors else 200)
 

@@ -4,7 +4,9 @@ Files. Each ``<name>.txt`` is one document (title and external_id: ``<name>``, t
 zip without ``.txt``). ``<name>_<annotator>.ann`` beside it holds that annotator's spans (the
 longest ``.txt`` name that fits wins, so ``doc_01.txt`` takes ``doc_01_alice.ann``); a plain
 ``<name>.ann`` holds the spans of the ``annotator`` field, or of the uploader. Several .ann
-files for one .txt make one document with several layers. ``.conf`` files and
+files for one .txt make one document with several layers; ``layer=gold`` puts every span in
+the gold layer instead (each file's annotator a reviewer or manager: a brat export of the gold
+layer imports back as gold). ``.conf`` files and
 ``manifest.json`` (what the brat export adds) are skipped; any other member is refused.
 
 Mapping. The ``mapping`` field (JSON object) says what each brat type becomes, or null to
@@ -50,7 +52,7 @@ FORMAT = "brat"
 DESCRIPTION = "brat standoff: a zip of .txt and .ann files (spans, links, notes; several annotators)"
 EXTENSIONS = ()  # a brat corpus is a .zip: only when asked for by name
 IN_ARCHIVE = False
-OPTIONS = ("mapping", "annotator")
+OPTIONS = ("mapping", "annotator", "layer")
 
 LINK = "link"
 FIELDS = ("source", "dispute_basis", "evidence_links")
@@ -215,8 +217,9 @@ def _refer(kind: str, rest: str, entities: dict, mapper: _Mapper) -> None:
         target = mapper.target("*" if kind == "*" else kind, type_)
         if target is None:
             return mapper.ignore(type_)
-        args = [arg.partition(":")[2] for arg in head[1:3]]
-        if len(args) != 2 or not all(args):
+        roles = dict(arg.partition(":")[::2] for arg in head[1:])
+        args = [roles.get("Arg1"), roles.get("Arg2")] if kind == "R" else head[1:3]
+        if len(head) != 3 or len(args) != 2 or not all(args):
             raise _LineError("arguments", "A relation is '<type> Arg1:T<n> Arg2:T<n>'.")
         first, second = _entity(entities, args[0], "Arg1"), _entity(entities, args[1], "Arg2")
         if first is None or second is None:
@@ -267,7 +270,7 @@ def _refer(kind: str, rest: str, entities: dict, mapper: _Mapper) -> None:
         entity.notes.append(_UNESCAPE.sub(lambda m: _UNESCAPED.get(m.group(1), m.group(0)), note))
 
 
-def _spans(entities: dict[str, _Entity], *, file: str, annotator: str, shift: int) -> tuple[list, list, int]:
+def _spans(entities: dict[str, _Entity], *, file: str, annotator: str, layer: str | None, shift: int) -> tuple[list, list, int]:
     """(raw span dicts, their origins, annotations split) for one .ann file's entities; links
     are indexes into the item's span list from `base` on, set by the caller."""
     spans, origins, split, indexes = [], [], 0, {}
@@ -279,7 +282,7 @@ def _spans(entities: dict[str, _Entity], *, file: str, annotator: str, shift: in
             indexes[ident].append(len(spans))
             spans.append({"start": start - shift, "end": end - shift, "label": entity.label, **entity.fields,
                           **({"note": "\n".join(entity.notes)} if entity.notes else {}),
-                          **({"annotator": annotator} if annotator else {})})  # fmt: skip
+                          **({"annotator": annotator} if annotator else {}), **({"layer": layer} if layer else {})})  # fmt: skip
             origins.append((file, entity.line, name))
     for ident, entity in entities.items():
         targets = sorted({index for other in entity.links for index in indexes[other]})
@@ -361,7 +364,8 @@ def _document(
             if found:
                 continue
             base = len(spans)
-            more, where, count = _spans(entities, file=ann_name, annotator=annotator or context.options.get("annotator") or "", shift=shift)
+            owner = annotator or context.options.get("annotator") or ""
+            more, where, count = _spans(entities, file=ann_name, annotator=owner, layer=context.options.get("layer"), shift=shift)
             for span in more:
                 if "links" in span:
                     span["links"] = [base + index for index in span["links"]]

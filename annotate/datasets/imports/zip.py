@@ -120,7 +120,8 @@ def parse(stream: BinaryIO, *, file: str, context: ParseContext) -> Iterator[Imp
             archive,
             context,
             readable=lambda name: context.member_parser(PurePosixPath(name).suffix.lower().lstrip(".")) is not None,
-            unreadable=lambda suffix: f"Unknown file type {suffix}: use {_listed(context.member_suffixes)}.",
+            unreadable=lambda suffix: f"Unknown file type {suffix}: use {_listed(context.member_suffixes)}."
+            + (" A brat corpus? Import it with format=brat." if suffix in (".ann", ".conf") else ""),
         )
         if problems:
             yield from problems

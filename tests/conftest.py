@@ -29,6 +29,35 @@ def _no_login_lockout(settings):
     settings.AXES_ENABLED = False
 
 
+@pytest.fixture(autouse=True)
+def _close_streamed_responses(monkeypatch, request):
+    """Close every streaming response a test client got, at the test's end, as a WSGI server
+    always does. Django's test client closes one only when its content is read to the end; an
+    export left unread keeps its generator suspended inside the export's snapshot transaction,
+    and on SQLite that open atomic block outlives the test's own and lets rows leak into the next
+    test."""
+    from django.test import client as test_client
+
+    streamed = []
+    original = test_client.ClientHandler.__call__
+
+    def close_all():
+        for response in streamed:
+            response.close()
+
+    def call(handler, environ):
+        response = original(handler, environ)
+        if getattr(response, "streaming", False):
+            if not streamed:
+                # on the test item, not this fixture: added last, it runs first at teardown,
+                # while the test's database (a fixture set up before the test ran) is still open
+                request.node.addfinalizer(close_all)
+            streamed.append(response)
+        return response
+
+    monkeypatch.setattr(test_client.ClientHandler, "__call__", call)
+
+
 def client_for(user) -> APIClient:
     client = APIClient()
     if user is not None:

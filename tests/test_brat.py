@@ -234,6 +234,7 @@ def test_round_trip_export_import_export_is_identical(golden):
         ({"a.txt": "Some text.", "a.pdf": "x"}, "", ("a.pdf", 0, "file", ".pdf")),
         ({"a.txt": b"Some \xff text.", "a.ann": ""}, "", ("a.txt", 1, "file", "UTF-8")),
         ({"../a.txt": "Some text."}, "", ("../a.txt", 0, "file", "climbs out")),
+        ({"carol/a.txt": "Some text.", "carol/a_bob.ann": ""}, "", ("carol/a_bob.ann", 0, "file", "the folder says")),
     ],
 )  # fmt: skip
 def test_problems_name_file_line_and_field_and_nothing_is_imported(golden, files, mapping, where):

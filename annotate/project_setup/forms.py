@@ -120,7 +120,7 @@ class DocumentUploadForm(AppForm):
     )
     annotator = forms.CharField(
         required=False, label="Annotator of plain .ann files", max_length=150,
-        help_text="brat only. A username; empty: you. name_alice.ann beside name.txt is alice's.",
+        help_text="brat only. A username; empty: you. name_alice.ann beside name.txt, or alice/name.ann, is alice's.",
     )
     layer = forms.ChoiceField(
         required=False, label="Layer", choices=[("", "As the files say (a gold/ folder is gold)"), ("gold", "Gold: every span")],

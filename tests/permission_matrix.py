@@ -186,6 +186,7 @@ MATRIX: dict[str, Route] = {
     ]),
     "workflow-release": Route(kwargs=_release, cases=[Case("GET", page(200, 200, 200, 403), says=GOLD_COUNT_PAGE)]),
     "workflow-release-download": _release_download(page(200, 200, 200, 403)),
+    "workflow-release-download-package": Route(kwargs=_release, cases=[Case("GET", page(200, 200, 200, 403))]),
     "workflow-history": Route(on="project", cases=[Case("GET", page(200), spans=HISTORY)]),
     "project-import": Route(on="project", cases=[Case("POST", page(302, 403), data={})]),
     # ------------------------------------------------------------ project setup pages
@@ -318,6 +319,7 @@ MATRIX: dict[str, Route] = {
     ]),
     "api-release-detail": Route(kwargs=_release, cases=[Case("GET", api(200, 200, 200, 403), says=GOLD_COUNT_JSON)]),
     "api-release-download": _release_download(api(200, 200, 200, 403)),
+    "api-release-download-package": Route(kwargs=_release, cases=[Case("GET", api(200, 200, 200, 403))]),
     # ------------------------------------------------------------ jobs (bob's export job)
     "api-job-list": Route(cases=[
         Case("GET", signed_in(200, anonymous=401)),  # one's own jobs, or a project's (managers: all)

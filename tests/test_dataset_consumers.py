@@ -227,3 +227,74 @@ def test_spacy_training_corpus_reads_the_docbin(corpus, tmp_path):
         assert example.reference.text == record["text"]
         for ent in example.reference.ents:
             assert ent.text == record["text"][ent.start_char : ent.end_char]
+
+
+def _unzipped(data: bytes, folder) -> "Path":
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        archive.extractall(folder)
+    return folder
+
+
+def test_datasets_loads_the_unzipped_package_with_its_card(corpus, tmp_path):
+    import datasets
+
+    folder = _unzipped(render("package", corpus, formats=("conll", "spacy"), license="cc-by-4.0"), tmp_path / "package")
+    names = sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
+    assert names == ["README.md", "conll/train.conll", "data/train.jsonl", "manifest.json", "spacy/train.spacy"]
+    card = (folder / "README.md").read_text(encoding="utf-8")
+    assert card.startswith("---\nlicense: cc-by-4.0\nconfigs:\n")
+    loaded = datasets.load_dataset(str(folder), cache_dir=str(tmp_path / "cache"))
+    assert list(loaded) == ["train"]
+    assert loaded["train"].column_names == list(DOCUMENT_FIELDS)
+    assert loaded["train"].features["published_on"] == datasets.Value("string")  # from the card, though all null
+    _check_quotes(loaded["train"].to_list(), corpus)
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["format"] == "package" and manifest["documents"] == len(corpus)
+    assert manifest["files"]["data/train.jsonl"]["documents"] == len(corpus)
+    assert manifest["spans_not_aligned"] == 0 and manifest["split"] is None
+
+
+def test_package_splits_are_seeded_by_document_and_stratified_by_outlet(db, tmp_path):
+    import datasets
+
+    from annotate.datasets.exports.package import split_indexes
+
+    records = [
+        {"outlet": f"outlet-{n % 3}", "text_sha256": f"{n:064x}", "external_id": f"doc-{n}", "text": f"Doc {n}.", "spans": []}
+        for n in range(60)
+    ]
+    first = split_indexes(records, (80, 10, 10), seed=7)
+    assert first == split_indexes(records, (80, 10, 10), seed=7)  # reproducible
+    assert first != split_indexes(records, (80, 10, 10), seed=8)
+    assert [len(first[name]) for name in ("train", "validation", "test")] == [48, 6, 6]
+    for name, share in (("train", 16), ("validation", 2), ("test", 2)):  # each outlet: 20 documents
+        assert sorted({records[i]["outlet"] for i in first[name]}) == ["outlet-0", "outlet-1", "outlet-2"]
+        assert all(sum(records[i]["outlet"] == f"outlet-{k}" for i in first[name]) == share for k in range(3))
+    assert sorted(i for indexes in first.values() for i in indexes) == list(range(60))
+
+
+def test_datasets_loads_a_split_package_with_exact_rows_per_split(db, tmp_path):
+    import datasets
+
+    from tests.dataset_builders import golden_project
+    from tests.factories import DocumentFactory
+
+    golden = golden_project()
+    for n in range(17):
+        DocumentFactory(project=golden.project, text=f"Story {n} from the wire.", outlet=("AFP", "Reuters")[n % 2])
+    with export_snapshot():
+        records = list(export_records(project_id=golden.project.pk, filters=ExportFilters()))
+    data = render("package", records, split=(70, 15, 15), seed=3, formats=("conll",))
+    folder = _unzipped(data, tmp_path / "package")
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    counts = manifest["split"]["documents"]
+    assert sum(counts.values()) == len(records) == 20 and min(counts.values()) > 0
+    assert manifest["split"]["seed"] == 3 and manifest["split"]["stratified_by"] == "outlet"
+    loaded = datasets.load_dataset(str(folder), cache_dir=str(tmp_path / "cache"))
+    assert {name: loaded[name].num_rows for name in loaded} == counts
+    assert all(loaded[name].column_names == list(DOCUMENT_FIELDS) for name in loaded)
+    ids = [row["text_sha256"] for name in loaded for row in loaded[name]]
+    assert sorted(ids) == sorted(r["text_sha256"] for r in records)  # each document in exactly one split
+    assert render("package", records, split=(70, 15, 15), seed=3, formats=("conll",)) == data  # same bytes

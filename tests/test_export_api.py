@@ -314,3 +314,51 @@ def test_manifest_written_beside_a_csv_export_describes_that_export(golden, tmp_
     _, _, end = jsonl(client_for(golden.alice).get(url(golden.project)))
     assert manifest["content_sha256"] == end["content_sha256"]
     assert manifest["spans"] == len(out.read_text(encoding="utf-8").splitlines()) - 1 == 6
+
+
+def _members(data: bytes) -> dict[str, bytes]:
+    import io
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
+def test_package_export_holds_data_manifest_agreement_guidelines_and_card(golden):
+    golden.project.guidelines = "# Label claims\nMark every assertion."
+    golden.project.save(update_fields=["guidelines"])
+    response = client_for(golden.alice).get(url(golden.project, format="package", formats="conll,spacy", split="60,20,20", seed=5))
+    assert response["Content-Type"] == "application/zip" and response["X-Dataset-Format"] == "package"
+    assert f'filename="project-{golden.project.pk}-individual.zip"' in response["Content-Disposition"]
+    files = _members(b"".join(response.streaming_content))
+    assert {"README.md", "manifest.json", "agreement.json", "guidelines.md"} <= set(files)
+    assert {name.split("/")[0] for name in files if "/" in name} == {"data", "conll", "spacy"}
+    assert files["guidelines.md"].decode() == "# Label claims\nMark every assertion."
+    manifest = json.loads(files["manifest.json"])
+    assert manifest["split"]["seed"] == 5 and sum(manifest["split"]["documents"].values()) == 3
+    assert "documents" in json.loads(files["agreement.json"]) or "overall" in json.loads(files["agreement.json"])
+    records = [json.loads(line) for name in files if name.startswith("data/") for line in files[name].splitlines()]
+    assert sorted(r["external_id"] for r in records) == ["", "golden-1", "golden-2"]
+
+
+def test_an_annotators_package_holds_only_their_spans(golden):
+    files = _members(b"".join(client_for(golden.carol).get(url(golden.project, format="package")).streaming_content))
+    records = [json.loads(line) for line in files["data/train.jsonl"].splitlines()]
+    assert {s["annotator"] for r in records for s in r["spans"]} == {"carol"}
+
+
+@pytest.mark.parametrize(
+    "params, field",
+    [
+        ({"formats": "xml"}, "formats"),
+        ({"formats": "package"}, "formats"),
+        ({"split": "80,10"}, "split"),
+        ({"split": "80,10,20"}, "split"),
+        ({"split": "a,b,c"}, "split"),
+        ({"license": "Not A Licence!"}, "license"),
+        ({"offset_unit": "utf16"}, "offset_unit"),
+    ],
+)
+def test_bad_package_parameters_are_400(golden, params, field):
+    response = client_for(golden.alice).get(url(golden.project, format="package", **params))
+    assert response.status_code == 400 and field in response.json()

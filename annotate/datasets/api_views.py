@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from annotate.datasets.selectors import ExportFilters, buffered, export_manifest_with_digest, export_stream
+from annotate.datasets.exports.package import package_options
 from annotate.datasets.http import dataset_headers
 from annotate.errors import InvalidInput
 from annotate.datasets.records import CSV_SAFETY
@@ -42,6 +43,18 @@ class ExportQuery(serializers.Serializer):
         default="spreadsheet",
         help_text="csv only. spreadsheet: a cell that starts with =, +, -, @, tab or CR gets a leading ' so a "
         "spreadsheet does not run it as a formula. raw: every cell exactly as stored.",
+    )
+    formats = serializers.ListField(
+        child=serializers.CharField(allow_blank=True), required=False,
+        help_text="package only: formats beside jsonl (conll, spacy, csv, ...); repeat or separate with commas.",
+    )
+    split = serializers.CharField(
+        required=False, allow_blank=True,
+        help_text="package only: train,validation,test percentages, e.g. 80,10,10 (by document, stratified by outlet).",
+    )
+    seed = serializers.IntegerField(default=0, min_value=0, max_value=2**31 - 1, help_text="package only: the split's seed.")
+    license = serializers.CharField(
+        default="other", max_length=64, help_text="package only: the dataset card's licence (a Hugging Face identifier)."
     )
     comments = serializers.BooleanField(
         default=False,
@@ -93,14 +106,29 @@ def _export_request(request, pk: int) -> tuple[dict, ExportFilters]:
         annotated_after=data.get("annotated_after"),
         annotated_before=data.get("annotated_before"),
     )
+    data["render_options"] = render_options_of(data)
     return data, filters
+
+
+def render_options_of(data: dict) -> dict | None:
+    """RenderOptions fields from the query (conll's comments, a package's files and split); 400
+    with the parameter named when a package option is wrong."""
+    options: dict = {"comments": True} if data.get("comments") else {}
+    if data.get("format") == "package":
+        package, problems = package_options(
+            formats=_split(data.get("formats")), split=data.get("split"), seed=data.get("seed", 0),
+            license=data.get("license") or "other",
+        )  # fmt: skip
+        if problems:
+            raise InvalidInput(problems)
+        options.update(package)
+    return options or None
 
 
 def _export_arguments(pk: int, data: dict, filters: ExportFilters) -> dict:
     """What export_stream and export_manifest_with_digest both take, so the two always agree."""
-    keys = ("format", "offset_unit", "csv_safety")
-    render_options = {"comments": data["comments"]} if data["comments"] else None
-    return {"project_id": pk, "filters": filters, "render_options": render_options, **{key: data[key] for key in keys}}
+    keys = ("format", "offset_unit", "csv_safety", "render_options")
+    return {"project_id": pk, "filters": filters, **{key: data[key] for key in keys}}
 
 
 class ExportView(APIView):

@@ -120,6 +120,14 @@ class RenderOptions:
     # conll only: write the manifest, document, annotator and counts as "# ..." comment lines
     # (off by default: spacy convert and most CoNLL readers would read them as tokens).
     comments: bool = False
+    # package only (annotate.datasets.exports.package): further formats beside jsonl, the
+    # train/validation/test percentages and their seed, the dataset card's licence, and the
+    # files the caller adds (agreement.json, guidelines.md) as (name, bytes) pairs.
+    formats: tuple[str, ...] = ()
+    split: tuple[int, int, int] | None = None
+    seed: int = 0
+    license: str = "other"
+    attachments: tuple[tuple[str, bytes], ...] = ()
 
 
 def span_sort_key(span: dict) -> tuple:

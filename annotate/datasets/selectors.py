@@ -20,8 +20,16 @@ from django.db.models.functions import Cast, Collate
 from annotate.errors import InvalidInput
 from annotate.datasets.records import CanonicalRecord, ContentDigest, RenderOptions, as_bytes, manifest_build
 from annotate.datasets.registry import EXPORT_FORMATS, export_format, offset_unit_problem
-from annotate.models import Assignment, AssignmentStatus, Document, Label, Layer, Membership, Project, Span, SpanLink
-from annotate.permissions import EXPORT_ALL_LAYERS, Access, check, documents_with_others_hidden, may, readable_spans
+from annotate.models import Assignment, AssignmentStatus, Document, Label, Layer, Membership, Project, Role, Span, SpanLink
+from annotate.permissions import (
+    EXPORT_ALL_LAYERS,
+    SEE_AGREEMENT,
+    Access,
+    check,
+    documents_with_others_hidden,
+    may,
+    readable_spans,
+)
 from annotate.selectors import project_last_changed_at
 
 DOCUMENT_CHUNK = 200
@@ -409,8 +417,30 @@ def _export_chunks(
         records = export_records(project_id=project_id, filters=filters)
         if manifest_out is not None:
             records = _digested(records, manifest, manifest_out)
-        options = RenderOptions(offset_unit=offset_unit, csv_safety=csv_safety, **(render_options or {}))
+        render_options = dict(render_options or {})
+        if getattr(export_format(format).module, "WANTS_ATTACHMENTS", False):
+            render_options["attachments"] = package_attachments(project_id=project_id, reader=filters.reader)
+        options = RenderOptions(offset_unit=offset_unit, csv_safety=csv_safety, **render_options)
         yield from export_format(format).render(records, manifest, options)
+
+
+AGREEMENT_WITHHELD = "your role may not see the agreement report while blind review is on"
+
+
+def package_attachments(*, project_id: int, reader: Access | None) -> tuple[tuple[str, bytes], ...]:
+    """agreement.json (as the reader may see it: blind review holds) and guidelines.md of a package."""
+    from annotate.workflow.selectors import project_agreement  # workflow imports this module
+
+    project = Project.objects.get(pk=project_id)
+    access = reader or Access(user_id=0, project_id=project_id, role=Role.MANAGER)  # manage.py: everything
+    if may(access, SEE_AGREEMENT, project=project):
+        agreement = project_agreement(project=project, access=access)
+    else:
+        agreement = {"withheld": AGREEMENT_WITHHELD}
+    return (
+        ("agreement.json", json.dumps(agreement, ensure_ascii=False, sort_keys=True, indent=1).encode() + b"\n"),
+        ("guidelines.md", project.guidelines.encode("utf-8")),
+    )
 
 
 def _digested(records: Iterator[dict], manifest: dict, manifest_out: dict) -> Iterator[dict]:

@@ -23,4 +23,10 @@ urlpatterns = [
         v.ReleaseDownloadView.as_view(),
         name="api-release-download",
     ),
+    # what a release downloads by default: the dataset package (annotate.datasets.exports.package)
+    path(
+        "projects/<int:pk>/releases/<int:number>/download/",
+        v.ReleasePackageDownloadView.as_view(),
+        name="api-release-download-package",
+    ),
 ]

@@ -11,6 +11,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.views import APIView
 
 from annotate.datasets.http import dataset_headers
+from annotate.errors import InvalidInput
 from annotate.jobs.api import job_accepted, prefers_async
 from annotate.jobs.serializers import JobOut
 from annotate.jobs.starts import agreement_start, release_runs_as_job, release_start
@@ -208,6 +209,20 @@ class ReleaseDetailView(APIView):
         return Response(s.ReleaseOut(releases.releases_as_read(releases=[release], access=access)[0]).data)
 
 
+def _render_options(fmt: str, params) -> dict | None:
+    """conll's comments and a package's formats, split, seed and licence, as the export takes them."""
+    from annotate.datasets.api_views import render_options_of
+
+    seed = params.get("seed") or "0"
+    if not seed.isdigit():
+        raise InvalidInput({"seed": ["A whole number."]})
+    data = {
+        "format": fmt, "comments": params.get("comments") in ("1", "true"), "formats": params.getlist("formats"),
+        "split": params.get("split"), "seed": int(seed), "license": params.get("license") or "other",
+    }  # fmt: skip
+    return render_options_of(data)
+
+
 def release_download_response(release: Release, fmt: str, params, access: Access) -> HttpResponse:
     """The frozen bytes as an attachment named after the project, release number and layer."""
     files = releases.release_files()
@@ -219,7 +234,7 @@ def release_download_response(release: Release, fmt: str, params, access: Access
     manifest: dict = {}
     body = releases.release_render(
         release=release, fmt=fmt, layer=layer, offset_unit=offset_unit, access=access, csv_safety=csv_safety,
-        manifest_out=manifest, render_options={"comments": params.get("comments") in ("1", "true")},
+        manifest_out=manifest, render_options=_render_options(fmt, params),
     )
     content_type, suffix = files[fmt]
     response = HttpResponse(body, content_type=content_type)
@@ -253,6 +268,24 @@ class ReleaseDownloadView(APIView):
         return release_download_response(release, fmt, request.query_params, access)
 
 
+class ReleasePackageDownloadView(ReleaseDownloadView):
+    @extend_schema(
+        operation_id="v1_projects_releases_download_package",
+        parameters=[
+            OpenApiParameter("layer", OpenApiTypes.STR, description="gold (default), or individual when the release has it."),
+            OpenApiParameter("formats", OpenApiTypes.STR, description="Formats beside jsonl, e.g. conll,spacy."),
+            OpenApiParameter("split", OpenApiTypes.STR, description="train,validation,test percentages, e.g. 80,10,10."),
+            OpenApiParameter("seed", OpenApiTypes.INT, description="The split's seed (default 0)."),
+            OpenApiParameter("license", OpenApiTypes.STR, description="The dataset card's licence (default other)."),
+        ],
+        responses={(200, "application/zip"): OpenApiTypes.BINARY},
+        description="What a release downloads by default: the dataset package (zip with jsonl data, manifest.json, "
+        "agreement.json, guidelines.md and a Hugging Face dataset card). docs/export-formats.md#package.",
+    )
+    def get(self, request, pk: int, number: int, fmt: str = "package"):
+        return super().get(request, pk, number, "package")
+
+
 class ProgressView(APIView):
     @extend_schema(responses=s.ProgressOut)
     def get(self, request, pk: int):
@@ -280,17 +313,6 @@ class HistoryView(GenericAPIView):
         return self.get_paginated_response([selectors.event_as_dict(e) for e in page])
 
 
-def _chunks(items, size: int):
-    chunk = []
-    for item in items:
-        chunk.append(item)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
-
 class HistoryExportView(APIView):
     throttle_scope = "export"
 
@@ -303,8 +325,7 @@ class HistoryExportView(APIView):
         events = selectors.span_history(project=project, access=access)
         lines = (
             json.dumps(selectors.event_as_dict(e), ensure_ascii=False, sort_keys=True) + "\n"
-            for chunk in _chunks(events.iterator(chunk_size=2000), 2000)
-            for e in selectors.history_expanded(chunk)
+            for e in selectors.history_rows(events)
         )
         response = StreamingHttpResponse(lines, content_type="application/x-ndjson; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="project-{project.pk}-history.jsonl"'

@@ -320,7 +320,12 @@ def release_render(
         extra=extra,
         csv_safety=csv_safety,
     )
-    options = RenderOptions(offset_unit=offset_unit, csv_safety=csv_safety, **(render_options or {}))
+    render_options = dict(render_options or {})
+    if getattr(export_format(fmt).module, "WANTS_ATTACHMENTS", False):  # a package
+        agreement = _canonical(_agreement_for(release.agreement, withheld)) + b"\n"
+        # the guidelines are not frozen with a release: the project's current ones
+        render_options["attachments"] = (("agreement.json", agreement), ("guidelines.md", release.project.guidelines.encode()))
+    options = RenderOptions(offset_unit=offset_unit, csv_safety=csv_safety, **render_options)
     if manifest_out is not None:
         manifest_out.update(manifest, content_sha256=summary["content_sha256"])
     return export_format(fmt).render_bytes(records, manifest, options)

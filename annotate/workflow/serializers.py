@@ -164,6 +164,10 @@ class ReleaseOut(serializers.Serializer):
     created_by = serializers.CharField(source="created_by.username", allow_null=True)
     created_at = serializers.DateTimeField()
     downloads = serializers.SerializerMethodField()
+    download = serializers.SerializerMethodField(help_text="The dataset package (zip): what a release downloads by default.")
+
+    def get_download(self, release) -> str:
+        return f"/api/v1/projects/{release.project_id}/releases/{release.number}/download/"
 
     def get_downloads(self, release) -> dict[str, str]:
         from annotate.workflow.releases import release_files

@@ -17,5 +17,11 @@ urlpatterns = [
         views.release_download,
         name="workflow-release-download",
     ),
+    path(
+        "projects/<int:pk>/releases/<int:number>/download/",
+        views.release_download,
+        {"fmt": "package"},
+        name="workflow-release-download-package",
+    ),
     path("projects/<int:pk>/history/", views.history, name="workflow-history"),
 ]

@@ -243,3 +243,23 @@ def test_the_dashboard_says_who_finished_what_only_as_far_as_the_reader_may_see(
     page.force_login(team.bob)
     body = page.get(f"/projects/{team.project.pk}/dashboard/").content.decode()
     assert blind.seen.title in body and blind.hidden.title not in body
+
+
+def test_release_package_is_the_default_download_and_hides_them_too(team, blind):
+    import io
+    import zipfile
+
+    number = _release(team)
+
+    def package(who, **params):
+        response = team.clients[who].get(f"/api/v1/projects/{team.project.pk}/releases/{number}/download/", params)
+        assert response.status_code == 200 and response["Content-Type"] == "application/zip"
+        with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
+            return {name: archive.read(name).decode("utf-8", "replace") for name in archive.namelist()}
+
+    for_alice, for_bob = package("alice", layer="individual"), package("bob", layer="individual", formats="csv")
+    assert SECRET in for_alice["data/train.jsonl"] and SECRET not in for_bob["data/train.jsonl"]
+    assert SECRET not in for_bob["csv/train.csv"] and OWN in for_bob["csv/train.csv"]
+    assert json.loads(for_bob["manifest.json"])["withheld"]["documents"] == 1
+    assert blind.hidden.pk not in [row["id"] for row in json.loads(for_bob["agreement.json"])["documents"]]
+    assert GOLD_SECRET not in package("bob")["data/train.jsonl"]

@@ -166,3 +166,21 @@ def test_a_rolled_back_import_leaves_no_batch(golden):
     response = client_for(golden.alice).post(f"/api/v1/projects/{target.pk}/import/", {"file": upload}, format="multipart")
     assert response.status_code == 400
     assert not SpanBatch.objects.exists() and not SpanEvent.objects.filter(project=target).exists()
+
+
+def test_the_history_page_shows_an_edit_of_an_imported_span_whole_before_and_after(imported):
+    from django.test import Client
+
+    target, alice = imported.target, imported.alice
+    span = Span.objects.get(document__project=target, quote="inflation fell to 3%")
+    span_update(span=span, access=access_for(alice, target.pk), actor=alice, fields={"note": "checked"})
+    browser = Client()
+    browser.force_login(alice)
+    html = browser.get(f"/projects/{target.pk}/history/?document={span.document_id}").content.decode()
+    assert f"update span {span.pk}" in html and f"create span {span.pk}" in html
+    row = html[html.index(f"update span {span.pk}") :].split("</tr>")[0]
+    before, after = row.split('data-label="Before"')[1].split('data-label="After"')
+    # both cells show the whole span (label, offsets, quote), not only the changed note
+    for cell in (before, after):
+        assert "chip-assertion" in cell and "“<bdi>inflation fell to 3%</bdi>”" in cell
+    assert "note:" not in before and "note: <bdi>checked</bdi>" in after

@@ -92,7 +92,7 @@ def validate_span(
         err("source", "Only an attribution span names a source.")
     if len(source) > MAX_SOURCE_CHARS:
         err("source", f"At most {MAX_SOURCE_CHARS} characters.")
-    elif message := invisible_character_error(source):
+    elif source and (message := invisible_character_error(source)):
         err("source", message)
     if dispute_basis and label != Label.DISPUTED:
         err("dispute_basis", "Only a disputed span has a basis.")
@@ -100,7 +100,7 @@ def validate_span(
         err("dispute_basis", f"Use one of: {', '.join(DisputeBasis.values)}.")
     if evidence_links and label != Label.DISPUTED:
         err("evidence_links", "Only a disputed span has evidence links.")
-    for message in _evidence_link_errors(list(evidence_links)):
+    for message in _evidence_link_errors(list(evidence_links)) if evidence_links else ():
         err("evidence_links", message)
     if errors:
         raise InvalidInput(errors)

@@ -131,7 +131,8 @@ class AnnotateSystem:
     workers x WEB_THREADS threads, DEBUG off, ANNOTATE_ENV=production) plus one jobs_worker."""
 
     database = "annotate_perfbench"
-    history_tables = ("spanevent", "history")
+    # the history's tables since migration 0007 (annotate_spanevent is a view over them now)
+    history_tables = ("spanchange", "spanbatch", "spanevent")
 
     def __init__(self, port: int, workdir: Path, workers: int = 3, threads: int = 4):
         self.port, self.workdir, self.workers, self.threads = port, workdir, workers, threads

@@ -47,6 +47,8 @@ def drop_view(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("annotate", "0006_attribution_links_trigger"),
+        # RenameModel renames the model's content type too, with contenttypes' model as of here
+        ("contenttypes", "0002_remove_content_type_name"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

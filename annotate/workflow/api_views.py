@@ -313,17 +313,6 @@ class HistoryView(GenericAPIView):
         return self.get_paginated_response([selectors.event_as_dict(e) for e in page])
 
 
-def _chunks(items, size: int):
-    chunk = []
-    for item in items:
-        chunk.append(item)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
-
 class HistoryExportView(APIView):
     throttle_scope = "export"
 
@@ -336,8 +325,7 @@ class HistoryExportView(APIView):
         events = selectors.span_history(project=project, access=access)
         lines = (
             json.dumps(selectors.event_as_dict(e), ensure_ascii=False, sort_keys=True) + "\n"
-            for chunk in _chunks(events.iterator(chunk_size=2000), 2000)
-            for e in selectors.history_expanded(chunk)
+            for e in selectors.history_rows(events)
         )
         response = StreamingHttpResponse(lines, content_type="application/x-ndjson; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="project-{project.pk}-history.jsonl"'

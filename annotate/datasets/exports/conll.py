@@ -37,6 +37,7 @@ from collections.abc import Iterable, Iterator
 from annotate.datasets.records import ContentDigest, RenderOptions, compact_json
 from annotate.datasets.tokenize import token_columns
 
+DESCRIPTION = "CoNLL, plain IOB2 tags (spacy convert, seqeval)"  # what the export form shows
 MEDIA_TYPE = "text/plain; charset=utf-8"
 EXTENSION = "conll"
 OFFSET_UNITS = ("codepoint",)  # see render()

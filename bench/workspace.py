@@ -13,7 +13,11 @@ document (1.5 KB, 6 spans) measured in the same run, with the load average besid
   document's, 1 reviewer x 6 spans).
 Every part is bounded (30 s per wait); a part that times out prints NOT MEASURED and the rest run.
 
-Run: .venv/bin/python bench/workspace.py [--runs 5] [--adds 10] [--links 1000] [--only workspace|adjudication]
+With --profile N, N more adds on the large document run under Chrome's sampling profiler (CDP
+Profiler domain) and the functions with the most self time are printed: where an add's
+main-thread time goes ("(program)" is the browser's own work: style, layout, paint).
+
+Run: .venv/bin/python bench/workspace.py [--runs 5] [--adds 10] [--links 1000] [--only workspace|adjudication] [--profile 10]
 (BENCH_DATABASE_URL=postgres://... to run against a PostgreSQL database, which is flushed.)
 """
 import argparse
@@ -174,6 +178,26 @@ SCROLL_FRAMES = """(frames) => new Promise((resolve) => {
 })"""
 
 
+def profile_adds(page, cdp, adds: int, rng: random.Random, top: int = 15) -> None:
+    """Adds under the CDP sampling profiler; prints the functions with the most self time."""
+    cdp.send("Profiler.enable")
+    cdp.send("Profiler.setSamplingInterval", {"interval": 100})  # microseconds
+    cdp.send("Profiler.start")
+    measure_adds(page, cdp, adds, rng)
+    profile = cdp.send("Profiler.stop")["profile"]
+    nodes = {node["id"]: node["callFrame"] for node in profile["nodes"]}
+    self_us = {}
+    for node_id, delta in zip(profile["samples"], profile["timeDeltas"]):
+        frame = nodes[node_id]
+        where = f"{frame['functionName'] or '(anonymous)'} {frame['url'].rsplit('/', 1)[-1]}:{frame['lineNumber'] + 1}"
+        self_us[where] = self_us.get(where, 0) + delta
+    busy = {k: v for k, v in self_us.items() if not k.startswith("(idle)")}
+    total = sum(busy.values()) / 1000
+    print(f"  profile of {adds} adds: {total:.0f} ms sampled outside idle ({load()}); most self time:")
+    for where, us in sorted(busy.items(), key=lambda kv: -kv[1])[:top]:
+        print(f"    {us / 1000 / adds:7.2f} ms/add  {where.strip()}")
+
+
 def summary(values: list[float]) -> str:
     if not values:
         return "no figures"
@@ -236,6 +260,8 @@ def workspace_parts(context, base: str, title: str, document_id: int, args, rng)
     part(f"{title}: add", adds)
     part(f"{title}: undo", undos)
     part(f"{title}: scroll", scroll)
+    if args.profile and "MB" in title:
+        part(f"{title}: profile", lambda: profile_adds(page, cdp, args.profile, rng))
     page.close()
 
 
@@ -257,6 +283,7 @@ def main() -> None:
     parser.add_argument("--spans", type=int, default=5000)
     parser.add_argument("--links", type=int, default=1000)
     parser.add_argument("--only", choices=["workspace", "adjudication"], help="run one page's parts")
+    parser.add_argument("--profile", type=int, default=0, help="this many more adds under the CPU profiler")
     args = parser.parse_args()
     rng = random.Random(20261128)
     password = secrets.token_urlsafe(12)

@@ -203,12 +203,37 @@ export class Connectors {
     }).observe(pane);
   }
 
-  /** [[attribution, target], ...] spans with u0, u1, range; `focus` is drawn stronger. */
+  /** [[attribution, target], ...] spans with u0, u1, range; `focus` is drawn stronger. The
+   * same links as before with another focus (a span selected, a write answered) only restyle
+   * the paths drawn: rebuilding them reads every drawn span's layout. */
   set(pairs, focus = null) {
+    const key = Connectors.keyOf(pairs);
+    if (key === this.pairsKey && this.drawnKey) {
+      if (focus !== this.focus) {
+        this.focus = focus;
+        this._restyle();
+      }
+      return;
+    }
+    this.pairsKey = key;
     this.pairs = pairs;
     this.focus = focus;
     this.drawnKey = "";
     this.soon();
+  }
+
+  /** What the drawing depends on: which spans are linked and where they are. */
+  static keyOf(pairs) {
+    let key = "";
+    for (const [a, b] of pairs) key += `${a.key}:${a.u0}:${a.u1}>${b.key}:${b.u0}:${b.u1};`;
+    return key;
+  }
+
+  _restyle() {
+    for (const [path, from, to] of this.drawn || []) {
+      const strong = this.focus && (from === this.focus || to === this.focus);
+      path.setAttribute("class", strong ? "connector is-focus" : "connector");
+    }
   }
 
   draw() {
@@ -221,6 +246,7 @@ export class Connectors {
     this.svg.setAttribute("width", String(this.pane.scrollWidth));
     this.svg.setAttribute("height", String(this.pane.scrollHeight));
     const fragment = document.createDocumentFragment();
+    this.drawn = [];
     for (const [from, to] of near) {
       const a = from.range.getClientRects()[0], b = to.range.getClientRects()[0];
       if (!a || !b) continue;
@@ -233,6 +259,7 @@ export class Connectors {
       path.setAttribute("class", strong ? "connector is-focus" : "connector");
       path.setAttribute("marker-end", "url(#connector-arrow)");
       fragment.append(path);
+      this.drawn.push([path, from, to]);
     }
     const defs = document.createElementNS(SVG, "defs");
     const marker = document.createElementNS(SVG, "marker");

@@ -57,6 +57,11 @@ class Access:
     def sees_everyones_assignments(self) -> bool:
         return self.is_manager
 
+    @property
+    def may_write_gold(self) -> bool:
+        """Whether spans this user imports may go into the gold layer (WRITE_OTHERS_LAYERS)."""
+        return self.role in WRITE_OTHERS_LAYERS.roles
+
     def may_see_layer(self, annotator_id: int) -> bool:
         return annotator_id == self.user_id or self.sees_all_layers
 

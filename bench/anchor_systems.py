@@ -235,13 +235,15 @@ class AnnotateClient(Client):
         r = self.check(self.http.post(f"/api/v1/documents/{doc_id}/spans/", json={"start": start, "end": end, "label": label}))
         return r.json()["id"]
 
-    def export(self, format: str) -> tuple[bytes, list[dict] | None]:
-        """The streamed export's bytes, and (jsonl) its documents as the checker reads them."""
+    def export(self, format: str) -> bytes:
+        """The streamed export's bytes."""
         with self.http.stream("GET", f"/api/v1/projects/{self.project_id}/export/", params={"format": format}) as r:
             self.check(r)
-            raw = b"".join(r.iter_bytes())
-        if format != "jsonl":
-            return raw, None
+            return b"".join(r.iter_bytes())
+
+    @staticmethod
+    def parse_jsonl(raw: bytes) -> list[dict]:
+        """The export's documents as the checker reads them (not timed)."""
         docs = []
         for line in raw.split(b"\n"):
             if line.strip():
@@ -249,7 +251,7 @@ class AnnotateClient(Client):
                 if "text" in o:
                     docs.append({"ext_id": o.get("external_id"), "text": o["text"],
                                  "spans": [{"start": s["start"], "end": s["end"], "label": s["label"]} for s in o["spans"]]})
-        return raw, docs
+        return docs
 
     def get_document(self, doc_id) -> tuple[int, int]:
         r1 = self.check(self.http.get(f"/api/v1/documents/{doc_id}/"))
@@ -390,13 +392,18 @@ class DoccanoClient(Client):
             "start_offset": start, "end_offset": end, "label": self.label_ids[label], "example": doc_id, "prob": 0.0}))
         return r.json()["id"]
 
-    def export(self, format: str) -> tuple[bytes, list[dict] | None]:
+    def export(self, format: str) -> bytes:
+        """The Celery export task, waited for, and the ZIP it made, downloaded."""
         if format != "jsonl":
             raise NotImplementedError(f"doccano 1.8.4 has no {format} export for sequence labelling")
         r = self.check(self.http.post(f"/v1/projects/{self.project_id}/download", json={"format": "JSONL", "exportApproved": False}))
         task_id = r.json()["task_id"]
         self._wait_task(task_id)
-        raw = self.check(self.http.get(f"/v1/projects/{self.project_id}/download", params={"taskId": task_id})).content
+        return self.check(self.http.get(f"/v1/projects/{self.project_id}/download", params={"taskId": task_id})).content
+
+    @staticmethod
+    def parse_jsonl(raw: bytes) -> list[dict]:
+        """The ZIP's documents as the checker reads them (not timed)."""
         docs = []
         with zipfile.ZipFile(io.BytesIO(raw)) as zf:
             for name in zf.namelist():
@@ -405,7 +412,7 @@ class DoccanoClient(Client):
                         rec = orjson.loads(line)
                         docs.append({"ext_id": rec.get("ext_id"), "text": rec["text"],
                                      "spans": [{"start": s, "end": e, "label": lab} for s, e, lab in rec.get("label", [])]})
-        return raw, docs
+        return docs
 
     def get_document(self, doc_id) -> tuple[int, int]:
         r1 = self.check(self.http.get(f"/v1/projects/{self.project_id}/examples/{doc_id}"))

@@ -141,10 +141,12 @@ def m_import(client, docs, name) -> float:
 
 
 def m_export(client, format, docs=None) -> tuple[float, int, dict | None]:
+    """Seconds until the whole export is received; the jsonl check (when `docs`) is not timed."""
     started = time.perf_counter()
-    raw, parsed = client.export(format)
+    raw = client.export(format)
     seconds = time.perf_counter() - started
-    return seconds, len(raw), (check_export(parsed, docs) if parsed is not None and docs is not None else None)
+    check = check_export(client.parse_jsonl(raw), docs) if format == "jsonl" and docs is not None else None
+    return seconds, len(raw), check
 
 
 def m_saves(client, docs, ids, first, count, threads, time_limit=300.0) -> dict:
@@ -219,7 +221,14 @@ def main(argv=None):
     ap.add_argument("--no-doccano", action="store_true")
     ap.add_argument("--quick", action="store_true", help="500 documents, one repetition each")
     ap.add_argument("--out", help="write the raw figures as JSON here")
+    ap.add_argument("--report", metavar="FILE", help="print the table of a run's --out file again, and stop")
     a = ap.parse_args(argv)
+    if a.report:
+        raw = json.loads(Path(a.report).read_text())
+        a.documents, a.threads = raw["corpus"]["documents"], raw.get("threads", a.threads)
+        names = [n for n in ("annotate", "doccano") if n in raw["results"]]
+        print_table(raw["results"], names, a, raw.get("doccano_note"), when=raw.get("finished") or raw["started"])
+        return
     if a.quick:
         a.documents, a.import_reps, a.export_reps, a.save_reps, a.save_docs = 500, 1, 1, 1, 50
     assert 8100 <= a.port and a.port + 1 <= 8299
@@ -234,6 +243,7 @@ def main(argv=None):
                f"long document {len(longdoc['text'].encode()) / 1e6:.2f} MB with {len(longdoc['spans'])} spans "
                f"({time.perf_counter() - t0:.1f} s)")
     report.raw["corpus"] = {"documents": len(docs), "spans": n_spans, "seed": anchor_corpus.SEED}
+    report.raw["threads"] = a.threads
 
     systems = [AnnotateSystem(a.port, workdir, a.workers, a.web_threads)]
     doccano_note = None
@@ -247,6 +257,7 @@ def main(argv=None):
     else:
         doccano_note = "--no-doccano"
     names = [type(s).__name__.removesuffix("System").lower() for s in systems]
+    report.raw["doccano_note"] = doccano_note
     res: dict = {name: {} for name in names}
     res["floor"] = {}
     report.raw["results"] = res
@@ -342,12 +353,18 @@ def main(argv=None):
         for system in systems:
             system.stop()
 
-    print_table(res, names, a, doccano_note)
+    report.raw["finished"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    print_table(res, names, a, doccano_note, when=report.raw["finished"])
     report.raw["finished"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     report.save()
 
 
-def print_table(res, names, a, doccano_note):
+def round_ratio(values, floors):
+    """The median of the per-round ratios: each figure against the floor measured beside it."""
+    return median([v / f for v, f in zip(values, floors) if f])
+
+
+def print_table(res, names, a, doccano_note, when):
     have_doccano = "doccano" in names
     ours, theirs = res["annotate"], res.get("doccano", {})
     floor_import, floor_json_s = median(res["floor"]["import"]), median(res["floor"]["json"])
@@ -357,23 +374,28 @@ def print_table(res, names, a, doccano_note):
     d_rate = median([s["rate"] for s in theirs.get("saves", [])]) if have_doccano else None
     d_p95 = median([s["p95"] for s in theirs.get("saves", [])]) if have_doccano else None
     save_loads = [s["load"] for s in saves]
-    print(f"\n## bench/anchors.py, {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores, "
-          f"{a.documents} documents; medians of the repetitions")
+
+    def rr(values, others):
+        return f"{round_ratio(values, others):.2f}x" if values else "-"
+
+    print(f"\n## bench/anchors.py, {when[:16].replace('T', ' ')} UTC, {os.cpu_count()} cores, {a.documents} documents; "
+          "medians of the repetitions; x floor: median of each round's ratio to the floor measured in that round")
     if not have_doccano:
         print(f"doccano not measured: {doccano_note}")
     print("| measure | annotate | doccano | doccano / annotate | PostgreSQL floor | annotate / floor | goal | load |")
     print("|---|---|---|---|---|---|---|---|")
     imp, d_imp = median(ours["import"]), median(theirs.get("import", []))
-    print(f"| import {a.documents:,} documents with their spans | {fmt(imp)} | {fmt(d_imp)} | {ratio(d_imp, imp)} | "
-          f"COPY: {fmt(floor_import)} | {ratio(imp, floor_import)} | 3x floor | {res['import_load']:.1f} |")
+    print(f"| import {a.documents:,} documents with their spans | {fmt(imp)} | {fmt(d_imp)} | {rr(theirs.get('import'), ours['import'])} | "
+          f"COPY: {fmt(floor_import)} | {round_ratio(ours['import'], res['floor']['import']):.2f}x | 3x floor | {res['import_load']:.1f} |")
     j, d_j = median(ours["jsonl"]), median(theirs.get("jsonl", []))
-    print(f"| export jsonl | {fmt(j)} | {fmt(d_j)} | {ratio(d_j, j)} | COPY json_agg: {fmt(floor_json_s)} | "
-          f"{ratio(j, floor_json_s)} | 2x floor | {res['export_load']:.1f} |")
+    print(f"| export jsonl | {fmt(j)} | {fmt(d_j)} | {rr(theirs.get('jsonl'), ours['jsonl'])} | COPY json_agg: {fmt(floor_json_s)} | "
+          f"{round_ratio(ours['jsonl'], res['floor']['json']):.2f}x | 2x floor | {res['export_load']:.1f} |")
     c = median(ours["conll"])
-    print(f"| export conll | {fmt(c)} | none in 1.8.4 | - | COPY json_agg: {fmt(floor_json_s)} | {ratio(c, floor_json_s)} | "
+    print(f"| export conll | {fmt(c)} | none in 1.8.4 | - | COPY json_agg: {fmt(floor_json_s)} | {round_ratio(ours['conll'], res['floor']['json']):.2f}x | "
           f"5x floor | {res['export_load']:.1f} |")
     print(f"| span saves, one request each, {a.threads} clients | {rate:.0f} spans/s, p95 {p95:.0f} ms | "
-          + (f"{d_rate:.0f} spans/s, p95 {d_p95:.0f} ms | {rate / d_rate:.2f}x rate (annotate / doccano) | " if have_doccano else "- | - | ")
+          + (f"{d_rate:.0f} spans/s, p95 {d_p95:.0f} ms | annotate {rr([s['rate'] for s in saves], [s['rate'] for s in theirs['saves']])} "
+             "doccano's rate | " if have_doccano else "- | - | ")
           + f"- | - | 3x doccano, p95 < 40 ms | {min(save_loads):.1f}-{max(save_loads):.1f} |")
     li, d_li = ours["long_import"], theirs.get("long_import")
     lr, d_lr = ours["long_read"], theirs.get("long_read")

@@ -32,17 +32,20 @@ def golden(db):
     return golden_project()
 
 
-def test_export_is_a_zip_of_txt_and_ann_per_document_and_annotator(golden):
+def test_export_is_one_brat_collection_per_annotator(golden):
     files = members(export_zip(client_for(golden.alice), golden.project))
     assert sorted(files) == [
-        "annotation.conf", "doc-6c0283bf54bf.ann", "doc-6c0283bf54bf.txt", "golden-1.txt", "golden-1_bob.ann",
-        "golden-1_carol.ann", "golden-2.txt", "golden-2_carol.ann", "manifest.json",
+        "annotation.conf", "bob/annotation.conf", "bob/golden-1.ann", "bob/golden-1.txt",
+        "carol/annotation.conf", "carol/golden-1.ann", "carol/golden-1.txt", "carol/golden-2.ann", "carol/golden-2.txt",
+        "doc-6c0283bf54bf.ann", "doc-6c0283bf54bf.txt", "manifest.json",
     ]  # fmt: skip
     # the .txt is the stored text byte for byte (CRLF stored as LF, NFC), as brat's offsets need
-    for document in golden.documents:
-        name = document.external_id or f"doc-{document.text_sha256[:12]}"
-        assert files[f"{name}.txt"] == document.text.encode("utf-8")
-    carol = files["golden-1_carol.ann"].decode("utf-8").splitlines()
+    for document in golden.documents[:2]:
+        assert files[f"carol/{document.external_id}.txt"] == document.text.encode("utf-8")
+    assert files["bob/golden-1.txt"] == files["carol/golden-1.txt"]
+    assert files["doc-6c0283bf54bf.ann"] == b""  # nobody's spans: in the root collection, still openable
+    assert len({files[name] for name in files if name.endswith("annotation.conf")}) == 1
+    carol = files["carol/golden-1.ann"].decode("utf-8").splitlines()
     text = golden.documents[0].text
     for line in carol:
         if line.startswith("T"):
@@ -53,10 +56,34 @@ def test_export_is_a_zip_of_txt_and_ann_per_document_and_annotator(golden):
     assert "A3\tSource T3 the%20ministry" in carol
 
 
+@pytest.mark.parametrize("layer", ["individual", "gold"])
+def test_every_ann_has_its_txt_and_conf_in_its_folder_as_brat_needs(golden, layer):
+    """brat pairs <name>.ann with <name>.txt in the same directory and reads annotation.conf
+    from the collection's directory: every folder of the export is a collection brat opens."""
+    files = members(export_zip(client_for(golden.alice), golden.project, layer=layer))
+    anns = [name for name in files if name.endswith(".ann")]
+    assert anns
+    for name in anns:
+        folder = name.rpartition("/")[0]
+        assert name.removesuffix(".ann") + ".txt" in files, name
+        assert (f"{folder}/" if folder else "") + "annotation.conf" in files, name
+    assert all(name.removesuffix(".txt") + ".ann" in files for name in files if name.endswith(".txt"))
+
+
+def test_a_gold_export_is_the_gold_collection_with_every_document(golden):
+    files = members(export_zip(client_for(golden.alice), golden.project, layer="gold"))
+    assert sorted(files) == [
+        "annotation.conf", "gold/annotation.conf", "gold/doc-6c0283bf54bf.ann", "gold/doc-6c0283bf54bf.txt",
+        "gold/golden-1.ann", "gold/golden-1.txt", "gold/golden-2.ann", "gold/golden-2.txt", "manifest.json",
+    ]  # fmt: skip
+    assert files["gold/golden-1.ann"] == b""
+    assert files["gold/golden-2.ann"].decode().startswith("T1\tassertion ")
+
+
 def test_a_span_across_lines_is_written_as_fragments_and_notes_are_escaped(golden):
     document = DocumentFactory(project=golden.project, title="Lines", text="First line\nsecond line\n\nthird", external_id="lines")
     add_span(document, golden.carol, Role.ANNOTATOR, "line\nsecond line\n\nthird", "assertion", note="a\\b\nc\td")
-    ann = members(export_zip(client_for(golden.alice), golden.project))["lines_carol.ann"].decode("utf-8")
+    ann = members(export_zip(client_for(golden.alice), golden.project))["carol/lines.ann"].decode("utf-8")
     assert ann == "T1\tassertion 6 10;11 22;24 29\tline second line third\n#1\tAnnotatorNotes T1\ta\\\\b\\nc\\td\n"
 
 
@@ -207,6 +234,7 @@ def test_round_trip_export_import_export_is_identical(golden):
         ({"a.txt": "Some text.", "a.pdf": "x"}, "", ("a.pdf", 0, "file", ".pdf")),
         ({"a.txt": b"Some \xff text.", "a.ann": ""}, "", ("a.txt", 1, "file", "UTF-8")),
         ({"../a.txt": "Some text."}, "", ("../a.txt", 0, "file", "climbs out")),
+        ({"carol/a.txt": "Some text.", "carol/a_bob.ann": ""}, "", ("carol/a_bob.ann", 0, "file", "the folder says")),
     ],
 )  # fmt: skip
 def test_problems_name_file_line_and_field_and_nothing_is_imported(golden, files, mapping, where):
@@ -328,8 +356,8 @@ def test_a_gold_layer_export_imports_back_as_gold(golden):
         MembershipFactory(project=copy, user=user, role=role)
     alice = client_for(golden.alice)
     first = export_zip(alice, golden.project, layer="gold")
-    assert "golden-2_bob.ann" in members(first)
-    response = post(alice, copy, first, "gold.brat.zip", format="brat", layer="gold")
+    assert "gold/golden-2.ann" in members(first)
+    response = post(alice, copy, first, "gold.brat.zip", format="brat", annotator="bob")  # the gold/ folder says gold
     assert response.status_code == 201, response.json()
     second = members(export_zip(alice, copy, layer="gold"))
     one = members(first)
@@ -362,3 +390,72 @@ def test_a_brat_zip_sent_as_a_plain_zip_says_to_ask_for_brat(golden):
     assert response.status_code == 400
     [error] = response.json()["errors"]
     assert error["file"] == "a.ann" and "format=brat" in error["message"]
+
+
+# ---------------------------------------------------------------- collections (folders)
+
+
+def test_annotator_folders_of_one_text_import_as_one_document_with_their_layers(golden):
+    text = "Some text here."
+    files = {
+        "carol/a.txt": text, "carol/a.ann": "T1\tassertion 0 4\tSome\n", "carol/annotation.conf": "[entities]\n",
+        "bob/a.txt": text, "bob/a.ann": "T1\tassertion 5 9\ttext\n",
+        "bob/b.txt": "Only bob.", "bob/b.ann": "",
+        "c.txt": "At the root.", "c.ann": "T1\tassertion 0 2\tAt\n",
+        "train/d.txt": "A folder that is nobody.", "train/d.ann": "T1\tassertion 0 1\tA\n",
+        "annotation.conf": "[entities]\n", "manifest.json": "{}",
+    }  # fmt: skip
+    response = post(client_for(golden.alice), golden.project, brat_zip(files), "a.zip", format="brat")
+    assert response.status_code == 201, response.json()
+    assert response.json()["result"]["documents"] == 4
+    a = Document.objects.get(project=golden.project, external_id="a")
+    assert (a.title, a.text) == ("a", text)
+    assert sorted(Span.objects.filter(document=a).values_list("annotator__username", "layer", "quote")) == [
+        ("bob", "individual", "text"), ("carol", "individual", "Some")]  # fmt: skip
+    assert Document.objects.filter(project=golden.project, external_id="b").exists()
+    assert Span.objects.get(document__external_id="c").annotator == golden.alice  # a plain .ann at the root: the uploader's
+    assert Span.objects.get(document__external_id="train/d").annotator == golden.alice  # not a member's name: a path
+
+
+def test_the_gold_folder_is_the_gold_layer_with_the_same_rules_as_the_layer_field(golden):
+    files = {"gold/a.txt": "Some text here.", "gold/a.ann": "T1\tassertion 0 4\tSome\n",
+             "carol/a.txt": "Some text here.", "carol/a.ann": "T1\tassertion 5 9\ttext\n"}  # fmt: skip
+    alice = client_for(golden.alice)
+    refused = post(alice, golden.project, brat_zip(files), "a.zip", format="brat", annotator="carol")  # carol annotates
+    assert refused.status_code == 400
+    [error] = refused.json()["errors"]
+    assert (error["file"], error["line"], error["field"]) == ("gold/a.ann", 1, "T1.annotator") and "reviewers or managers" in error["message"]
+    response = post(alice, golden.project, brat_zip(files), "a.zip", format="brat")
+    assert response.status_code == 201, response.json()
+    assert sorted(Span.objects.filter(document__external_id="a").values_list("annotator__username", "layer", "quote")) == [
+        ("alice", "gold", "Some"), ("carol", "individual", "text")]  # fmt: skip
+
+
+def test_different_texts_under_one_name_are_an_error_naming_both_files(golden):
+    files = {"carol/a.txt": "Some text here.", "carol/a.ann": "", "bob/a.txt": "Some text there.", "bob/a.ann": ""}
+    before = state(golden.project)
+    response = post(client_for(golden.alice), golden.project, brat_zip(files), "a.zip", format="brat")
+    assert response.status_code == 400, response.json()
+    [error] = response.json()["errors"]
+    assert error["field"] == "file" and "bob/a.txt" in error["message"] and "carol/a.txt" in error["message"]
+    assert state(golden.project) == before
+
+
+def test_the_upload_pages_offer_the_gold_layer_to_who_may_write_it(golden):
+    from django.test import Client
+
+    from annotate.models import Membership
+
+    browser = Client()
+    browser.force_login(golden.alice)  # a manager
+    project_page = browser.get(f"/projects/{golden.project.pk}/").content.decode()
+    assert '<select id="import-layer" name="layer"' in project_page
+    upload_page = browser.get(f"/projects/{golden.project.pk}/documents/upload/").content.decode()
+    assert 'name="layer"' in upload_page and '<option value="gold">' in upload_page
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile("a.zip", brat_zip({"a.txt": "Some text here.", "a.ann": "T1\tassertion 0 4\tSome\n"}))
+    browser.post(f"/projects/{golden.project.pk}/documents/upload/",
+                 {"file": upload, "format": "brat", "on_duplicate": "refuse", "layer": "gold"}, follow=True)  # fmt: skip
+    assert Span.objects.get(document__external_id="a").layer == "gold"
+    assert Membership.objects.get(project=golden.project, user=golden.alice).role == Role.MANAGER

@@ -77,7 +77,7 @@ class ImportIn(serializers.Serializer):
         required=False, allow_blank=True, max_length=150, help_text="brat only: whose spans a plain <name>.ann holds (else yours)."
     )
     layer = serializers.ChoiceField(
-        choices=Layer.choices, required=False, help_text="brat only: gold imports every span into the gold layer."
+        choices=Layer.choices, required=False, help_text="brat only: gold imports every span into the gold layer (a gold/ folder of the zip is gold without it)."
     )
 
 

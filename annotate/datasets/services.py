@@ -65,13 +65,14 @@ def _member_parser(suffix: str):
     return import_format(name).parse if name else None
 
 
-def _parse(*, format: str, stream: BinaryIO, file_name: str, options: dict):
+def _parse(*, format: str, stream: BinaryIO, file_name: str, options: dict, member_names: frozenset[str] = frozenset()):
     context = ParseContext(
         max_expanded_bytes=settings.DATASET_IMPORT_MAX_EXPANDED_BYTES,
         max_members=settings.DATASET_IMPORT_MAX_MEMBERS,
         member_parser=_member_parser,
         member_suffixes=ARCHIVE_MEMBER_SUFFIXES,
         options=options,
+        member_names=member_names,
     )
     return import_format(format).parse(stream, file=file_name, context=context)
 
@@ -446,7 +447,7 @@ def dataset_import(
 
     try:
         with transaction.atomic():
-            for entry in _parse(format=format, stream=stream, file_name=file_name, options=options):
+            for entry in _parse(format=format, stream=stream, file_name=file_name, options=options, member_names=frozenset(members)):
                 if isinstance(entry, ImportProblem):
                     problems.append(entry)
                 else:

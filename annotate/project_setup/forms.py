@@ -120,5 +120,14 @@ class DocumentUploadForm(AppForm):
     )
     annotator = forms.CharField(
         required=False, label="Annotator of plain .ann files", max_length=150,
-        help_text="brat only. A username; empty: you. name_alice.ann beside name.txt is alice's.",
+        help_text="brat only. A username; empty: you. name_alice.ann beside name.txt, or alice/name.ann, is alice's.",
     )
+    layer = forms.ChoiceField(
+        required=False, label="Layer", choices=[("", "As the files say (a gold/ folder is gold)"), ("gold", "Gold: every span")],
+        help_text="brat only. Gold spans belong to reviewers or managers.",
+    )
+
+    def __init__(self, *args, may_write_gold: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not may_write_gold:  # permissions.WRITE_OTHERS_LAYERS: nothing to offer
+            del self.fields["layer"]

@@ -231,7 +231,7 @@ def document_new(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def document_upload(request, pk: int):
     project, access = project_for_user(request.user, pk, may=permissions.IMPORT_DOCUMENTS)
-    form = forms.DocumentUploadForm(request.POST or None, request.FILES or None)
+    form = forms.DocumentUploadForm(request.POST or None, request.FILES or None, may_write_gold=access.may_write_gold)
     context = {"project": project, "access": access, "form": form, "problems": []}
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -242,7 +242,7 @@ def document_upload(request, pk: int):
             job, ran_inline = import_start(
                 project=project, access=access, actor=request.user, upload=upload,
                 format=form.cleaned_data["format"] or None, on_duplicate=form.cleaned_data["on_duplicate"],
-                options={name: form.cleaned_data[name] for name in ("mapping", "annotator") if form.cleaned_data[name]},
+                options={name: form.cleaned_data[name] for name in ("mapping", "annotator", "layer") if form.cleaned_data.get(name)},
             )
         except ServiceError as error:
             context["problems"] = describe_import_error(error)

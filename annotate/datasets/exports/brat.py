@@ -1,16 +1,29 @@
 """brat: brat standoff in a zip, what brat, INCEpTION and most attribution corpora read.
 
-One document is ``<name>.txt`` (the stored text, UTF-8, byte for byte: \\n line endings, NFC)
-and, for each annotator with spans in it, ``<name>_<annotator>.ann`` (the layout the brat
-import reads back: the part after the last ``_`` that is not part of a ``.txt`` name is the
-annotator's username). A document without spans gets an empty ``<name>.ann`` so that it
-still opens. ``annotation.conf`` declares the types below so brat opens the collection as it
-is; ``manifest.json`` is the export's manifest with its content_sha256.
+Layout: one brat *collection* (a folder brat lists and opens) per layer, because brat pairs
+``<name>.ann`` only with ``<name>.txt`` in the same folder and shows one .ann per text:
+
+- individual layer: ``<annotator>/<name>.txt`` + ``<annotator>/<name>.ann`` for each annotator
+  with spans in the document (the folder is the username; a username of dots only is written
+  with ``%2E``). A document nobody has spans in is ``<name>.txt`` + an empty ``<name>.ann`` at
+  the zip root, so it is kept and opens (the root is a collection too); it is not copied into
+  every annotator's folder, since the export streams and does not know all annotators until
+  its end.
+- gold layer (``layer=gold``): ``gold/<name>.txt`` + ``gold/<name>.ann`` for every document,
+  an empty .ann where there are no gold spans. brat has no place for who wrote a gold span.
+
+``annotation.conf`` (the types below, the same file) is at the root and in every collection
+folder, where brat looks for it; ``manifest.json`` (the export's manifest with its
+content_sha256) is at the root. To open it in brat, unzip it into brat's data directory. The
+brat import reads this layout back: a folder named like a project member is that member's
+layer, ``gold/`` the gold layer, and one ``<name>.txt`` in several folders is one document.
+A member named ``gold`` exports into ``gold/`` too, and would import back as gold.
 
 ``<name>`` is the document's external_id when that is a safe file name (letters, digits, ``.``
-and ``-``, no ``_`` so that ``<name>_<annotator>`` splits one way; not ending in ``.txt`` or
-``.ann``), else ``doc-<first 12 hex of text_sha256>``; a name taken twice (ignoring case) gets
-``-<n>``.
+and ``-``, no ``_`` so that the flat ``<name>_<annotator>.ann`` layout the import also reads
+splits one way; not ending in ``.txt`` or ``.ann``), else ``doc-<first 12 hex of
+text_sha256>``; a name taken twice (ignoring case) gets ``-<n>``. The same name in two folders
+is the same document.
 
 In an .ann file, in the order of the document's spans (annotate.datasets.records):
 
@@ -39,6 +52,7 @@ from annotate.models import DisputeBasis, Label
 MEDIA_TYPE = "application/zip"
 EXTENSION = "brat.zip"
 OFFSET_UNITS = ("codepoint",)  # brat counts code points of the .txt
+FORMAT_VERSION = 2  # 1 was flat: <name>.txt with <name>_<annotator>.ann, which brat itself cannot open
 
 RELATION = "Attribution"
 ATTRIBUTES = {"source": "Source", "dispute_basis": "DisputeBasis", "evidence_links": "Evidence"}
@@ -86,10 +100,22 @@ def document_name(record: dict, taken: set[str]) -> str:
     return unique
 
 
-def ann_lines(record: dict, annotator: str, values: dict[str, set[str]]) -> list[str]:
-    """The .ann lines of one annotator's spans in a record; `values` collects attribute values."""
+GOLD_FOLDER = "gold"
+
+
+def folder_of(span: dict) -> str:
+    """The collection a span is written in: its annotator's folder, or gold/."""
+    if span["layer"] == "gold":
+        return GOLD_FOLDER
+    name = span["annotator"]
+    return name.replace(".", "%2E") if set(name) == {"."} else name  # never a "." or ".." path part
+
+
+def ann_lines(record: dict, folder: str, values: dict[str, set[str]]) -> list[str]:
+    """The .ann lines of a record's spans in one folder; `values` collects attribute values.
+    Links stay within a folder (both ends of a link share layer and annotator)."""
     text = record["text"]
-    indexes = [i for i, span in enumerate(record["spans"]) if span["annotator"] == annotator]
+    indexes = [i for i, span in enumerate(record["spans"]) if folder_of(span) == folder]
     ids = {index: f"T{n}" for n, index in enumerate(indexes, start=1)}
     entities, relations, attributes, notes = [], [], [], []
     for index in indexes:
@@ -167,18 +193,23 @@ def render(records: Iterable[dict], manifest: dict, options: RenderOptions) -> I
     digest = ContentDigest()
     values: dict[str, set[str]] = {name: set() for name in ATTRIBUTES.values()}
     taken: set[str] = set()
+    gold = manifest.get("layer") == "gold"
+    folders: set[str] = set()  # the collections written, each gets an annotation.conf
     with zipfile.ZipFile(out, "w") as archive:
         for record in records:
             digest.add(record)
             name = document_name(record, taken)
-            _member(archive, f"{name}.txt", record["text"].encode("utf-8", "surrogatepass"))
-            annotators = sorted({span["annotator"] for span in record["spans"]})
-            if not annotators:
-                _member(archive, f"{name}.ann", b"")
-            for annotator in annotators:
-                lines = ann_lines(record, annotator, values)
-                _member(archive, f"{name}_{annotator}.ann", "".join(line + "\n" for line in lines).encode("utf-8"))
+            text = record["text"].encode("utf-8", "surrogatepass")
+            used = sorted({folder_of(span) for span in record["spans"]} | ({GOLD_FOLDER} if gold else set()))
+            for folder in used or [""]:  # "": nobody's spans, at the root
+                prefix = f"{folder}/" if folder else ""
+                lines = ann_lines(record, folder, values) if folder else []
+                _member(archive, f"{prefix}{name}.txt", text)
+                _member(archive, f"{prefix}{name}.ann", "".join(line + "\n" for line in lines).encode("utf-8"))
+            folders.update(used)
             yield out.take()
-        _member(archive, CONF_NAME, annotation_conf(values).encode("utf-8"))
+        conf = annotation_conf(values).encode("utf-8")
+        for folder in ["", *sorted(folders)]:
+            _member(archive, f"{folder}/{CONF_NAME}" if folder else CONF_NAME, conf)
         _member(archive, MANIFEST_NAME, (compact_json({**manifest, **digest.summary()}) + "\n").encode("utf-8"))
     yield out.take()

@@ -1,13 +1,25 @@
 """brat import (format=brat): a zip of brat standoff, ``<name>.txt`` with its ``.ann`` files.
 
-Files. Each ``<name>.txt`` is one document (title and external_id: ``<name>``, the path in the
-zip without ``.txt``). ``<name>_<annotator>.ann`` beside it holds that annotator's spans (the
-longest ``.txt`` name that fits wins, so ``doc_01.txt`` takes ``doc_01_alice.ann``); a plain
-``<name>.ann`` holds the spans of the ``annotator`` field, or of the uploader. Several .ann
-files for one .txt make one document with several layers; ``layer=gold`` puts every span in
-the gold layer instead (each file's annotator a reviewer or manager: a brat export of the gold
-layer imports back as gold). ``.conf`` files and
-``manifest.json`` (what the brat export adds) are skipped; any other member is refused.
+Files. Two layouts, also mixed in one zip:
+
+- collections (what the brat export writes, and how brat projects keep one layer per
+  annotator): ``<annotator>/<name>.txt`` + ``<annotator>/<name>.ann``. A folder named like a
+  member of the project (the folder the .txt is in) holds that member's spans; ``gold/`` holds
+  gold-layer spans, written by the ``annotator`` field or the uploader, who must be a reviewer
+  or manager (the same rule as ``layer=gold``). The document is ``<name>`` with that folder left
+  out of its path (``export/carol/a.txt`` is ``export/a``), so one ``<name>.txt`` in several
+  folders is ONE document with each folder's layer; its texts must be identical, else an error
+  names both files.
+- flat (brat corpora in the wild): ``<name>.txt`` with ``<name>_<annotator>.ann`` beside it for
+  that annotator's spans (the longest ``.txt`` name that fits wins, so ``doc_01.txt`` takes
+  ``doc_01_alice.ann``) and a plain ``<name>.ann`` for the spans of the ``annotator`` field, or
+  of the uploader. A folder not named like a member (``train/``, ``corpus/``) is part of the
+  document's path.
+
+Each document's title is its last path part, its external_id the path without ``.txt``.
+``layer=gold`` puts every span in the gold layer (each file's annotator a reviewer or manager:
+a gold export of the flat layout imports back as gold). ``.conf`` files and ``manifest.json``
+(what the brat export adds) are skipped; any other member is refused.
 
 Mapping. The ``mapping`` field (JSON object) says what each brat type becomes, or null to
 ignore it; lines left out are counted in the answer (``ignored``: {type: lines}). Types not
@@ -292,6 +304,21 @@ def _spans(entities: dict[str, _Entity], *, file: str, annotator: str, layer: st
     return spans, origins, split
 
 
+GOLD_FOLDER = "gold"
+
+
+def _collection(stem: str, member_names: frozenset[str]) -> tuple[str, str, str | None]:
+    """(document path, annotator or "", layer or None) of a .txt stem: the folder it is in is
+    a member's or gold's collection (left out of the path), else a plain part of the path."""
+    folder, _, base = stem.rpartition("/")
+    parent, _, last = folder.rpartition("/")
+    owner = unquote(last)  # the export writes a username of dots only with %2E
+    if not folder or (owner != GOLD_FOLDER and owner not in member_names):
+        return stem, "", None
+    path = f"{parent}/{base}" if parent else base
+    return (path, "", GOLD_FOLDER) if owner == GOLD_FOLDER else (path, owner, None)
+
+
 def _owner(ann: str, txt_stems: set[str]) -> tuple[str, str] | None:
     """(the .txt stem an .ann file belongs to, annotator or "" for a plain <name>.ann)."""
     stem = ann[: -len(".ann")]
@@ -322,14 +349,26 @@ def parse(stream: BinaryIO, *, file: str, context: ParseContext) -> Iterator[Imp
         )
         by_name = {info.filename: info for info in members}
         txt_stems = {name[: -len(".txt")] for name in by_name if name.endswith(".txt")}
-        anns: dict[str, list[tuple[str, str]]] = {stem: [] for stem in txt_stems}
+        collections = {stem: _collection(stem, context.member_names) for stem in txt_stems}
+        # document path -> [(.txt name, [(.ann name, annotator or "", layer or None)])]
+        documents: dict[str, list[tuple[str, list]]] = {}
+        anns: dict[str, list[tuple[str, str, str | None]]] = {stem: [] for stem in txt_stems}
+        for stem in sorted(txt_stems):
+            documents.setdefault(collections[stem][0], []).append((f"{stem}.txt", anns[stem]))
         for name in by_name:
             if name.endswith(".ann"):
                 owner = _owner(name, txt_stems)
                 if owner is None:
-                    problems.append(ImportProblem(name, 0, "file", "No .txt for this .ann: name it <name>.ann or <name>_<annotator>.ann beside <name>.txt."))
-                else:
-                    anns[owner[0]].append((name, owner[1]))
+                    problems.append(ImportProblem(name, 0, "file", "No .txt for this .ann: name it <name>.ann or <name>_<annotator>.ann "
+                                                  "beside <name>.txt (<annotator>/<name>.ann in an annotator's folder)."))  # fmt: skip
+                    continue
+                stem, annotator = owner
+                _, folder_annotator, layer = collections[stem]
+                if annotator and (folder_annotator or layer):
+                    problems.append(ImportProblem(name, 0, "file", f"In the collection folder of {stem}.txt the folder says whose "
+                                                  f"the spans are: name it {stem.rpartition('/')[2]}.ann."))  # fmt: skip
+                    continue
+                anns[stem].append((name, annotator or folder_annotator, layer))
             elif not name.endswith((".txt", ".ann")) and name.lower().endswith((".txt", ".ann")):
                 problems.append(ImportProblem(name, 0, "file", "Write the suffix in lower case (.txt, .ann)."))
         if not txt_stems and not problems:
@@ -338,17 +377,26 @@ def parse(stream: BinaryIO, *, file: str, context: ParseContext) -> Iterator[Imp
             yield from problems
             return
         reader = MemberReader(archive, context)
-        for stem in sorted(txt_stems):
-            yield from _document(stem, anns[stem], by_name, reader, context, mapping)
+        for path in sorted(documents):
+            yield from _document(path, documents[path], by_name, reader, context, mapping)
 
 
 def _document(
-    stem: str, anns: list, by_name: dict, reader: MemberReader, context: ParseContext, mapping: dict
+    path: str, parts: list, by_name: dict, reader: MemberReader, context: ParseContext, mapping: dict
 ) -> Iterator[ImportItem | ImportProblem]:
-    txt_name = f"{stem}.txt"
+    """One document from its .txt files (one per folder it is in, identical) and their .ann files."""
+    txt_name = parts[0][0]
     try:
-        with reader.open(by_name[txt_name]) as member:
-            raw = member.read()
+        raws = []
+        for name, _ in parts:
+            with reader.open(by_name[name]) as member:
+                raws.append(member.read())
+        raw = raws[0]
+        for (name, _), other in zip(parts[1:], raws[1:]):
+            if other != raw:
+                yield ImportProblem(name, 0, "file", f"{name} and {txt_name} are one document ({path}) in two folders, "
+                                    "but their texts differ; they must be identical.")  # fmt: skip
+                return
         text = decode_text(raw, file=txt_name)
         if isinstance(text, ImportProblem):
             yield text
@@ -357,7 +405,7 @@ def _document(
         given = UTF8_BOM * shift + text
         mapper = _Mapper(mapping)
         spans, origins, split, problems = [], [], 0, []
-        for ann_name, annotator in sorted(anns):
+        for ann_name, annotator, layer in sorted(ann for _, anns in parts for ann in anns):
             with reader.open(by_name[ann_name]) as member:
                 entities, found = _parse_ann(numbered_lines(member, file=ann_name), file=ann_name, text=given, mapper=mapper)
             problems += found
@@ -365,7 +413,9 @@ def _document(
                 continue
             base = len(spans)
             owner = annotator or context.options.get("annotator") or ""
-            more, where, count = _spans(entities, file=ann_name, annotator=owner, layer=context.options.get("layer"), shift=shift)
+            more, where, count = _spans(
+                entities, file=ann_name, annotator=owner, layer=layer or context.options.get("layer"), shift=shift
+            )
             for span in more:
                 if "links" in span:
                     span["links"] = [base + index for index in span["links"]]
@@ -381,11 +431,10 @@ def _document(
     if shift and any(span["start"] < 0 for span in spans):
         yield ImportProblem(txt_name, 1, "file", "A span covers the byte order mark at the start of the text.")
         return
-    title = PurePosixPath(stem).name
     yield ImportItem(
         file=txt_name,
         line=1,
-        document={"title": title, "external_id": stem, "text": text},
+        document={"title": PurePosixPath(path).name, "external_id": path, "text": text},
         spans=spans,
         span_origins=origins,
         report={"ignored": mapper.ignored, "split_discontinuous": split},

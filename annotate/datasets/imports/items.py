@@ -33,6 +33,7 @@ class ParseContext:
     member_parser: Callable[[str], Callable | None]
     member_suffixes: tuple[str, ...] = ()  # for the message naming what an archive may hold
     options: dict = field(default_factory=dict)  # a format's own fields (brat: mapping, annotator)
+    member_names: frozenset[str] = frozenset()  # usernames of the project's members (brat: collection folders)
 
 
 @dataclass

@@ -3,7 +3,7 @@ jsonl, the cheapest renderer, measured in the same run as the reference.
 
 Run: .venv/bin/python bench/render_formats.py [--documents 5000] [--spans 20]
 The records are like bench/export.py's project (texts of about 4 KB from _common.make_text, two
-annotators, spans on word boundaries). Prints seconds per format and the ratio to jsonl.
+annotators, spans on word boundaries). Prints seconds per format, the ratio to jsonl, and the tokenizer alone (conll's floor).
 """
 import argparse
 import os
@@ -53,6 +53,12 @@ def main():
     data = records(args.documents, args.spans)
     manifest = {"format": "x", "project": {"name": "bench"}, "layer": "individual", "spans": 0}
     print(f"{args.documents} documents x {args.spans} spans; load average {os.getloadavg()[0]:.1f} (2 cores)")
+    from annotate.datasets.tokenize import token_columns
+
+    started = time.perf_counter()
+    for record in data:
+        token_columns(record["text"])
+    tokenizing = time.perf_counter() - started  # what conll cannot do without: one regex pass per text
     reference = None
     for name in args.formats.split(","):
         started = time.perf_counter()
@@ -61,6 +67,7 @@ def main():
         reference = reference or seconds
         print(f"{name:<10}{seconds:>8.2f} s{size / 1e6:>8.1f} MB{seconds / reference:>8.2f} x jsonl")
         sys.stdout.flush()
+    print(f"{'tokenize':<10}{tokenizing:>8.2f} s  (annotate.datasets.tokenize over every text: conll's floor)")
     print(f"load average at end {os.getloadavg()[0]:.1f}")
 
 

@@ -35,8 +35,9 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator
 
 from annotate.datasets.records import ContentDigest, RenderOptions, compact_json
-from annotate.datasets.tokenize import tokenize
+from annotate.datasets.tokenize import token_columns
 
+DESCRIPTION = "CoNLL, plain IOB2 tags (spacy convert, seqeval)"  # what the export form shows
 MEDIA_TYPE = "text/plain; charset=utf-8"
 EXTENSION = "conll"
 OFFSET_UNITS = ("codepoint",)  # see render()
@@ -53,40 +54,40 @@ _dumps = compact_json
 
 def tag_tokens(tokens: list[tuple[int, int]], spans: list[dict]) -> tuple[list[str], int]:
     """IOB2 tags for the tokens from one annotator's spans, and how many spans were dropped."""
+    starts, ends = _bounds(tokens)
     tags = ["O"] * len(tokens)
-    ends = [end for _, end in tokens]
-    starts = [start for start, _ in tokens]
-    dropped = 0
-    for span, first, last in _token_ranges(starts, ends, spans):
-        if first >= last or any(tag != "O" for tag in tags[first:last]):
-            dropped += 1  # no token (cannot happen for non-blank spans), or overlaps one taken
-            continue
-        tags[first] = "B-" + span["label"]
-        for i in range(first + 1, last):
-            tags[i] = "I-" + span["label"]
+    kept, dropped = kept_ranges(starts, ends, spans)
+    for first, last, label in kept:
+        tags[first] = "B-" + label
+        tags[first + 1 : last] = ["I-" + label] * (last - first - 1)
     return tags, dropped
 
 
-def _token_ranges(starts: list[int], ends: list[int], spans: list[dict]):
+def _bounds(tokens: list[tuple[int, int]]) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    return tuple(zip(*tokens)) if tokens else ((), ())  # type: ignore[return-value]
+
+
+def kept_ranges(starts, ends, spans: list[dict]) -> tuple[list[tuple[int, int, str]], int]:
+    """[(first token, last token + 1, label)] of the spans OVERLAP_RULE keeps, and how many it
+    dropped. Work per span, not per token: most tokens of a news text carry no span."""
+    kept: list[tuple[int, int, str]] = []
+    reach = 0  # one past the last token a kept span covers
+    dropped = 0
     for span in sorted(spans, key=lambda s: (s["start"], -s["end"], s["label"])):
         first = bisect_right(ends, span["start"])  # first token ending after the span starts
         last = bisect_left(starts, span["end"])  # tokens before this one start inside the span
-        yield span, first, last
+        # spans come by start, so every kept range starts at or before `first`: it overlaps one
+        # exactly when one reaches past `first`
+        if first >= last or first < reach:
+            dropped += 1  # no token (cannot happen for non-blank spans), or shares one with a kept span
+            continue
+        reach = last
+        kept.append((first, last, span["label"]))
+    return kept, dropped
 
 
 def _document_key(record: dict) -> str:
     return record["external_id"] or "sha256:" + record["text_sha256"]
-
-
-def _block(words: list[str], plain: list[str], tokens, spans: list[dict]) -> tuple[list[str], int]:
-    """The block's token lines: `plain` (every token O) copied, and only the tagged lines
-    rewritten, so a mostly unlabelled text costs one list copy, not a string per token."""
-    tags, dropped = tag_tokens(tokens, spans)
-    lines = plain.copy()
-    for i, tag in enumerate(tags):
-        if tag != "O":
-            lines[i] = f"{words[i]}\t{tag}"
-    return lines, dropped
 
 
 def render(records: Iterable[dict], manifest: dict, options: RenderOptions) -> Iterator[str]:
@@ -105,17 +106,22 @@ def render(records: Iterable[dict], manifest: dict, options: RenderOptions) -> I
         if digest is not None:
             digest.add(record)
         text = record["text"]
-        tokens = tokenize(text)
-        words = [text[start:end] for start, end in tokens]
-        plain = [word + "\tO" for word in words]
+        starts, ends, words = token_columns(text)
+        plain: list[str] | None = None  # every token O: made once, copied per annotator
         by_annotator: dict[str, list[dict]] = {}
         for span in record["spans"]:
             by_annotator.setdefault(span["annotator"], []).append(span)
         out = []
         for annotator in sorted(by_annotator) or [""]:
-            spans = by_annotator.get(annotator, [])
-            lines, dropped = _block(words, plain, tokens, spans) if spans else (plain, 0)
+            kept, dropped = kept_ranges(starts, ends, by_annotator.get(annotator, []))
             dropped_total += dropped
+            if plain is None:
+                plain = list(map("{}\tO".format, words))
+            lines = plain.copy() if kept else plain
+            for first, last, label in kept:
+                lines[first] = f"{words[first]}\tB-{label}"
+                inside = "\tI-" + label
+                lines[first + 1 : last] = [word + inside for word in words[first + 1 : last]]
             out.append(DOCUMENT_LINE + "\n")
             if comments:
                 out.append(

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator
 
 from annotate.datasets.records import SPAN_FIELDS, RenderOptions, with_offset_unit
 
+DESCRIPTION = "CSV, one span a row"  # what the export form shows
 MEDIA_TYPE = "text/csv; charset=utf-8"
 EXTENSION = "csv"
 OFFSET_UNITS = ("codepoint", "utf16")

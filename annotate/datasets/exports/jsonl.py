@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator
 
 from annotate.datasets.records import RenderOptions, record_json_bytes, with_offset_unit
 
+DESCRIPTION = "JSON Lines (jsonl): one document a line with its spans, re-importable"  # what the export form shows (annotate.templatetags.datasets)
 MEDIA_TYPE = "application/x-ndjson; charset=utf-8"
 EXTENSION = "jsonl"
 OFFSET_UNITS = ("codepoint", "utf16")

@@ -24,6 +24,7 @@ from collections.abc import Iterable, Iterator
 
 from annotate.datasets.records import ContentDigest, RenderOptions, compact_json, compact_json_bytes
 
+DESCRIPTION = "Dataset package (zip: jsonl, manifest, agreement, guidelines, Hugging Face card)"  # what the export form shows
 MEDIA_TYPE = "application/zip"
 EXTENSION = "zip"
 OFFSET_UNITS = ("codepoint",)

@@ -15,6 +15,7 @@ from urllib.parse import quote as percent_encode
 
 from annotate.datasets.records import ContentDigest, RenderOptions, compact_json
 
+DESCRIPTION = "W3C Web Annotation (JSON-LD)"  # what the export form shows
 MEDIA_TYPE = 'application/ld+json; profile="http://www.w3.org/ns/anno.jsonld"; charset=utf-8'
 EXTENSION = "jsonld"
 OFFSET_UNITS = ("codepoint",)  # see render()

@@ -195,6 +195,14 @@ def test_metrics_count_jobs_by_kind_and_state(team):
 
 
 
+def _terminate_backend(pid: int) -> None:
+    import psycopg
+
+    s = connection.settings_dict
+    with psycopg.connect(host=s["HOST"] or "127.0.0.1", port=s["PORT"] or 5432, user=s["USER"], dbname=s["NAME"], autocommit=True) as other:
+        other.execute("SELECT pg_terminate_backend(%s)", [pid])
+
+
 def _wsgi_get(application, path: str, token: str) -> tuple[str, bytes]:
     """One GET through a WSGI application, as a WSGI server makes it (iterate, then close)."""
     from wsgiref.util import setup_testing_defaults
@@ -234,7 +242,10 @@ def test_a_streamed_export_whose_database_goes_away_before_its_first_byte_answer
     def view_then_outage(environ, start_response):
         result = django_application(environ, start_response)
         if outage["on"]:
-            connection.close()
+            # PostgreSQL goes away under the open export: the server ends this connection's
+            # backend (its snapshot is already open: the headers carry the manifest) and no new
+            # connection can be made.
+            _terminate_backend(connection.connection.info.backend_pid)
             connection.settings_dict["PORT"] = "1"
         return result
 

@@ -24,6 +24,7 @@ NOT_PAGES = {
     "workflow-next": "POST only (hands out the next document, then redirects)",
     "project-import": "POST only (the import form's target)",
     "workflow-release-download": "a file download, not a page",
+    "workflow-release-download-package": "a file download (the release as a dataset package zip), not a page",
     "setup-project-archive": "POST only (archives, then redirects)",
     "setup-member-role": "POST only (the members page's role form)",
     "setup-member-remove": "POST only (the members page's remove button)",

@@ -4,9 +4,10 @@ import json
 
 import pytest
 
-from annotate.models import Span
+from annotate.models import Layer, Role, Span
 from tests.conftest import client_for
 from tests.dataset_builders import golden_project
+from tests.factories import MembershipFactory, ProjectFactory
 from tests.test_imports import post
 
 RECEIVED = "Cafe\u0301 owner said\r\nprices rose."
@@ -56,3 +57,25 @@ def test_a_boundary_inside_a_changed_sequence_is_refused_with_line_and_field(gol
     [error] = response.json()["errors"]
     assert (error["file"], error["line"], error["field"]) == ("bad.jsonl", 2, f"spans[1].{field}")
     assert repr(inside) in error["message"]
+
+
+def test_a_utf16_export_imports_back_with_the_offset_unit_field(golden):
+    """A jsonl export holds nothing but documents (format_version 2), so the offset unit of a
+    utf16 export is said with the upload's offset_unit field, as it was asked for at export."""
+    exported = client_for(golden.alice).get(f"/api/v1/projects/{golden.project.pk}/export/?format=jsonl&offset_unit=utf16")
+    assert exported.status_code == 200 and exported["X-Dataset-Offset-Unit"] == "utf16"
+    body = b"".join(exported.streaming_content)
+    target = ProjectFactory(name="Copy")
+    for user, role in ((golden.alice, Role.MANAGER), (golden.bob, Role.REVIEWER), (golden.carol, Role.ANNOTATOR)):
+        MembershipFactory(project=target, user=user, role=role)
+    as_codepoints = post(client_for(golden.alice), target, body, "labels.jsonl")
+    assert as_codepoints.status_code == 400  # the golden texts hold astral characters: the quotes do not match
+    imported = post(client_for(golden.alice), target, body, "labels.jsonl", offset_unit="utf16")
+    assert imported.status_code == 201, imported.json()
+    spans = lambda project: sorted(Span.objects.filter(document__project=project, layer=Layer.INDIVIDUAL).values_list("quote", "start", "end", "label", "annotator__username"))  # noqa: E731
+    assert spans(target) == spans(golden.project) and len(spans(target)) > 3
+
+
+def test_the_offset_unit_field_is_checked(golden):
+    response = post(client_for(golden.alice), golden.project, _line([]), "a.jsonl", offset_unit="bytes")
+    assert response.status_code == 400 and "offset_unit" in response.json()

@@ -76,6 +76,10 @@ class ImportIn(serializers.Serializer):
     annotator = serializers.CharField(
         required=False, allow_blank=True, max_length=150, help_text="brat only: whose spans a plain <name>.ann holds (else yours)."
     )
+    offset_unit = serializers.ChoiceField(
+        choices=("codepoint", "utf16"), required=False,
+        help_text="jsonl only: how the file's span offsets count (utf16 for a utf16 export; default codepoint).",
+    )
     layer = serializers.ChoiceField(
         choices=Layer.choices, required=False, help_text="brat only: gold imports every span into the gold layer (a gold/ folder of the zip is gold without it)."
     )

@@ -1,7 +1,8 @@
 """jsonl import: the shape the jsonl export writes (annotate.datasets.records), one document a line.
 
-A first line {"manifest": {...}} and a last line {"end": {...}} are read, not imported: the
-manifest's offset_unit says how the span offsets count (utf16 exports are converted back).
+How the span offsets count: the upload's ``offset_unit`` field (``codepoint``, the default, or
+``utf16`` for a utf16 export), or a first line {"manifest": {"offset_unit": ...}} as format_version 1
+exports wrote; their last line {"end": {...}} is read, not imported. utf16 offsets are converted back.
 """
 from collections.abc import Iterator
 from typing import BinaryIO
@@ -14,12 +15,17 @@ FORMAT = "jsonl"
 DESCRIPTION = "jsonl (as exported, spans included)"
 EXTENSIONS = ("jsonl",)
 IN_ARCHIVE = True
+OPTIONS = ("offset_unit",)
+OFFSET_UNITS = ("codepoint", "utf16")
 
 ACCEPTED_KEYS = frozenset(DOCUMENT_FIELDS)
 
 
 def parse(stream: BinaryIO, *, file: str, context: ParseContext | None = None) -> Iterator[ImportItem | ImportProblem]:
-    offset_unit = "codepoint"
+    offset_unit = (context.options.get("offset_unit") if context else None) or "codepoint"
+    if offset_unit not in OFFSET_UNITS:
+        yield ImportProblem(file, 0, "offset_unit", "Must be codepoint or utf16.")
+        return
     for entry in numbered_lines(stream, file=file):
         if isinstance(entry, ImportProblem):
             yield entry
@@ -37,7 +43,7 @@ def parse(stream: BinaryIO, *, file: str, context: ParseContext | None = None) -
             continue
         if set(value) == {"manifest"}:
             unit = value["manifest"].get("offset_unit", "codepoint") if isinstance(value["manifest"], dict) else None
-            if unit not in ("codepoint", "utf16"):
+            if unit not in OFFSET_UNITS:
                 yield ImportProblem(file, number, "manifest.offset_unit", "Must be codepoint or utf16.")
             else:
                 offset_unit = unit

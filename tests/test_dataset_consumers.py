@@ -229,6 +229,29 @@ def test_spacy_training_corpus_reads_the_docbin(corpus, tmp_path):
             assert ent.text == record["text"][ent.start_char : ent.end_char]
 
 
+def test_spacy_train_trains_on_the_docbin_as_it_is(corpus, tmp_path):
+    """`spacy train` itself, with the config `spacy init config` writes for a blank English NER:
+    two steps (it learns nothing worth keeping; the point is that the file is read and used)."""
+    import subprocess
+    import sys
+
+    (tmp_path / "labels.spacy").write_bytes(render("spacy", corpus))
+    spacy_cli = [sys.executable, "-m", "spacy"]
+    subprocess.run([*spacy_cli, "init", "config", "config.cfg", "--lang", "en", "--pipeline", "ner"], cwd=tmp_path, check=True, capture_output=True, timeout=120)
+    trained = subprocess.run(
+        [*spacy_cli, "train", "config.cfg", "--paths.train", "labels.spacy", "--paths.dev", "labels.spacy",
+         "--training.max_steps", "2", "--training.eval_frequency", "1", "--output", "model"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert trained.returncode == 0, trained.stdout + trained.stderr
+    import spacy
+
+    from tests.dataset_builders import docbin_docs
+
+    nlp = spacy.load(tmp_path / "model" / "model-last")
+    assert set(nlp.get_pipe("ner").labels) == {ent.label_ for doc in docbin_docs(render("spacy", corpus)) for ent in doc.ents}
+
+
 def _unzipped(data: bytes, folder) -> "Path":
     import zipfile
 

@@ -43,6 +43,7 @@ the offset unit, so two exports hold the same labels exactly when their content_
 """
 import hashlib
 import json
+import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal, TypedDict
@@ -272,3 +273,16 @@ def _format_version(format: str) -> int:
 
 def as_bytes(chunk: str | bytes) -> bytes:
     return chunk if isinstance(chunk, bytes) else chunk.encode("utf-8", "surrogatepass")
+
+
+# Every zip an export writes stamps its members with this date, so the same records give the
+# same bytes (a release downloads byte-identically).
+ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+
+
+def zip_member(archive: zipfile.ZipFile, name: str, data: bytes) -> None:
+    """One deflated member with the fixed date and plain file permissions."""
+    info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.external_attr = 0o644 << 16
+    archive.writestr(info, data)

@@ -46,7 +46,7 @@ import re
 import zipfile
 from collections.abc import Iterable, Iterator
 
-from annotate.datasets.records import ContentDigest, RenderOptions, compact_json
+from annotate.datasets.records import ContentDigest, RenderOptions, compact_json, zip_member
 from annotate.models import DisputeBasis, Label
 
 MEDIA_TYPE = "application/zip"
@@ -59,7 +59,6 @@ ATTRIBUTES = {"source": "Source", "dispute_basis": "DisputeBasis", "evidence_lin
 NOTE_TYPE = "AnnotatorNotes"
 CONF_NAME = "annotation.conf"
 MANIFEST_NAME = "manifest.json"
-ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 _SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9.-]{0,150}")
 _ENCODED = frozenset("%|,:=")
 _NOTE_ESCAPES = {"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
@@ -179,12 +178,6 @@ class _Chunks(io.RawIOBase):
         return data
 
 
-def _member(archive: zipfile.ZipFile, name: str, data: bytes) -> None:
-    info = zipfile.ZipInfo(name, date_time=ZIP_TIME)
-    info.compress_type = zipfile.ZIP_DEFLATED
-    info.external_attr = 0o644 << 16
-    archive.writestr(info, data)
-
 
 def render(records: Iterable[dict], manifest: dict, options: RenderOptions) -> Iterator[bytes]:
     if options.offset_unit != "codepoint":
@@ -204,12 +197,12 @@ def render(records: Iterable[dict], manifest: dict, options: RenderOptions) -> I
             for folder in used or [""]:  # "": nobody's spans, at the root
                 prefix = f"{folder}/" if folder else ""
                 lines = ann_lines(record, folder, values) if folder else []
-                _member(archive, f"{prefix}{name}.txt", text)
-                _member(archive, f"{prefix}{name}.ann", "".join(line + "\n" for line in lines).encode("utf-8"))
+                zip_member(archive, f"{prefix}{name}.txt", text)
+                zip_member(archive, f"{prefix}{name}.ann", "".join(line + "\n" for line in lines).encode("utf-8"))
             folders.update(used)
             yield out.take()
         conf = annotation_conf(values).encode("utf-8")
         for folder in ["", *sorted(folders)]:
-            _member(archive, f"{folder}/{CONF_NAME}" if folder else CONF_NAME, conf)
-        _member(archive, MANIFEST_NAME, (compact_json({**manifest, **digest.summary()}) + "\n").encode("utf-8"))
+            zip_member(archive, f"{folder}/{CONF_NAME}" if folder else CONF_NAME, conf)
+        zip_member(archive, MANIFEST_NAME, (compact_json({**manifest, **digest.summary()}) + "\n").encode("utf-8"))
     yield out.take()

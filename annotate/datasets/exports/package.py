@@ -22,7 +22,7 @@ import re
 import zipfile
 from collections.abc import Iterable, Iterator
 
-from annotate.datasets.records import ContentDigest, RenderOptions, compact_json, compact_json_bytes
+from annotate.datasets.records import ContentDigest, RenderOptions, compact_json, compact_json_bytes, zip_member
 
 DESCRIPTION = "Dataset package (zip: jsonl, manifest, agreement, guidelines, Hugging Face card)"  # what the export form shows
 MEDIA_TYPE = "application/zip"
@@ -31,7 +31,6 @@ OFFSET_UNITS = ("codepoint",)
 FORMAT_VERSION = 1
 WANTS_ATTACHMENTS = True  # the caller adds agreement.json and guidelines.md (RenderOptions.attachments)
 SPLITS = ("train", "validation", "test")
-ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 LICENSE = re.compile(r"^[a-z0-9][a-z0-9.+-]{0,63}$")  # Hugging Face licence identifiers: cc-by-4.0, mit, other
 STRING = {"dtype": "string"}
 FEATURES = [
@@ -125,12 +124,6 @@ linked spans in the same row). Formats: docs/export-formats.md in annotate.
     return "\n".join(header) + "\n" + body
 
 
-def _member(archive: zipfile.ZipFile, name: str, data: bytes) -> None:
-    info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
-    info.compress_type = zipfile.ZIP_DEFLATED
-    info.external_attr = 0o644 << 16
-    archive.writestr(info, data)
-
 
 def render(records: Iterable[dict], manifest: dict, options: RenderOptions) -> Iterator[bytes]:
     from annotate.datasets.registry import export_format  # the registry imports this module
@@ -174,12 +167,12 @@ def render(records: Iterable[dict], manifest: dict, options: RenderOptions) -> I
     full["formats"] = ["jsonl", *options.formats]
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        _member(archive, "README.md", dataset_card(full, files, splits, options.license).encode("utf-8"))
-        _member(archive, "manifest.json", compact_json_bytes(full) + b"\n")
+        zip_member(archive, "README.md", dataset_card(full, files, splits, options.license).encode("utf-8"))
+        zip_member(archive, "manifest.json", compact_json_bytes(full) + b"\n")
         for name, data in options.attachments:
-            _member(archive, name, data)
+            zip_member(archive, name, data)
         for path, data in members:
-            _member(archive, path, data)
+            zip_member(archive, path, data)
     yield buffer.getvalue()
 
 

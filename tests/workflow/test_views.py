@@ -173,3 +173,19 @@ def test_release_page_offers_every_format_and_the_extra_files(busy_team):
     assert html.count("<h1>") == 1 and "Content SHA-256" in html
     for name in ("jsonl", "w3c", "conll", "spacy", "csv", "manifest", "agreement", "provenance"):
         assert f"/download/{name}/" in html
+
+
+def test_release_page_downloads_the_package_with_the_conll_spacy_and_brat_files(busy_team):
+    """What spaCy and brat-based tools open, without the reader typing a query string."""
+    import io
+    import re
+    import zipfile
+
+    client = browser(busy_team.bob)
+    html = client.get(_pages(busy_team)["release"]).content.decode()
+    link = re.search(r'href="([^"]*/download/\?formats=[^"]*)"[^>]*data-testid="download-package-all"', html)
+    assert link, "no link to the package with every tool's files"
+    response = client.get(link.group(1).replace("&amp;", "&"))
+    assert response.status_code == 200
+    names = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content) if response.streaming else response.content)).namelist()
+    assert {name.split("/")[0] for name in names} >= {"data", "brat", "conll", "spacy"}

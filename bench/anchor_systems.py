@@ -24,6 +24,9 @@ import psycopg
 
 ROOT = Path(__file__).resolve().parent.parent
 PG = "postgres://postgres@127.0.0.1:5432"
+# BENCH_DB_SUFFIX=_x gives every database of a run its own name, so two engineers can run the
+# bench on one PostgreSQL at once without dropping each other's databases.
+DB_SUFFIX = os.environ.get("BENCH_DB_SUFFIX", "")
 TIMEOUT = httpx.Timeout(connect=10.0, read=900.0, write=300.0, pool=30.0)
 LABELS = ["assertion", "attribution", "disputed"]
 USERNAME, PASSWORD = "bench-admin", "bench-pass-4711"
@@ -130,7 +133,7 @@ class AnnotateSystem:
     """gunicorn with the production configuration (deploy/gunicorn.conf.py: gthread, WEB_CONCURRENCY
     workers x WEB_THREADS threads, DEBUG off, ANNOTATE_ENV=production) plus one jobs_worker."""
 
-    database = "annotate_perfbench"
+    database = "annotate_perfbench" + DB_SUFFIX
     # the history's tables since migration 0007 (annotate_spanevent is a view over them now)
     history_tables = ("spanchange", "spanbatch", "spanevent")
 
@@ -269,7 +272,7 @@ class DoccanoSystem:
     with 2 x cpus + 1 sync workers, bound to loopback, and `doccano task` (Celery, concurrency 2,
     broker in the same database)."""
 
-    database = "doccano_bench"
+    database = "doccano_bench" + DB_SUFFIX
     history_tables = ()
 
     def __init__(self, port: int, workdir: Path, venv: Path):

@@ -43,9 +43,9 @@ import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import anchor_corpus  # noqa: E402
-from anchor_systems import PG, AnnotateSystem, DoccanoSystem, database_sizes, fresh_database  # noqa: E402
+from anchor_systems import DB_SUFFIX, PG, AnnotateSystem, DoccanoSystem, database_sizes, fresh_database  # noqa: E402
 
-FLOOR_DB = "annotate_perfbench_floor"
+FLOOR_DB = "annotate_perfbench_floor" + DB_SUFFIX
 PER_DOC = 20  # spans saved per document in the span-save measurement
 
 

@@ -25,7 +25,8 @@ def test_pages_fit_a_phone(page, transactional_db):
     assert page.js_errors == []
 
 
-def test_the_span_list_shows_a_window_of_a_long_list(page, transactional_db):
+def open_long_list(page) -> str:
+    """lea's workspace on 2,000 words, the first 400 of them spans: returns the text."""
     text = "word " * 2000
     document = DocumentFactory(text=text)
     user = UserFactory(username="lea")
@@ -36,6 +37,11 @@ def test_the_span_list_shows_a_window_of_a_long_list(page, transactional_db):
     )
     login(page, "lea")
     open_workspace(page, document)
+    return text
+
+
+def test_the_span_list_shows_a_window_of_a_long_list(page, transactional_db):
+    text = open_long_list(page)
     assert page.locator("#span-count").text_content() == "(400)"
     assert page.locator("#span-list li").count() < 400
     later = page.locator(".more-later")
@@ -63,16 +69,7 @@ def test_the_span_list_shows_a_window_of_a_long_list(page, transactional_db):
 def test_a_new_span_outside_the_list_window_is_listed_in_order_and_stays_selected(page, transactional_db):
     """A span added far from the list's window is listed at once, in text order, and is still
     drawn selected after the server's answer redraws its item (it lost the mark before)."""
-    text = "word " * 2000
-    document = DocumentFactory(text=text)
-    user = UserFactory(username="lea")
-    MembershipFactory(project=document.project, user=user, role=Role.ANNOTATOR)
-    Span.objects.bulk_create(
-        Span(document=document, annotator=user, label="assertion", start=i * 5, end=i * 5 + 4, quote="word")
-        for i in range(400)
-    )
-    login(page, "lea")
-    open_workspace(page, document)
+    text = open_long_list(page)
     assert page.locator("#span-list li").first.get_attribute("data-start") == "0"
     at = 5 * 1500  # past every span: its place in text order is after the 400th
     select_code_points(page, text, at, at + 4)

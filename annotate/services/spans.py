@@ -209,19 +209,7 @@ def _create_in_one_statement(*, user, document_id: int, fields: dict) -> Span | 
     lo, hi = _window_bounds(fields["start"], fields["end"])
     document, _access = document_window_for_user(user, document_id, lo=lo, hi=hi, lock=False)
     valid = _validated(document.pk, fields, (document.length, document.text_window))
-    span = Span(
-        document_id=document.pk,
-        annotator=user,
-        layer=Layer.INDIVIDUAL,
-        label=valid.label,
-        start=valid.start,
-        end=valid.end,
-        quote=valid.quote,
-        note=valid.note,
-        source=valid.source,
-        dispute_basis=valid.dispute_basis,
-        evidence_links=list(valid.evidence_links),
-    )
+    span = _new_span(valid, document_id=document.pk, annotator=user, layer=Layer.INDIVIDUAL)
     span_columns, span_values, span_params = _insert_parts(span)  # sets created_at, updated_at
     after = span_as_dict(span, annotator_username=user.username, links=[])  # its "id" set in SQL
     change = SpanChange(
@@ -256,6 +244,23 @@ def _create_in_one_statement(*, user, document_id: int, fields: dict) -> Span | 
     span.pk = row[0]
     span._state.adding, span._state.db = False, connection.alias
     return span
+
+
+def _new_span(valid, *, document_id: int, annotator, layer: str) -> Span:
+    """The unsaved span of validate_span's result."""
+    return Span(
+        document_id=document_id,
+        annotator=annotator,
+        layer=layer,
+        label=valid.label,
+        start=valid.start,
+        end=valid.end,
+        quote=valid.quote,
+        note=valid.note,
+        source=valid.source,
+        dispute_basis=valid.dispute_basis,
+        evidence_links=list(valid.evidence_links),
+    )
 
 
 def _insert_parts(obj, *, sql: dict | None = None, params: dict | None = None) -> tuple[str, str, list]:
@@ -295,19 +300,7 @@ def _create(*, locate, fields: dict, actor, annotator, layer: str, recorded: boo
             if annotator.pk != actor.pk or layer != Layer.INDIVIDUAL:
                 check(access, WRITE_OTHERS_LAYERS)
             valid = _validated(document.pk, fields, read)
-            span = Span(
-                document_id=document.pk,
-                annotator=annotator,
-                layer=layer,
-                label=valid.label,
-                start=valid.start,
-                end=valid.end,
-                quote=valid.quote,
-                note=valid.note,
-                source=valid.source,
-                dispute_basis=valid.dispute_basis,
-                evidence_links=list(valid.evidence_links),
-            )
+            span = _new_span(valid, document_id=document.pk, annotator=annotator, layer=layer)
             span.save(force_insert=True)
             if not recorded:
                 return span

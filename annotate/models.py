@@ -238,10 +238,9 @@ class SpanChange(models.Model):
         ]
         indexes = [
             models.Index(fields=["span_id_value"], name="spanchange_span"),
-            # the history's order (SpanEvent.Meta.ordering), per project and per document: pages
-            # read it from here instead of sorting the view (workflow.history_pages)
+            # the history's order (SpanEvent.Meta.ordering) per project: pages read it from here
+            # instead of sorting the view (workflow.history_pages); one document's rows are few
             models.Index(fields=["project", "at", "span_id_value", "id"], name="spanchange_project_order"),
-            models.Index(fields=["document", "at", "span_id_value", "id"], name="spanchange_document_order"),
         ]
 
 

@@ -1,7 +1,7 @@
 """The history's pages without sorting the view (annotate.workflow.history_pages): SpanChange
-rows in the history's order from an index, per project and per document; and every
+rows in the history's order from an index per project; and every
 SpanBatchDocument row's span ids sorted (batch_add sorts them from now on), so a row's first and
-last id are its range. Reversible: the indexes go; sorted lists are left sorted (the order of a
+last id are its range. Reversible: the index goes; sorted lists are left sorted (the order of a
 row's ids never meant anything)."""
 from django.db import migrations, models
 
@@ -22,9 +22,6 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddIndex(
             "spanchange", models.Index(fields=["project", "at", "span_id_value", "id"], name="spanchange_project_order")
-        ),
-        migrations.AddIndex(
-            "spanchange", models.Index(fields=["document", "at", "span_id_value", "id"], name="spanchange_document_order")
         ),
         migrations.RunPython(sort_span_ids, migrations.RunPython.noop),
     ]

@@ -11,14 +11,15 @@ overlapping another run, is read whole and split. A page then reads only the run
 SpanChange rows it shows. Same events, same order as the view (tests/test_history_pages.py)."""
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
+from itertools import accumulate
 from datetime import datetime
 
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import Count, Q
+from django.db.models import Case, Count, IntegerField, Q, Value, When
 from django.db.models.expressions import RawSQL
 
-from annotate.models import Document, SpanAction, SpanBatchDocument, SpanChange, SpanEvent
+from annotate.models import Document, SpanAction, SpanBatch, SpanBatchDocument, SpanChange, SpanEvent
 
 _RUN = {  # a run's length, first and last id (its ids are sorted: services.history.batch_add)
     "postgresql": (
@@ -47,8 +48,8 @@ class _Run:
 
 
 # A layout piece: ("gap", after, before, n): the SpanChange rows with after < at < before (None:
-# unbounded); ("run", _Run): a run read lazily; ("span", _Run, span id): one span of a run read
-# whole; ("change", pk): a SpanChange row of a batch's time.
+# unbounded); ("run", _Run, lo, hi): the run's sorted ids [lo:hi], read when a page shows them;
+# ("change", pk): a SpanChange row of a batch's time.
 
 
 @dataclass
@@ -60,6 +61,7 @@ class HistoryEvents:
     document_id: int | None = None
     actor_id: int | None = None
     _pieces: list | None = field(default=None, repr=False)
+    _cumulative: list | None = field(default=None, repr=False)
 
     def _changes(self):
         rows = SpanChange.objects.filter(project_id=self.project_id)
@@ -70,19 +72,22 @@ class HistoryEvents:
         return rows
 
     def _runs(self) -> list[_Run]:
+        """One line per batch row, its batch's time from a separate read of the few batches
+        (not one timestamp parsed per row)."""
         rows = SpanBatchDocument.objects.filter(batch__project_id=self.project_id)
+        batches = SpanBatch.objects.filter(project_id=self.project_id)
         if self.document_id is not None:
             rows = rows.filter(document_id=self.document_id)
         if self.actor_id is not None:
             rows = rows.filter(batch__actor_id=self.actor_id)
+            batches = batches.filter(actor_id=self.actor_id)
         n, first, last = (RawSQL(sql, []) for sql in _RUN[connection.vendor])
-        return [
-            _Run(*row)
-            for row in rows.annotate(n=n, first=first, last=last)
-            .filter(n__gt=0)
-            .values_list("pk", "batch_id", "batch__at", "batch__actor_id", "document_id", "n", "first", "last")
-            .order_by()
-        ]
+        lines = list(rows.annotate(n=n, first=first, last=last).filter(n__gt=0)
+                     .values_list("pk", "batch_id", "document_id", "n", "first", "last").order_by())  # fmt: skip
+        if not lines:
+            return []
+        known = {pk: (at, actor_id) for pk, at, actor_id in batches.values_list("pk", "at", "actor_id").order_by()}
+        return [_Run(pk, batch_id, *known[batch_id], document_id, n, first, last) for pk, batch_id, document_id, n, first, last in lines]
 
     def _layout(self) -> list:
         if self._pieces is not None:
@@ -97,45 +102,68 @@ class HistoryEvents:
             **{f"t{i}": Count("id", filter=Q(at__lt=t)) for i, t in enumerate(times)}, total=Count("id")
         )
         at_times: dict[datetime, list[tuple[int, int]]] = {t: [] for t in times}
-        for at, span_id, pk in self._changes().filter(at__in=times).values_list("at", "span_id_value", "id").order_by():
-            at_times[at].append((span_id, pk))
+        which = Case(*(When(at=t, then=Value(i)) for i, t in enumerate(times)), output_field=IntegerField())
+        for i, span_id, pk in (  # the time's index, not the time: parsing timestamps costs more than the rest
+            self._changes().filter(at__in=times).annotate(i=which).values_list("i", "span_id_value", "id").order_by()
+        ):
+            at_times[times[i]].append((span_id, pk))
         by_time: dict[datetime, list[_Run]] = {t: [] for t in times}
         for run in runs:
             by_time[run.at].append(run)
-        blocks = {t: self._block(by_time[t], sorted(at_times[t])) for t in times}
+        blocks = self._blocks([(by_time[t], sorted(at_times[t])) for t in times])
         pieces, counted = [], 0
         for i, t in enumerate(times):
             # stretch before t: rows before t, less those before or at the previous batch time
             pieces.append(("gap", times[i - 1] if i else None, t, before[f"t{i}"] - counted))
             counted = before[f"t{i}"] + len(at_times[t])
-            pieces += blocks[t]
+            pieces += blocks[i]
         pieces.append(("gap", times[-1], None, before["total"] - counted))
         self._pieces = [piece for piece in pieces if _size(piece)]
         return self._pieces
 
-    def _block(self, runs: list[_Run], changes: list[tuple[int, int]]) -> list:
-        """One batch time's runs and SpanChange rows in span order (a batch's span before a
-        change row of the same span id: its event id is minus the span id)."""
-        runs.sort(key=lambda run: run.first)
-        change_spans = [span_id for span_id, _ in changes]
-        whole = set()
-        for i, run in enumerate(runs):
-            if i and run.first <= runs[i - 1].last:  # overlapping runs (two batches of one time)
-                whole.update((run.pk, runs[i - 1].pk))
-            if bisect_right(change_spans, run.last) > bisect_left(change_spans, run.first):
-                whole.add(run.pk)
-        ids = dict(SpanBatchDocument.objects.filter(pk__in=whole).values_list("pk", "span_ids")) if whole else {}
-        keyed = [((span_id, 1, pk), ("change", pk)) for span_id, pk in changes]
-        for run in runs:
-            if run.pk in ids:
-                keyed += [((span_id, 0, 0), ("span", run, span_id)) for span_id in ids[run.pk]]
-            else:
-                keyed.append(((run.first, 0, 0), ("run", run)))
-        keyed.sort(key=lambda item: item[0])
-        return [piece for _, piece in keyed]
+    def _blocks(self, blocks: list[tuple[list[_Run], list[tuple[int, int]]]]) -> list[list]:
+        """Each batch time's runs and SpanChange rows in span order (a batch's span before a
+        change row of the same span id: its event id is minus the span id). A run with such rows
+        inside its id range is cut where they come (how many of its ids are below each: counted
+        in the database); a run overlapping another (two batches of one time) goes span by span."""
+        overlapping, inside = set(), {}
+        for runs, changes in blocks:
+            runs.sort(key=lambda run: run.first)
+            spans = [span_id for span_id, _ in changes]
+            for i, run in enumerate(runs):
+                if i and run.first <= runs[i - 1].last:
+                    overlapping.update((run.pk, runs[i - 1].pk))
+                within = spans[bisect_left(spans, run.first) : bisect_right(spans, run.last)]
+                if within:
+                    inside[run.pk] = within
+        ids = _ids_of(overlapping)
+        below = _below(inside)
+        out = []
+        for runs, changes in blocks:
+            keyed = [((span_id, 1, pk), ("change", pk)) for span_id, pk in changes]
+            for run in runs:
+                if run.pk in overlapping:
+                    keyed += [((span_id, 0, 0), ("run", run, j, j + 1)) for j, span_id in enumerate(ids[run.pk])]
+                elif run.pk in inside:
+                    # cut after the ids up to each change row's span: that part comes after the row
+                    cuts = [(0, (run.first, 0, 0))] + sorted((below[run.pk, s], (s, 2, 0)) for s in inside[run.pk])
+                    cuts.append((run.n, None))
+                    keyed += [(key, ("run", run, lo, hi)) for (lo, key), (hi, _) in zip(cuts, cuts[1:]) if hi > lo]
+                else:
+                    keyed.append(((run.first, 0, 0), ("run", run, 0, run.n)))
+            keyed.sort(key=lambda item: item[0])
+            out.append([piece for _, piece in keyed])
+        return out
+
+    def _ends(self) -> list[int]:
+        """Each piece's end position (cumulative sizes), made once."""
+        if self._cumulative is None:
+            self._cumulative = list(accumulate(_size(piece) for piece in self._layout()))
+        return self._cumulative
 
     def count(self) -> int:
-        return sum(_size(piece) for piece in self._layout())
+        ends = self._ends()
+        return ends[-1] if ends else 0
 
     def __len__(self) -> int:
         return self.count()
@@ -148,31 +176,27 @@ class HistoryEvents:
         if not isinstance(index, slice) or index.step not in (None, 1):
             raise TypeError("HistoryEvents takes slices only")
         start, stop, _ = index.indices(self.count())
-        wanted, position = [], 0  # (piece, offset into it, how many)
-        for piece in self._layout():
-            size = _size(piece)
-            if position + size > start and position < stop:
-                skip = max(start - position, 0)
-                wanted.append((piece, skip, min(stop - position, size) - skip))
-            position += size
+        pieces, ends = self._layout(), self._ends()
+        wanted = []  # (piece, offset into it, how many)
+        for i in range(bisect_right(ends, start), len(pieces)):
+            position = ends[i] - _size(pieces[i])
             if position >= stop:
                 break
+            skip = max(start - position, 0)
+            wanted.append((pieces[i], skip, min(stop, ends[i]) - position - skip))
         return self._events(wanted)
 
     def _events(self, wanted: list) -> list[SpanEvent]:
-        runs = [piece[1] for piece, _, _ in wanted if piece[0] == "run"]
-        ids = dict(SpanBatchDocument.objects.filter(pk__in=[r.pk for r in runs]).values_list("pk", "span_ids")) if runs else {}
+        ids = _ids_of({piece[1].pk for piece, _, _ in wanted if piece[0] == "run"})
         changes = [piece[1] for piece, _, _ in wanted if piece[0] == "change"]
         rows = {row.pk: row for row in _with_relations(SpanChange.objects.filter(pk__in=changes))} if changes else {}
         shown: list = []  # SpanChange rows, or (run, span id) of a batch's spans
         for piece, skip, count in wanted:
-            kind = piece[0]
-            if kind == "gap":
+            if piece[0] == "gap":
                 shown += self._gap(piece, skip, count)
-            elif kind == "run":
-                shown += [(piece[1], span_id) for span_id in sorted(ids[piece[1].pk])[skip : skip + count]]
-            elif kind == "span":
-                shown.append((piece[1], piece[2]))
+            elif piece[0] == "run":
+                _, run, lo, _ = piece
+                shown += [(run, span_id) for span_id in ids[run.pk][lo + skip : lo + skip + count]]
             else:
                 shown.append(rows[piece[1]])
         return _as_events(shown, self.project_id)
@@ -192,7 +216,32 @@ class HistoryEvents:
 
 
 def _size(piece) -> int:
-    return piece[3] if piece[0] == "gap" else piece[1].n if piece[0] == "run" else 1
+    return piece[3] if piece[0] == "gap" else piece[3] - piece[2] if piece[0] == "run" else 1
+
+
+def _ids_of(pks) -> dict[int, list[int]]:
+    """Runs' span ids, sorted."""
+    if not pks:
+        return {}
+    return {pk: sorted(ids) for pk, ids in SpanBatchDocument.objects.filter(pk__in=pks).values_list("pk", "span_ids")}
+
+
+def _below(inside: dict[int, list[int]]) -> dict[tuple[int, int], int]:
+    """(run, span id): how many of the run's ids are at most that span id. Counted in PostgreSQL
+    (ints back, not the runs' lists); elsewhere from the lists."""
+    pairs = [(pk, span_id) for pk, spans in inside.items() for span_id in spans]
+    if not pairs:
+        return {}
+    if connection.vendor != "postgresql":
+        ids = _ids_of(inside)
+        return {(pk, span_id): bisect_right(ids[pk], span_id) for pk, span_id in pairs}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.pk, c.span, (SELECT count(*) FROM jsonb_array_elements_text(p.span_ids) v WHERE v::bigint <= c.span) "
+            "FROM unnest(%s::bigint[], %s::bigint[]) AS c(pk, span) JOIN annotate_spanbatchdocument p ON p.id = c.pk",
+            [[pk for pk, _ in pairs], [span_id for _, span_id in pairs]],
+        )
+        return {(pk, span_id): n for pk, span_id, n in cursor.fetchall()}
 
 
 def _with_relations(rows):

@@ -5,7 +5,7 @@ import pytest
 from annotate.models import Layer, Role, Span, SpanLink
 from annotate.workflow.models import SpanRejection
 from tests.e2e.conftest import login
-from tests.e2e.workspace import select_code_points
+from tests.e2e.workspace import char_box, drawn_text, select_code_points, utf16
 from tests.factories import DocumentFactory, MembershipFactory, UserFactory
 from tests.workflow.conftest import label
 
@@ -220,4 +220,54 @@ def test_a_unit_of_variants_is_rejected_or_edited_whole(page, variants):
     gold = {s.label: s for s in Span.objects.filter(document=document, layer=Layer.GOLD)}
     assert gold["disputed"].quote == "inflation fell"
     assert gold["disputed"].gold_origins.count() == 3
+    assert page.js_errors == []
+
+
+@pytest.fixture
+def wider(transactional_db):
+    """Three reviewers mark the same claim: carol exactly, dave with "that " before it, erin with
+    ", critics said" after it (14 code points: two words, once past the old 12-character limit)."""
+    document = DocumentFactory(text=TEXT, title="Inflation falls")
+    people = {}
+    for username, role in [("rita", Role.REVIEWER), ("carol", Role.ANNOTATOR), ("dave", Role.ANNOTATOR), ("erin", Role.ANNOTATOR)]:
+        people[username] = UserFactory(username=username)
+        MembershipFactory(project=document.project, user=people[username], role=role)
+    claim = TEXT.index("inflation fell")
+    end = claim + len("inflation fell to 3% in May")
+    for name, start, stop in (("carol", claim, end), ("dave", claim - 5, end), ("erin", claim, end + 14)):
+        label(people[name], document, start, stop, "assertion", note=f"{name}'s note")
+    return document, people
+
+
+def test_the_characters_only_some_versions_cover_are_drawn_apart_and_named(page, wider):
+    document, _ = wider
+    open_adjudication(page, document)
+    assert page.locator("#unit-list li").count() == 1  # two words apart is still one claim
+    # In the text: the part all three cover is drawn as agreed, the rest dashed, each named.
+    assert drawn_text(page, "span-assertion") == ["inflation fell to 3% in May"]
+    assert drawn_text(page, "span-assertion-partial") == ["that ", ", critics said"]
+    critics = TEXT.index("critics")
+    box = char_box(page, utf16(TEXT, critics), utf16(TEXT, critics + 7))
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    tip = page.locator("#difference-tip")
+    tip.wait_for(state="visible")
+    assert tip.text_content() == "“, critics said”: covered by erin, not by carol and dave"
+    # In the panel: the differing edges as words, the pieces named the same way.
+    page.keyboard.press("]")
+    edges = page.locator("#unit .differences li").all_text_contents()
+    assert edges == ["dave starts 5 characters earlier: “that ”", "erin ends 14 characters later: “, critics said”"]
+    names = page.locator("#unit .piece-names li").all_text_contents()
+    assert names == ["“that ”: covered by dave, not by carol and erin", "“, critics said”: covered by erin, not by carol and dave"]
+    # Rejected and accepted whole: every version is recorded.
+    page.keyboard.press("r")
+    settled(page)
+    assert SpanRejection.objects.filter(document=document).count() == 3
+    page.get_by_role("button", name="Undo reject").click()
+    settled(page)
+    page.keyboard.press("]")
+    page.keyboard.press("a")
+    settled(page)
+    gold = Span.objects.get(document=document, layer=Layer.GOLD)
+    assert gold.quote == "inflation fell to 3% in May"
+    assert sorted(gold.gold_origins.values_list("source_username", flat=True)) == ["carol", "dave", "erin"]
     assert page.js_errors == []

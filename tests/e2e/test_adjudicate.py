@@ -274,3 +274,34 @@ def test_the_characters_only_some_versions_cover_are_drawn_apart_and_named(page,
     assert gold.quote == "inflation fell to 3% in May"
     assert sorted(gold.gold_origins.values_list("source_username", flat=True)) == ["carol", "dave", "erin"]
     assert page.js_errors == []
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("screen", [{"width": 390, "height": 844, "scale": 1}, {"width": 640, "height": 450, "scale": 2}],
+                         ids=["phone-390px", "zoom-200pct"])
+def test_the_differences_pass_axe_and_fit_a_phone_and_200pct_zoom(browser, live_server, wider, scheme, screen):
+    """The unit's panel with its differences, and the hover tip, open: axe-core finds nothing
+    serious in light or dark mode, and the page does not scroll sideways."""
+    from tests.e2e.test_accessibility import AXE, BLOCKING, describe
+
+    document, _ = wider
+    context = browser.new_context(base_url=live_server.url, color_scheme=scheme, device_scale_factor=screen["scale"],
+                                  viewport={"width": screen["width"], "height": screen["height"]})
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    open_adjudication(page, document)
+    page.keyboard.press("]")
+    critics = TEXT.index("critics")
+    page.locator("#doc-text").scroll_into_view_if_needed()
+    box = char_box(page, utf16(TEXT, critics), utf16(TEXT, critics + 7))
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.locator("#difference-tip").wait_for(state="visible")
+    page.evaluate(AXE.read_text())
+    violations = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")["violations"]
+    assert [describe(v) for v in violations if v["impact"] in BLOCKING] == []
+    assert page.evaluate("() => document.documentElement.scrollWidth <= innerWidth")
+    tip = page.evaluate("() => { const r = document.getElementById('difference-tip').getBoundingClientRect(); return [r.left, r.right, innerWidth] }")
+    assert tip[0] >= 0 and tip[1] <= tip[2], tip
+    assert errors == []
+    context.close()

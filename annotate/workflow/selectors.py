@@ -38,6 +38,7 @@ from annotate.permissions import (
 from annotate.selectors import links_of, project_last_changed_at, span_as_dict
 from annotate.workflow import units
 from annotate.workflow.agreement import DocumentLayers, SpanKey, agreement_report
+from annotate.workflow.history_pages import HistoryEvents
 from annotate.workflow.models import GoldOrigin, Release, SpanRejection
 
 
@@ -341,6 +342,16 @@ def span_history(*, project: Project, access: Access, document_id: int | None = 
     if not access.sees_everyones_history:
         queryset = queryset.filter(actor_id=access.user_id)
     return queryset
+
+
+def span_history_pages(*, project: Project, access: Access, document_id: int | None = None) -> HistoryEvents:
+    """span_history's events for pages (count, slices, latest): read without sorting the view."""
+    check(access, SEE_HISTORY, project=project)
+    return HistoryEvents(
+        project_id=project.pk,
+        document_id=document_id,
+        actor_id=None if access.sees_everyones_history else access.user_id,
+    )
 
 
 def history_expanded(events: list[SpanEvent]) -> list[SpanEvent]:

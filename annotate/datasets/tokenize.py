@@ -14,15 +14,14 @@ reference_tokens() applies the rules with one full pattern, a match at a time. t
 token_columns() give the same tokens faster (tests/test_tokenize.py compares them on mixed
 texts): a text without any character of rule 4 but flags (most stored news text: NFC leaves
 few combining marks) takes a pattern without rule 4's large character classes, and the tokens
-come from one findall() of "white space + token" pieces, whose running lengths are the tokens'
-ends, instead of a match object per token (that object cost most of a conll export); texts
+come from one re.split() into white space and tokens, whose running lengths are the tokens'
+offsets, instead of a match object per token (that object cost most of a conll export); texts
 with rule 4 characters take the full rules written with a word's characters as runs.
 """
 import functools
 import re
 import unicodedata
 from itertools import accumulate
-from operator import sub
 
 INNER = "'’\\-‐"  # apostrophes and hyphens that stay inside a word
 ZWJ = "\u200d"
@@ -83,7 +82,7 @@ def _full_rules(*, runs: bool = False) -> str:
 # Without any rule 4 character in the text, the full rules reduce to these: a word is word
 # characters with single inner apostrophes or hyphens between them, anything else one character,
 # flags two.
-_SIMPLE_RULES = rf"\w+(?:[{INNER}]\w+)*|{FLAG_PAIR}|[^\s\w]"
+_SIMPLE_RULES = rf"\w++(?:[{INNER}]\w++)*+|{FLAG_PAIR}|[^\s\w]"  # possessive: nothing to give back
 
 
 @functools.cache
@@ -92,10 +91,10 @@ def _token_pattern() -> re.Pattern:
 
 
 @functools.cache
-def _piece_patterns() -> tuple[re.Pattern, re.Pattern]:
-    """(full, simple): white space then one token. Every non-space character starts a token, so
-    the pieces findall() returns follow each other without a gap from the start of the text."""
-    return re.compile(rf"\s*(?:{_full_rules(runs=True)})", re.DOTALL), re.compile(rf"\s*(?:{_SIMPLE_RULES})")
+def _split_patterns() -> tuple[re.Pattern, re.Pattern]:
+    """(full, simple), each one capturing group around a token: re.split() gives white space,
+    token, white space, ..., white space, whose running lengths are the tokens' offsets."""
+    return re.compile(rf"({_full_rules(runs=True)})", re.DOTALL), re.compile(rf"({_SIMPLE_RULES})")
 
 
 @functools.cache
@@ -133,10 +132,9 @@ def tokenize(text: str) -> list[tuple[int, int]]:
 
 
 def token_columns(text: str) -> tuple[list[int], list[int], list[str]]:
-    """(starts, ends, token texts) of the tokens, in order, made by C-level map() and accumulate()
-    over the findall() pieces: no Python code runs per token."""
-    full, simple = _piece_patterns()
-    pieces = (simple if simple_rules_apply(text) else full).findall(text)
-    ends = list(accumulate(map(len, pieces)))
-    words = list(map(str.lstrip, pieces))
-    return list(map(sub, ends, map(len, words))), ends, words
+    """(starts, ends, token texts) of the tokens, in order, made by re.split(), accumulate() and
+    slices: no Python code runs per token."""
+    full, simple = _split_patterns()
+    parts = (simple if simple_rules_apply(text) else full).split(text)
+    bounds = list(accumulate(map(len, parts)))
+    return bounds[:-1:2], bounds[1::2], parts[1::2]

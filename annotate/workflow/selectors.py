@@ -36,6 +36,7 @@ from annotate.permissions import (
     readable_spans,
 )
 from annotate.selectors import links_of, project_last_changed_at, span_as_dict
+from annotate.workflow import units
 from annotate.workflow.agreement import DocumentLayers, SpanKey, agreement_report
 from annotate.workflow.history_pages import HistoryEvents
 from annotate.workflow.models import GoldOrigin, Release, SpanRejection
@@ -135,7 +136,8 @@ def project_assignments(*, project: Project, access: Access) -> QuerySet[Assignm
 def adjudication_groups(*, document: Document, access: Access) -> dict:
     """The document's counted individual spans grouped by (label, start, end), each group saying
     which reviewers marked it, whether all of them did, and whether it is decided (accepted into
-    gold or rejected); plus the gold layer with the origin of each gold span."""
+    gold or rejected); the groups' marks and units (indices into groups and marks, see
+    annotate/workflow/units.py); plus the gold layer with the origin of each gold span."""
     check_may_adjudicate(access=access, document=document)
     layers = counted_layers(project=document.project, document_ids=[document.pk]).get(document.pk, set())
     # Plain rows, not model instances: with 4 reviewers x 400 spans, building Span objects was
@@ -183,7 +185,15 @@ def adjudication_groups(*, document: Document, access: Access) -> dict:
         states = {s["state"] for s in group["spans"]}
         group["state"] = "pending" if "pending" in states else "accepted" if "accepted" in states else "rejected"
         result.append(group)
-    return {"reviewers": reviewers, "groups": result, "gold": gold_rows(document_id=document.pk)}
+    # Which groups are versions of one mark and which marks one decision: annotate/workflow/units.py.
+    marks = units.marks_of(result)
+    return {
+        "reviewers": reviewers,
+        "groups": result,
+        "marks": marks,
+        "units": units.units_of(result, marks),
+        "gold": gold_rows(document_id=document.pk),
+    }
 
 
 def gold_rows(*, document_id: int) -> list[dict]:

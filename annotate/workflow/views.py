@@ -30,7 +30,7 @@ from annotate.workflow import charts, releases as release_service, selectors, se
 from annotate.workflow.api_views import release_download_response
 
 ADJUDICATION_MODULES = [
-    f"js/{name}.js" for name in ("adjudicate", "api", "drawing", "highlights", "offsets", "selection", "text_view")
+    f"js/{name}.js" for name in ("adjudicate", "api", "drawing", "highlights", "offsets", "selection", "text_view", "workflow/versions")
 ]
 
 

@@ -236,7 +236,12 @@ class SpanChange(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(action__in=SpanAction.values), name="spanevent_action_valid"),
         ]
-        indexes = [models.Index(fields=["span_id_value"], name="spanchange_span")]
+        indexes = [
+            models.Index(fields=["span_id_value"], name="spanchange_span"),
+            # the history's order (SpanEvent.Meta.ordering) per project: pages read it from here
+            # instead of sorting the view (workflow.history_pages); one document's rows are few
+            models.Index(fields=["project", "at", "span_id_value", "id"], name="spanchange_project_order"),
+        ]
 
 
 class SpanBatch(models.Model):

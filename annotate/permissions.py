@@ -227,24 +227,42 @@ def document_for_user(
 # A span save: the permission check also reads what validation needs and takes the document
 # row's lock (annotate.services.spans' lock order), so a save runs one query here, not three.
 _DOCUMENT_WINDOW_SQL = """
-    SELECT x.id, x.project_id, x.length, substr(x.text, %s, %s) AS text_window, m.role AS my_role
+    SELECT x.id, x.project_id, x.length, x.text_sha256, substr(x.text, %s, %s) AS text_window, m.role AS my_role
     FROM annotate_document x JOIN annotate_membership m ON m.project_id = x.project_id AND m.user_id = %s
     WHERE x.id = %s
 """
 
 
-def document_window_for_user(user, document_id: int, *, lo: int, hi: int) -> tuple[Document, Access]:
-    """document_for_user for a write inside a transaction: the document (id, project_id, length
-    and `text_window` = text[lo:hi] loaded; the rest deferred) and the access, in one query, the
-    document row locked FOR KEY SHARE on PostgreSQL. 404 for non-members."""
+def document_window_for_user(
+    user, document_id: int, *, lo: int, hi: int, lock: bool = True
+) -> tuple[Document, Access]:
+    """document_for_user for a write: the document (id, project_id, length, text_sha256 and
+    `text_window` = text[lo:hi] loaded; the rest deferred) and the access, in one query, the
+    document row locked FOR KEY SHARE on PostgreSQL inside the caller's transaction. 404 for
+    non-members. lock=False: a plain read, for a write that checks again with
+    still_member_of_document_sql in its own statement."""
     document = None
     if user.is_authenticated and 0 < document_id < 2**63:
-        sql = _DOCUMENT_WINDOW_SQL + (" FOR KEY SHARE OF x" if connection.vendor == "postgresql" else "")
+        locked = lock and connection.vendor == "postgresql"
+        sql = _DOCUMENT_WINDOW_SQL + (" FOR KEY SHARE OF x" if locked else "")
         params = [max(lo, 0) + 1, max(hi - lo, 0), user.pk, document_id]
         document = next(iter(Document.objects.raw(sql, params)), None)
     if document is None:
         raise Http404("No such document.")
     return document, Access(user_id=user.pk, project_id=document.project_id, role=document.my_role)
+
+
+def still_member_of_document_sql(user, document: Document) -> tuple[str, list]:
+    """A SELECT for one statement that writes into `document` (read by document_window_for_user
+    with lock=False): it yields the document's row, locked FOR KEY SHARE, only while the user
+    is still a member of its project and the text is still the one that was read (its hash);
+    else no row, and the write writes nothing. PostgreSQL only."""
+    sql = (
+        "SELECT x.id, x.project_id FROM annotate_document x JOIN annotate_membership m"
+        " ON m.project_id = x.project_id AND m.user_id = %s"
+        " WHERE x.id = %s AND x.text_sha256 = %s FOR KEY SHARE OF x"
+    )
+    return sql, [user.pk, document.pk, document.text_sha256]
 
 
 def document_for_adjudicator(user, document_id: int, *, with_text: bool = True) -> tuple[Document, Access]:

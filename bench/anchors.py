@@ -47,6 +47,7 @@ from anchor_systems import DB_SUFFIX, PG, AnnotateSystem, DoccanoSystem, databas
 
 FLOOR_DB = "annotate_perfbench_floor" + DB_SUFFIX
 PER_DOC = 20  # spans saved per document in the span-save measurement
+STEPS = ("import", "export", "saves", "long", "size")
 
 
 def load() -> float:
@@ -220,6 +221,9 @@ def main(argv=None):
     ap.add_argument("--doccano-venv", default=os.environ.get("DOCCANO_VENV", "/work/anchors/doccano-venv"))
     ap.add_argument("--no-doccano", action="store_true")
     ap.add_argument("--quick", action="store_true", help="500 documents, one repetition each")
+    ap.add_argument("--only", choices=STEPS, action="append",
+                    help="run only these steps (repeatable), e.g. --only saves to iterate on span saves; the table "
+                    "then shows only what was measured")
     ap.add_argument("--out", help="write the raw figures as JSON here")
     ap.add_argument("--report", metavar="FILE", help="print the table of a run's --out file again, and stop")
     a = ap.parse_args(argv)
@@ -229,6 +233,7 @@ def main(argv=None):
         names = [n for n in ("annotate", "doccano") if n in raw["results"]]
         print_table(raw["results"], names, a, raw.get("doccano_note"), when=raw.get("finished") or raw["started"])
         return
+    steps = set(a.only or STEPS)
     if a.quick:
         a.documents, a.import_reps, a.export_reps, a.save_reps, a.save_docs = 500, 1, 1, 1, 50
     assert 8100 <= a.port and a.port + 1 <= 8299
@@ -236,6 +241,8 @@ def main(argv=None):
     workdir = Path(tempfile.mkdtemp(prefix="bench-anchors-"))
 
     t0 = time.perf_counter()
+    if steps <= {"saves"}:  # only the documents the span saves use
+        a.documents = min(a.documents, a.save_reps * a.save_docs)
     docs = anchor_corpus.generate(a.documents)
     longdoc = anchor_corpus.generate_long()
     n_spans = sum(len(d["spans"]) for d in docs)
@@ -274,7 +281,7 @@ def main(argv=None):
 
         # 1. import of the whole project with its spans; the floor right after each round
         res["floor"]["import"], imports = [], {n: [] for n in names}
-        for r in range(a.import_reps):
+        for r in range(a.import_reps if "import" in steps else 0):
             for name in names if r % 2 == 0 else names[::-1]:
                 seconds = m_import(clients[name], docs, f"anchor-import-{r}")
                 imports[name].append(seconds)
@@ -291,7 +298,7 @@ def main(argv=None):
         res["floor"]["json"] = []
         for name in names:
             res[name]["jsonl"], res[name]["conll"] = [], []
-        for r in range(a.export_reps):
+        for r in range(a.export_reps if "export" in steps and "import" in steps else 0):
             seconds, size = floor_json()
             res["floor"]["json"].append(seconds)
             report.log(f"export floor (COPY json_agg) rep {r}: {seconds:.2f} s, {size / 1e6:.1f} MB")
@@ -315,7 +322,7 @@ def main(argv=None):
             clients[name].create_project("anchor-saves")
             ids[name] = clients[name].import_documents(save_docs)
             res[name]["saves"] = []
-        for r in range(a.save_reps):
+        for r in range(a.save_reps if "saves" in steps else 0):
             for name in names if r % 2 == 0 else names[::-1]:
                 out = m_saves(clients[name], save_docs, ids[name], r * a.save_docs, a.save_docs, a.threads)
                 out["load"] = load()
@@ -326,7 +333,7 @@ def main(argv=None):
         report.save()
 
         # 5. the long document: import and read
-        for name in names:
+        for name in names if "long" in steps else ():
             client = clients[name]
             client.create_project("anchor-long")
             started = time.perf_counter()
@@ -343,7 +350,7 @@ def main(argv=None):
                        f"({size / 1e6:.2f} MB, {seen} spans)")
 
         # 6. database sizes
-        for name, system in zip(names, systems):
+        for name, system in zip(names, systems) if "size" in steps else ():
             res[name]["size"] = database_sizes(system.database, system.history_tables)
             size = res[name]["size"]
             report.log(f"database {name}: {size['total'] / 2**20:.0f} MB, history {size['history'] / 2**20:.0f} MB; largest "
@@ -365,15 +372,9 @@ def round_ratio(values, floors):
 
 
 def print_table(res, names, a, doccano_note, when):
+    """The table of whatever the run measured (--only leaves rows out)."""
     have_doccano = "doccano" in names
     ours, theirs = res["annotate"], res.get("doccano", {})
-    floor_import, floor_json_s = median(res["floor"]["import"]), median(res["floor"]["json"])
-    saves = ours["saves"]
-    rate = median([s["rate"] for s in saves])
-    p95 = median([s["p95"] for s in saves])
-    d_rate = median([s["rate"] for s in theirs.get("saves", [])]) if have_doccano else None
-    d_p95 = median([s["p95"] for s in theirs.get("saves", [])]) if have_doccano else None
-    save_loads = [s["load"] for s in saves]
 
     def rr(values, others):
         return f"{round_ratio(values, others):.2f}x" if values else "-"
@@ -384,36 +385,50 @@ def print_table(res, names, a, doccano_note, when):
         print(f"doccano not measured: {doccano_note}")
     print("| measure | annotate | doccano | doccano / annotate | PostgreSQL floor | annotate / floor | goal | load |")
     print("|---|---|---|---|---|---|---|---|")
-    imp, d_imp = median(ours["import"]), median(theirs.get("import", []))
-    print(f"| import {a.documents:,} documents with their spans | {fmt(imp)} | {fmt(d_imp)} | {rr(theirs.get('import'), ours['import'])} | "
-          f"COPY: {fmt(floor_import)} | {round_ratio(ours['import'], res['floor']['import']):.2f}x | 3x floor | {res['import_load']:.1f} |")
-    j, d_j = median(ours["jsonl"]), median(theirs.get("jsonl", []))
-    print(f"| export jsonl | {fmt(j)} | {fmt(d_j)} | {rr(theirs.get('jsonl'), ours['jsonl'])} | COPY json_agg: {fmt(floor_json_s)} | "
-          f"{round_ratio(ours['jsonl'], res['floor']['json']):.2f}x | 2x floor | {res['export_load']:.1f} |")
-    c = median(ours["conll"])
-    print(f"| export conll | {fmt(c)} | none in 1.8.4 | - | COPY json_agg: {fmt(floor_json_s)} | {round_ratio(ours['conll'], res['floor']['json']):.2f}x | "
-          f"5x floor | {res['export_load']:.1f} |")
-    print(f"| span saves, one request each, {a.threads} clients | {rate:.0f} spans/s, p95 {p95:.0f} ms | "
-          + (f"{d_rate:.0f} spans/s, p95 {d_p95:.0f} ms | annotate {rr([s['rate'] for s in saves], [s['rate'] for s in theirs['saves']])} "
-             "doccano's rate | " if have_doccano else "- | - | ")
-          + f"- | - | 3x doccano, p95 < 40 ms | {min(save_loads):.1f}-{max(save_loads):.1f} |")
-    li, d_li = ours["long_import"], theirs.get("long_import")
-    lr, d_lr = ours["long_read"], theirs.get("long_read")
-    print(f"| 1 MB document, 5,000 spans: import / read | {fmt(li)} / {fmt(lr)} | "
-          + (f"{fmt(d_li)} / {fmt(d_lr)} | {ratio(d_li, li)} / {ratio(d_lr, lr)} |" if have_doccano else "- | - |")
-          + " - | - | - | - |")
-    size, d_size = ours["size"], theirs.get("size")
-    share = size["history"] / size["total"] if size["total"] else 0
-    print(f"| database size after the run | {size['total'] / 2**20:.0f} MB (history {size['history'] / 2**20:.0f} MB, {share:.0%}) | "
-          + (f"{d_size['total'] / 2**20:.0f} MB | {ratio(d_size['total'], size['total'])} |" if d_size else "- | - |")
-          + " - | - | history < 25% | - |")
-    print(f"\nspan saves per repetition (annotate): " + "; ".join(
-        f"{s['rate']:.0f}/s p95 {s['p95']:.0f} ms load {s['load']:.1f}" for s in saves))
-    if have_doccano:
-        print("span saves per repetition (doccano): " + "; ".join(
-            f"{s['rate']:.0f}/s p95 {s['p95']:.0f} ms load {s['load']:.1f}" for s in theirs["saves"]))
-    print(f"checks: annotate {ours.get('jsonl_check')}" + (f"; doccano {theirs.get('jsonl_check')}" if have_doccano else ""))
-
+    if ours.get("import"):
+        floor_import = median(res["floor"]["import"])
+        imp, d_imp = median(ours["import"]), median(theirs.get("import", []))
+        print(f"| import {a.documents:,} documents with their spans | {fmt(imp)} | {fmt(d_imp)} | {rr(theirs.get('import'), ours['import'])} | "
+              f"COPY: {fmt(floor_import)} | {round_ratio(ours['import'], res['floor']['import']):.2f}x | 3x floor | {res['import_load']:.1f} |")
+    if ours.get("jsonl"):
+        floor_json_s = median(res["floor"]["json"])
+        j, d_j = median(ours["jsonl"]), median(theirs.get("jsonl", []))
+        print(f"| export jsonl | {fmt(j)} | {fmt(d_j)} | {rr(theirs.get('jsonl'), ours['jsonl'])} | COPY json_agg: {fmt(floor_json_s)} | "
+              f"{round_ratio(ours['jsonl'], res['floor']['json']):.2f}x | 2x floor | {res['export_load']:.1f} |")
+        c = median(ours["conll"])
+        print(f"| export conll | {fmt(c)} | none in 1.8.4 | - | COPY json_agg: {fmt(floor_json_s)} | {round_ratio(ours['conll'], res['floor']['json']):.2f}x | "
+              f"5x floor | {res['export_load']:.1f} |")
+    saves = ours.get("saves")
+    if saves:
+        rate = median([s["rate"] for s in saves])
+        p95 = median([s["p95"] for s in saves])
+        d_rate = median([s["rate"] for s in theirs.get("saves", [])]) if have_doccano else None
+        d_p95 = median([s["p95"] for s in theirs.get("saves", [])]) if have_doccano else None
+        save_loads = [s["load"] for s in saves]
+        print(f"| span saves, one request each, {a.threads} clients | {rate:.0f} spans/s, p95 {p95:.0f} ms | "
+              + (f"{d_rate:.0f} spans/s, p95 {d_p95:.0f} ms | annotate {rr([s['rate'] for s in saves], [s['rate'] for s in theirs['saves']])} "
+                 "doccano's rate | " if have_doccano else "- | - | ")
+              + f"- | - | 3x doccano, p95 < 40 ms | {min(save_loads):.1f}-{max(save_loads):.1f} |")
+    if "long_import" in ours:
+        li, d_li = ours["long_import"], theirs.get("long_import")
+        lr, d_lr = ours["long_read"], theirs.get("long_read")
+        print(f"| 1 MB document, 5,000 spans: import / read | {fmt(li)} / {fmt(lr)} | "
+              + (f"{fmt(d_li)} / {fmt(d_lr)} | {ratio(d_li, li)} / {ratio(d_lr, lr)} |" if have_doccano else "- | - |")
+              + " - | - | - | - |")
+    if "size" in ours:
+        size, d_size = ours["size"], theirs.get("size")
+        share = size["history"] / size["total"] if size["total"] else 0
+        print(f"| database size after the run | {size['total'] / 2**20:.0f} MB (history {size['history'] / 2**20:.0f} MB, {share:.0%}) | "
+              + (f"{d_size['total'] / 2**20:.0f} MB | {ratio(d_size['total'], size['total'])} |" if d_size else "- | - |")
+              + " - | - | history < 25% | - |")
+    if saves:
+        print(f"\nspan saves per repetition (annotate): " + "; ".join(
+            f"{s['rate']:.0f}/s p95 {s['p95']:.0f} ms load {s['load']:.1f}" for s in saves))
+        if have_doccano:
+            print("span saves per repetition (doccano): " + "; ".join(
+                f"{s['rate']:.0f}/s p95 {s['p95']:.0f} ms load {s['load']:.1f}" for s in theirs["saves"]))
+    if ours.get("jsonl_check"):
+        print(f"checks: annotate {ours.get('jsonl_check')}" + (f"; doccano {theirs.get('jsonl_check')}" if have_doccano else ""))
 
 if __name__ == "__main__":
     main()

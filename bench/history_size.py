@@ -10,7 +10,7 @@ VACUUM FULL and pg_total_relation_size of every table. Then the same database mi
 VACUUM FULL and measured again; then migrated forward again (0008 converting those rows), measured
 a third time, with the time each migration took.
 
-    .venv/bin/python bench/history_size.py [--reads-only]
+    .venv/bin/python bench/history_size.py [--reads-only] [--no-export]
 
 It ends with the history's reads on that database (--reads-only: just those, on the database a
 previous run left).
@@ -133,16 +133,35 @@ def reads():
     document_id = Span.objects.filter(document__project=project).values_list("document_id", flat=True).first()
     print(f"\nhistory reads, {total:,} events (best of 3), load average {os.getloadavg()[0]:.1f}:")
     timed("reference: count the project's spans", lambda: Span.objects.filter(document__project=project).count())
+    print("  sorting the view (span_history, as the pages read it before history_pages):")
     timed("API page 1 (count + 50 events, expanded)", lambda: (events.count(), len(selectors.history_expanded(list(events[:50]))))[1])
     timed("API last page (count + 50 events, expanded)", lambda: (events.count(), len(selectors.history_expanded(list(events[total - 50 :]))))[1])
     timed("history page (count + latest 500, expanded)", lambda: (events.count(), len(selectors.history_expanded(list(events.reverse()[:500]))))[1])
+    print("  laid out from the batch rows and the SpanChange index (span_history_pages, what the pages read now):")
+
+    def pages():  # a new one each time, as each request makes: nothing cached between runs
+        return selectors.span_history_pages(project=project, access=access)
+
+    def page(first, last):
+        events = pages()
+        events.count()
+        return len(selectors.history_expanded(events[first:last]))
+
+    timed("API page 1 (count + 50 events, expanded)", lambda: page(0, 50))
+    timed("API middle page (count + 50 events, expanded)", lambda: page(total // 2, total // 2 + 50))
+    timed("API last page (count + 50 events, expanded)", lambda: page(total - 50, total))
+    timed("history page (count + latest 500, expanded)", lambda: (lambda e: (e.count(), len(selectors.history_expanded(e.latest(500))))[1])(pages()))
+    same = [selectors.event_as_dict(e) for e in selectors.history_expanded(pages()[total - 500 : total])]
+    assert same == [selectors.event_as_dict(e) for e in selectors.history_expanded(list(events[total - 500 :]))]
+    print("  (the last 500 events checked equal to the view's)")
     timed("one document's history", lambda: len(selectors.history_expanded(list(selectors.span_history(project=project, access=access, document_id=document_id)))))
 
     def export():
         size = sum(len(json_module.dumps(selectors.event_as_dict(e))) for e in selectors.history_rows(events))
         return f"{size / 1e6:.1f} MB"
 
-    timed("whole export as JSON lines", export, reps=1)
+    if "--no-export" not in sys.argv:
+        timed("whole export as JSON lines", export, reps=1)
     connection.close()
 
 

@@ -1,6 +1,8 @@
 """Where a span save's time goes: cProfile over N span POSTs through the whole WSGI application
 (every middleware, DRF, token auth, the permission query, the serializer, validate_span, the
-inserts, the history row, rendering), on PostgreSQL with the production settings (DEBUG off).
+write of the span and its history row, rendering), on PostgreSQL with the production settings
+(DEBUG off). Through Django's test client, which leaves out the per-request connection health
+check (SELECT 1) a server makes with CONN_HEALTH_CHECKS.
 
     .venv/bin/python bench/profile_span_save.py [--saves 600] [--session] [--top 25]
 
@@ -31,12 +33,12 @@ PARTS = [
     ("      all authentication classes (token, session)", "rest_framework/authentication.py", "authenticate"),
     ("    request body parse (request.data)", "rest_framework/request.py", "_load_data_and_files"),
     ("    serializer (SpanCreateIn.is_valid)", "rest_framework/serializers.py", "is_valid"),
-    ("    service (services.spans._create)", "annotate/services/spans.py", "_create"),
-    ("      permission + text window + lock (1 query)", "annotate/permissions.py", "document_window_for_user"),
+    ("    service (services.spans.span_create_for_user)", "annotate/services/spans.py", "span_create_for_user"),
+    ("      permission + text window, no lock (1 query)", "annotate/permissions.py", "document_window_for_user"),
     ("      validate_span", "annotate/validation.py", "validate_span"),
-    ("      INSERTs, span and history (Model.save_base)", "django/db/models/base.py", "save_base"),
-    ("        of which the history row (spans._record)", "annotate/services/spans.py", "_record"),
-    ("      COMMIT", "django/db/backends/base/base.py", "commit"),
+    ("      the statement's parts (Django's field preparation)", "annotate/services/spans.py", "_insert_parts"),
+    ("      one statement: lock, span, history row, commit", "annotate/services/spans.py", "_one_statement"),
+    ("      the locked path (a document changed since the read)", "annotate/services/spans.py", "_create"),
     ("    response dict (span_as_dict)", "annotate/selectors.py", "span_as_dict"),
     ("    finalize_response", "rest_framework/views.py", "finalize_response"),
     ("  response render (JSONRenderer)", "rest_framework/renderers.py", "render"),

@@ -123,7 +123,13 @@ SAVED_AND_PAINTED = """() => new Promise((resolve) => {
 TWO_FRAMES = "() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(r))))"
 
 
-def measure_adds(page, cdp, adds: int, rng: random.Random) -> list[dict]:
+def measure_adds(page, cdp, adds: int, rng: random.Random, profiles: list | None = None) -> list[dict]:
+    """Adds spans where the reader looks. What is measured, per add: main-thread work from the
+    keypress until the span is saved (the status says so after the server's answer, with the list,
+    highlights and editor updated) and two more frames are painted. The bench's own scroll and
+    selection before the keypress are outside it (each followed by waits that let their frames and
+    the highlighter's window move finish). With `profiles`, the CPU profiler runs over the same
+    interval only, and each add's profile is appended."""
     page.wait_for_timeout(500)  # let the page settle before timing anything
     results = []
     for _ in range(adds):
@@ -134,10 +140,14 @@ def measure_adds(page, cdp, adds: int, rng: random.Random) -> list[dict]:
         page.evaluate("([a, b]) => {" + LOCATE + "window.getSelection().setBaseAndExtent(...locate(a), ...locate(b)); }",
                       [start, start + 30])
         page.wait_for_timeout(100)
+        if profiles is not None:
+            cdp.send("Profiler.start")
         before = task_seconds(cdp)
         page.keyboard.press("1")
         page.evaluate(SAVED_AND_PAINTED)
         after = task_seconds(cdp)
+        if profiles is not None:
+            profiles.append(cdp.send("Profiler.stop")["profile"])
         # The same wait with nothing happening: what the measurement itself costs.
         idle_before = task_seconds(cdp)
         page.evaluate(TWO_FRAMES)
@@ -179,18 +189,19 @@ SCROLL_FRAMES = """(frames) => new Promise((resolve) => {
 
 
 def profile_adds(page, cdp, adds: int, rng: random.Random, top: int = 15) -> None:
-    """Adds under the CDP sampling profiler; prints the functions with the most self time."""
+    """Adds under the CDP sampling profiler, each profiled from its keypress to its second frame
+    painted (not the bench's scroll before it); prints the functions with the most self time."""
     cdp.send("Profiler.enable")
     cdp.send("Profiler.setSamplingInterval", {"interval": 100})  # microseconds
-    cdp.send("Profiler.start")
-    measure_adds(page, cdp, adds, rng)
-    profile = cdp.send("Profiler.stop")["profile"]
-    nodes = {node["id"]: node["callFrame"] for node in profile["nodes"]}
+    profiles = []
+    measure_adds(page, cdp, adds, rng, profiles)
     self_us = {}
-    for node_id, delta in zip(profile["samples"], profile["timeDeltas"]):
-        frame = nodes[node_id]
-        where = f"{frame['functionName'] or '(anonymous)'} {frame['url'].rsplit('/', 1)[-1]}:{frame['lineNumber'] + 1}"
-        self_us[where] = self_us.get(where, 0) + delta
+    for profile in profiles:
+        nodes = {node["id"]: node["callFrame"] for node in profile["nodes"]}
+        for node_id, delta in zip(profile["samples"], profile["timeDeltas"]):
+            frame = nodes[node_id]
+            where = f"{frame['functionName'] or '(anonymous)'} {frame['url'].rsplit('/', 1)[-1]}:{frame['lineNumber'] + 1}"
+            self_us[where] = self_us.get(where, 0) + delta
     busy = {k: v for k, v in self_us.items() if not k.startswith("(idle)")}
     total = sum(busy.values()) / 1000
     print(f"  profile of {adds} adds: {total:.0f} ms sampled outside idle ({load()}); most self time:")

@@ -9,17 +9,28 @@ Rules, applied left to right over the code points of the text:
    Me), variation selectors, emoji skin-tone modifiers, tag characters, the zero-width joiner
    and the character after it, and the second of a pair of regional-indicator flags.
 So "👩🏽‍🔬" and "🇦🇿" are one token each, and "é" written as e + U+0301 stays one token.
+
+reference_tokens() applies the rules with one full pattern, a match at a time. tokenize() and
+token_columns() give the same tokens faster (tests/test_tokenize.py compares them on mixed
+texts): a text without any character of rule 4 but flags (most stored news text: NFC leaves
+few combining marks) takes a pattern without rule 4's large character classes, and the tokens
+come from one re.split() into white space and tokens, whose running lengths are the tokens'
+offsets, instead of a match object per token (that object cost most of a conll export); texts
+with rule 4 characters take the full rules written with a word's characters as runs.
 """
 import functools
 import re
 import unicodedata
+from itertools import accumulate
 
 INNER = "'’\\-‐"  # apostrophes and hyphens that stay inside a word
+ZWJ = "\u200d"
+FLAG_PAIR = r"[\U0001F1E6-\U0001F1FF]{2}"
 
 
 @functools.cache
-def _attaching_class() -> str:
-    """A regex character class body of every code point that joins the token before it
+def _attaching_ranges() -> tuple[tuple[int, int], ...]:
+    """(first, last) code point ranges of every code point that joins the token before it
     (rule 4, without the zero-width joiner, which has its own rule). Built once per process."""
     ranges, start, previous = [], None, None
     # Marks and modifiers live only in planes 0 and 1 and in 0xE0000-0xE01EF (tags, selectors).
@@ -39,16 +50,79 @@ def _attaching_class() -> str:
         previous = code
     if start is not None:
         ranges.append((start, previous))
+    return tuple(ranges)
+
+
+def _class_body(ranges) -> str:
     return "".join(re.escape(chr(a)) + ("-" + re.escape(chr(b)) if b != a else "") for a, b in ranges)
 
 
 @functools.cache
-def _token_pattern() -> re.Pattern:
+def _attaching_class() -> str:
+    """A regex character class body of rule 4's attaching code points (without the ZWJ)."""
+    return _class_body(_attaching_ranges())
+
+
+def _full_rules(*, runs: bool = False) -> str:
+    """The rules as one pattern. `runs`: the same language with a word's characters matched as
+    runs of one class between inner apostrophes or hyphens (sre repeats a single class in C, but
+    an alternation a character at a time: half the time on emoji-rich text). The two agree
+    because the three kinds of character in a word never overlap, so neither backtracks."""
     attach = _attaching_class()
-    joined = rf"(?:[{attach}]|\u200d(?:(?!\s).)?)*"  # marks and modifiers; a ZWJ and what it joins
-    word = rf"\w(?:[\w{attach}\u200d]|(?<=\w)[{INNER}](?=\w))*"
-    other = rf"(?:[\U0001F1E6-\U0001F1FF]{{2}}|[^\s\w]){joined}"
-    return re.compile(rf"{word}|{other}", re.DOTALL)
+    joined = rf"(?:[{attach}]|{ZWJ}(?:(?!\s).)?)*"  # marks and modifiers; a ZWJ and what it joins
+    if runs:
+        inside = rf"[\w{attach}{ZWJ}]*"
+        word = rf"\w{inside}(?:(?<=\w)[{INNER}](?=\w){inside})*"
+    else:
+        word = rf"\w(?:[\w{attach}{ZWJ}]|(?<=\w)[{INNER}](?=\w))*"
+    other = rf"(?:{FLAG_PAIR}|[^\s\w]){joined}"
+    return rf"{word}|{other}"
+
+
+# Without any rule 4 character in the text, the full rules reduce to these: a word is word
+# characters with single inner apostrophes or hyphens between them, anything else one character,
+# flags two.
+_SIMPLE_RULES = rf"\w++(?:[{INNER}]\w++)*+|{FLAG_PAIR}|[^\s\w]"  # possessive: nothing to give back
+
+
+@functools.cache
+def _token_pattern() -> re.Pattern:
+    return re.compile(_full_rules(), re.DOTALL)
+
+
+@functools.cache
+def _split_patterns() -> tuple[re.Pattern, re.Pattern]:
+    """(full, simple), each one capturing group around a token: re.split() gives white space,
+    token, white space, ..., white space, whose running lengths are the tokens' offsets."""
+    return re.compile(rf"({_full_rules(runs=True)})", re.DOTALL), re.compile(rf"({_SIMPLE_RULES})")
+
+
+@functools.cache
+def _joining_search() -> tuple[re.Pattern, frozenset[str]]:
+    """A search for a possible rule 4 character, and the set that decides. sre tests a class's
+    plane-0 part with one bitmap but its astral ranges one by one, so the search looks for any
+    astral character (rare in news text: emoji) and the set settles those."""
+    ranges = _attaching_ranges()
+    bmp = _class_body((a, min(b, 0xFFFF)) for a, b in ranges if a <= 0xFFFF)
+    joining = frozenset(chr(code) for a, b in ranges for code in range(a, b + 1)) | {ZWJ}
+    return re.compile(rf"[{bmp}{ZWJ}\U00010000-\U0010FFFF]"), joining
+
+
+def simple_rules_apply(text: str) -> bool:
+    """True when the text holds no character of rule 4 (the ZWJ included): then the simple
+    pattern gives exactly the full rules' tokens."""
+    search, joining = _joining_search()
+    position = 0
+    while found := search.search(text, position):
+        if found.group() in joining:
+            return False
+        position = found.end()
+    return True
+
+
+def reference_tokens(text: str) -> list[tuple[int, int]]:
+    """[(start, end)] by the full rules, one match at a time: what tokenize() must equal."""
+    return [match.span() for match in _token_pattern().finditer(text)]
 
 
 def tokenize(text: str) -> list[tuple[int, int]]:
@@ -58,12 +132,9 @@ def tokenize(text: str) -> list[tuple[int, int]]:
 
 
 def token_columns(text: str) -> tuple[list[int], list[int], list[str]]:
-    """(starts, ends, token texts) of the tokens, in order: the same tokens as tokenize(), taken
-    from the match objects by C-level map() rather than a Python loop per token (the conll
-    export spends most of its time here)."""
-    matches = list(_token_pattern().finditer(text))
-    return (
-        list(map(re.Match.start, matches)),
-        list(map(re.Match.end, matches)),
-        list(map(re.Match.group, matches)),
-    )
+    """(starts, ends, token texts) of the tokens, in order, made by re.split(), accumulate() and
+    slices: no Python code runs per token."""
+    full, simple = _split_patterns()
+    parts = (simple if simple_rules_apply(text) else full).split(text)
+    bounds = list(accumulate(map(len, parts)))
+    return bounds[:-1:2], bounds[1::2], parts[1::2]

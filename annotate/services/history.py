@@ -45,7 +45,10 @@ def release_from_batches(*, document_id: int, spans: list[Span]) -> None:
     by_id = {span.pk: span for span in spans}
     rows = []
     # locked and read again: of two writes releasing the same span, the second finds it gone
-    for part in SpanBatchDocument.objects.select_for_update().select_related("batch").filter(pk__in=parts).order_by("pk"):
+    # only these rows, not their batch's (of=self): a lock on the batch row would queue every
+    # first edit in the whole import behind each other (tests/test_history_races.py)
+    locked = SpanBatchDocument.objects.select_for_update(of=("self",)).select_related("batch")
+    for part in locked.filter(pk__in=parts).order_by("pk"):
         mine = wanted.intersection(part.span_ids)
         if not mine:
             continue
@@ -86,7 +89,8 @@ def batch_create(*, project_id: int, actor, reason: str, at) -> SpanBatch:
 
 def batch_add(*, batch: SpanBatch, spans_by_document: dict[int, list[int]]) -> None:
     """Name the batch's spans, one row per document (COPY on PostgreSQL: no per-row quoting)."""
-    parts = [(document_id, ids) for document_id, ids in spans_by_document.items() if ids]
+    # sorted: the history's pages read a row's first and last id as its range (workflow.history_pages)
+    parts = [(document_id, sorted(ids)) for document_id, ids in spans_by_document.items() if ids]
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             with cursor.cursor.copy("COPY annotate_spanbatchdocument (batch_id, document_id, span_ids) FROM STDIN") as copy:

@@ -1,12 +1,24 @@
 """Spans and the links between them. Each write is checked by annotate.validation and
 recorded in the span history (annotate.services.history: the audit history, and the project's
 "last changed" clock)."""
+import json
+from contextlib import nullcontext
+
 from django.db import IntegrityError, connection, transaction
 from django.db.models.functions import Substr
+from django.db.models.sql import InsertQuery
+from django.utils import timezone
 
 from annotate.errors import Conflict, InvalidInput, NotFound
-from annotate.models import Document, Label, Layer, Span, SpanAction, SpanLink
-from annotate.permissions import WRITE_OTHERS_LAYERS, Access, check, check_may_edit_span, document_window_for_user
+from annotate.models import Document, Label, Layer, Span, SpanAction, SpanChange, SpanLink
+from annotate.permissions import (
+    WRITE_OTHERS_LAYERS,
+    Access,
+    check,
+    check_may_edit_span,
+    document_window_for_user,
+    still_member_of_document_sql,
+)
 from annotate.selectors import span_as_dict
 from annotate.services.history import record_change, release_from_batches, release_linking_to
 from annotate.validation import check_version, validate_link, validate_span
@@ -169,14 +181,115 @@ def span_create(
 
 def span_create_for_user(*, user, document_id: int, fields: dict) -> Span:
     """span_create of the caller's own span, from the document's id (the API's span save): the
-    permission check (404 for non-members) reads the text window and takes the document's lock
-    in the same query (permissions.document_window_for_user)."""
+    permission check (404 for non-members) reads the text window in the same query
+    (permissions.document_window_for_user). On PostgreSQL the save is then one statement
+    (_create_in_one_statement); when that finds the document changed since the read, or on
+    SQLite, it is the transaction that holds the document's lock from the read on."""
+    if connection.vendor == "postgresql":
+        span = _create_in_one_statement(user=user, document_id=document_id, fields=fields)
+        if span is not None:
+            return span
 
     def locate(lo: int, hi: int):
         document, access = document_window_for_user(user, document_id, lo=lo, hi=hi)
         return document, access, (document.length, document.text_window)
 
     return _create(locate=locate, fields=fields, actor=user, annotator=None, layer=Layer.INDIVIDUAL)
+
+
+def _create_in_one_statement(*, user, document_id: int, fields: dict) -> Span | None:
+    """The span save in two round trips instead of five (BEGIN, read and lock, two INSERTs,
+    COMMIT): the permission check and text window read without a lock, validate_span, then one
+    statement that inserts the span and its history row only while the caller is still a
+    member and the text is the one validated (permissions.still_member_of_document_sql locks
+    the document row for the statement, as the lock order wants). A statement is its own
+    transaction, committed durably like any other. None when that check finds nothing (the
+    document was deleted, its text changed or the membership ended a moment ago): the caller
+    then runs the locked path, which answers as it always did."""
+    lo, hi = _window_bounds(fields["start"], fields["end"])
+    document, _access = document_window_for_user(user, document_id, lo=lo, hi=hi, lock=False)
+    valid = _validated(document.pk, fields, (document.length, document.text_window))
+    span = _new_span(valid, document_id=document.pk, annotator=user, layer=Layer.INDIVIDUAL)
+    span_columns, span_values, span_params = _insert_parts(span)  # sets created_at, updated_at
+    after = span_as_dict(span, annotator_username=user.username, links=[])  # its "id" set in SQL
+    change = SpanChange(
+        project_id=document.project_id, document_id=document.pk, span_id_value=0, actor=user,
+        action=SpanAction.CREATE, before=None, after=None, at=timezone.now(),
+    )  # fmt: skip
+    change_columns, change_values, change_params = _insert_parts(
+        change, sql={"span_id_value": "s.id", "after": "jsonb_set(%s::jsonb, '{id}', to_jsonb(s.id))"},
+        params={"after": [json.dumps(after)]},
+    )
+    guard_sql, guard_params = still_member_of_document_sql(user, document)
+    sql = (
+        f"WITH d AS ({guard_sql}),"
+        f" s AS (INSERT INTO {Span._meta.db_table} ({span_columns}) SELECT {span_values} FROM d RETURNING id),"
+        f" h AS (INSERT INTO {SpanChange._meta.db_table} ({change_columns}) SELECT {change_values} FROM s)"
+        " SELECT id FROM s"
+    )
+    # Inside a caller's transaction (tests, a bulk caller) a refused INSERT must not abort it:
+    # a savepoint then, as in _create; on its own the statement needs none.
+    try:
+        with transaction.atomic() if connection.in_atomic_block else nullcontext():
+            row = _one_statement(sql, [*guard_params, *span_params, *change_params])
+    except IntegrityError:
+        conflict = _conflict_if_identical(span)
+        if conflict is None:
+            raise
+        raise conflict from None
+    if row is None:
+        return None
+    span.pk = row[0]
+    span._state.adding, span._state.db = False, connection.alias
+    return span
+
+
+def _one_statement(sql: str, params: list) -> tuple | None:
+    """The save's write (a function of its own so bench/profile_span_save.py can time it)."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()
+
+
+def _new_span(valid, *, document_id: int, annotator, layer: str) -> Span:
+    """The unsaved span of validate_span's result."""
+    return Span(
+        document_id=document_id,
+        annotator=annotator,
+        layer=layer,
+        label=valid.label,
+        start=valid.start,
+        end=valid.end,
+        quote=valid.quote,
+        note=valid.note,
+        source=valid.source,
+        dispute_basis=valid.dispute_basis,
+        evidence_links=list(valid.evidence_links),
+    )
+
+
+def _insert_parts(obj, *, sql: dict | None = None, params: dict | None = None) -> tuple[str, str, list]:
+    """(columns, values, params) of the row Model.save would insert for `obj` (Django's own
+    field preparation: defaults, auto_now, JSON), for an INSERT ... SELECT; `sql` replaces the
+    value of some columns with an expression (with `params` of its own)."""
+    sql, params = sql or {}, params or {}
+    fields = [f for f in type(obj)._meta.concrete_fields if not f.primary_key]
+    query = InsertQuery(type(obj))
+    query.insert_values(fields, [obj])
+    compiler = query.get_compiler(connection=connection)
+    columns, values, out = [], [], []
+    for field in fields:
+        columns.append(connection.ops.quote_name(field.column))
+        if field.column in sql:
+            values.append(sql[field.column])
+            out += params.get(field.column, [])
+            continue
+        [placeholders], [row_params] = compiler.assemble_as_sql(
+            [field], [[compiler.prepare_value(field, compiler.pre_save_val(field, obj))]]
+        )
+        values.append(placeholders[0])
+        out += row_params
+    return ", ".join(columns), ", ".join(values), out
 
 
 def _create(*, locate, fields: dict, actor, annotator, layer: str, recorded: bool = True) -> Span:
@@ -192,19 +305,7 @@ def _create(*, locate, fields: dict, actor, annotator, layer: str, recorded: boo
             if annotator.pk != actor.pk or layer != Layer.INDIVIDUAL:
                 check(access, WRITE_OTHERS_LAYERS)
             valid = _validated(document.pk, fields, read)
-            span = Span(
-                document_id=document.pk,
-                annotator=annotator,
-                layer=layer,
-                label=valid.label,
-                start=valid.start,
-                end=valid.end,
-                quote=valid.quote,
-                note=valid.note,
-                source=valid.source,
-                dispute_basis=valid.dispute_basis,
-                evidence_links=list(valid.evidence_links),
-            )
+            span = _new_span(valid, document_id=document.pk, annotator=annotator, layer=layer)
             span.save(force_insert=True)
             if not recorded:
                 return span

@@ -306,7 +306,7 @@ class HistoryView(GenericAPIView):
     def get(self, request, pk: int):
         project, access = project_for_user(request.user, pk)
         document_id = request.query_params.get("document")
-        events = selectors.span_history(
+        events = selectors.span_history_pages(
             project=project, access=access, document_id=int(document_id) if (document_id or "").isdigit() else None
         )
         page = selectors.history_expanded(list(self.paginate_queryset(events)))

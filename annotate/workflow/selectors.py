@@ -36,7 +36,9 @@ from annotate.permissions import (
     readable_spans,
 )
 from annotate.selectors import links_of, project_last_changed_at, span_as_dict
+from annotate.workflow import units
 from annotate.workflow.agreement import DocumentLayers, SpanKey, agreement_report
+from annotate.workflow.history_pages import HistoryEvents
 from annotate.workflow.models import GoldOrigin, Release, SpanRejection
 
 
@@ -134,7 +136,8 @@ def project_assignments(*, project: Project, access: Access) -> QuerySet[Assignm
 def adjudication_groups(*, document: Document, access: Access) -> dict:
     """The document's counted individual spans grouped by (label, start, end), each group saying
     which reviewers marked it, whether all of them did, and whether it is decided (accepted into
-    gold or rejected); plus the gold layer with the origin of each gold span."""
+    gold or rejected); the groups' marks and units (indices into groups and marks, see
+    annotate/workflow/units.py); plus the gold layer with the origin of each gold span."""
     check_may_adjudicate(access=access, document=document)
     layers = counted_layers(project=document.project, document_ids=[document.pk]).get(document.pk, set())
     # Plain rows, not model instances: with 4 reviewers x 400 spans, building Span objects was
@@ -182,7 +185,15 @@ def adjudication_groups(*, document: Document, access: Access) -> dict:
         states = {s["state"] for s in group["spans"]}
         group["state"] = "pending" if "pending" in states else "accepted" if "accepted" in states else "rejected"
         result.append(group)
-    return {"reviewers": reviewers, "groups": result, "gold": gold_rows(document_id=document.pk)}
+    # Which groups are versions of one mark and which marks one decision: annotate/workflow/units.py.
+    marks = units.marks_of(result)
+    return {
+        "reviewers": reviewers,
+        "groups": result,
+        "marks": marks,
+        "units": units.units_of(result, marks),
+        "gold": gold_rows(document_id=document.pk),
+    }
 
 
 def gold_rows(*, document_id: int) -> list[dict]:
@@ -331,6 +342,16 @@ def span_history(*, project: Project, access: Access, document_id: int | None = 
     if not access.sees_everyones_history:
         queryset = queryset.filter(actor_id=access.user_id)
     return queryset
+
+
+def span_history_pages(*, project: Project, access: Access, document_id: int | None = None) -> HistoryEvents:
+    """span_history's events for pages (count, slices, latest): read without sorting the view."""
+    check(access, SEE_HISTORY, project=project)
+    return HistoryEvents(
+        project_id=project.pk,
+        document_id=document_id,
+        actor_id=None if access.sees_everyones_history else access.user_id,
+    )
 
 
 def history_expanded(events: list[SpanEvent]) -> list[SpanEvent]:

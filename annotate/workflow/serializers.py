@@ -136,10 +136,30 @@ class GroupOut(serializers.Serializer):
     spans = GroupSpanOut(many=True)
 
 
+class PieceOut(serializers.Serializer):
+    start = serializers.IntegerField()
+    end = serializers.IntegerField()
+    covered = serializers.ListField(child=serializers.CharField(), help_text="Reviewers whose version covers these characters.")
+    missing = serializers.ListField(child=serializers.CharField(), help_text="The mark's reviewers whose version does not.")
+
+
+class MarkOut(serializers.Serializer):
+    versions = serializers.ListField(
+        child=serializers.IntegerField(), help_text="Indices into groups: one claim drawn differently; the lead (what Accept takes) first."
+    )
+    shared = serializers.ListField(child=serializers.IntegerField(), help_text="[start, end): the text every version covers.")
+    pieces = PieceOut(many=True, help_text="The characters only some versions cover.")
+
+
 class AdjudicationOut(serializers.Serializer):
     document = serializers.IntegerField()
     reviewers = serializers.ListField(child=serializers.CharField())
     groups = GroupOut(many=True)
+    marks = MarkOut(many=True, help_text="Groups that are versions of one mark (same label, text common to all; docs/workflow.md).")
+    units = serializers.ListField(
+        child=serializers.ListField(child=serializers.IntegerField()),
+        help_text="Indices into marks: marks joined by attribution links, decided as one.",
+    )
     gold = GoldSpanOut(many=True)
 
 

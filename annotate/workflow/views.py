@@ -30,7 +30,7 @@ from annotate.workflow import charts, releases as release_service, selectors, se
 from annotate.workflow.api_views import release_download_response
 
 ADJUDICATION_MODULES = [
-    f"js/{name}.js" for name in ("adjudicate", "api", "drawing", "highlights", "offsets", "selection", "text_view")
+    f"js/{name}.js" for name in ("adjudicate", "api", "drawing", "highlights", "offsets", "selection", "text_view", "workflow/versions")
 ]
 
 
@@ -349,7 +349,7 @@ def history(request, pk: int):
         document, _ = document_for_user(request.user, document_id[0], with_text=False)
         if document.project_id != project.pk:
             raise Http404("No such document.")
-    events = selectors.span_history(project=project, access=access, document_id=document.pk if document else None)
+    events = selectors.span_history_pages(project=project, access=access, document_id=document.pk if document else None)
     return render(
         request,
         "workflow/history.html",
@@ -357,7 +357,7 @@ def history(request, pk: int):
             "project": project,
             "access": access,
             "document": document,
-            "events": selectors.history_expanded(list(events.reverse()[:500])),
+            "events": selectors.history_expanded(events.latest(500)),
             "count": events.count(),
         },
     )

@@ -8,6 +8,7 @@ import { Highlighter } from "./highlights.js";
 import { OffsetIndex } from "./offsets.js";
 import { selectUnits, selectedUnits, trimUnits, unitAtPoint, wordSnapping } from "./selection.js";
 import { TextView } from "./text_view.js";
+import { drawnParts, edgeSentences, followPieces } from "./workflow/versions.js";
 
 const $ = (id) => document.getElementById(id);
 const data = JSON.parse($("adjudication-data").textContent);
@@ -18,7 +19,8 @@ const textEl = $("doc-text");
 const view = new TextView(textEl, data.text);
 const index = new OffsetIndex(data.text);
 const pane = textEl.parentElement;
-const highlighter = new Highlighter({ view, overlay: $("highlight-overlay"), pane, labels: data.labels });
+// Each label twice: the characters every version of a mark covers, and those only some cover.
+const highlighter = new Highlighter({ view, overlay: $("highlight-overlay"), pane, labels: [...data.labels, ...data.labels.map((l) => `${l}-partial`)] });
 const overlay = new Overlay({ pane });
 const chooser = new Chooser({ element: $("overlap-chooser"), pane, onPick: (item) => pickItem(item), onClose: () => textEl.focus({ preventScroll: true }) });
 const state = { groups: [], units: [], gold: [], current: null, goldSelected: null, layer: "all", busy: false };
@@ -26,6 +28,7 @@ const state = { groups: [], units: [], gold: [], current: null, goldSelected: nu
 function say(message) { $("status").textContent = message; }
 function fail(message) { $("error").textContent = message; $("error").hidden = false; }
 function clearError() { $("error").hidden = true; }
+function slice(start, end) { return index.slice(start, end); }
 function short(text, n = 50) { return text.length > n ? `${text.slice(0, n)}…` : text; }
 function el(tag, className, text) {
   const node = document.createElement(tag);
@@ -44,83 +47,52 @@ function place(item) {
 
 // ---- units ---------------------------------------------------------------------------------
 // The server groups spans by exact (label, start, end): a "group" is one way of drawing a span,
-// with the reviewers who drew it so. Groups a few characters apart are one mark drawn a little
-// differently: they join one "mark" (its variants), decided together, shown with who drew what.
-// Marks joined by attribution links make a unit: one decision.
-const NEAR = 12; // code points between edges that still count as the same mark
-
-/** Same mark? Overlapping, both edges within NEAR, and both or neither an attribution. */
-function near(a, b) {
-  return (a.label === "attribution") === (b.label === "attribution") && a.start < b.end && b.start < a.end
-    && Math.abs(a.start - b.start) <= NEAR && Math.abs(a.end - b.end) <= NEAR;
-}
+// with the reviewers who drew it so. It also says which groups are versions of one "mark" (same
+// label, text common to all: annotate/workflow/units.py, where the rule is explained), the lead
+// version first, and which marks are one "unit" (joined by attribution links): one decision.
 
 function stateOf(spans) {
   const states = new Set(spans.map((s) => s.state));
   return states.has("pending") ? "pending" : states.has("accepted") ? "accepted" : "rejected";
 }
 
-/** Groups (in text order) into marks; a mark holds at most one span per reviewer, since a
- * reviewer who drew two close spans meant two. */
-function marksOf(groups) {
-  const marks = [];
-  for (const group of groups) {
-    const mark = marks.findLast((m) => m.variants[0].start >= group.start - NEAR
-      && m.variants.some((v) => near(v, group)) && !m.variants.some((v) => v.reviewers.some((r) => group.reviewers.includes(r))));
-    if (mark) mark.variants.push(group);
-    else marks.push({ variants: [group] });
-  }
-  return marks.map((mark, i) => {
-    // What most reviewers drew leads (then the tighter span): its extent, label and fields are
-    // what Accept puts into gold; the others are shown as differences from it.
-    const variants = mark.variants.sort((a, b) => b.reviewers.length - a.reviewers.length || (a.end - a.start) - (b.end - b.start) || a.start - b.start);
-    const lead = variants[0];
-    const spans = variants.flatMap((v) => v.spans);
-    const reviewers = [...new Set(variants.flatMap((v) => v.reviewers))].sort();
-    const result = {
-      key: `m${i}`, variants, lead, spans, reviewers, label: lead.label, start: lead.start, end: lead.end, quote: lead.quote,
-      u0: lead.u0, u1: lead.u1, range: lead.range, agreed: variants.length === 1 && lead.agreed, state: stateOf(spans),
-    };
-    for (const v of variants) v.mark = result;
-    return result;
-  });
+function markOf(row, i, groups) {
+  // The lead (what most reviewers drew, then the tighter) gives the extent, label and fields
+  // that Accept puts into gold; the other versions are shown as differences from it.
+  const variants = row.versions.map((g) => groups[g]);
+  const lead = variants[0];
+  const spans = variants.flatMap((v) => v.spans);
+  const reviewers = [...new Set(variants.flatMap((v) => v.reviewers))].sort();
+  const mark = {
+    key: `m${i}`, variants, lead, spans, reviewers, label: lead.label, start: lead.start, end: lead.end, quote: lead.quote,
+    u0: lead.u0, u1: lead.u1, range: lead.range, agreed: variants.length === 1 && lead.agreed, state: stateOf(spans),
+    shared: row.shared, pieces: row.pieces,
+  };
+  for (const v of variants) v.mark = mark;
+  mark.drawn = drawnParts(mark, slice).map((part) => (part === lead ? lead : place({ ...part, unit: null })));
+  return mark;
 }
 
 function build(adjudication) {
   const groups = adjudication.groups.map((group, i) => place({ ...group, key: `g${i}` }));
-  groups.sort((a, b) => a.start - b.start || a.end - b.end);
-  const marks = marksOf(groups);
-  const markOfSpan = new Map();
-  for (const mark of marks) for (const span of mark.spans) markOfSpan.set(span.id, mark);
-  const parent = new Map(marks.map((m) => [m, m]));
-  const root = (m) => (parent.get(m) === m ? m : root(parent.get(m)));
-  for (const mark of marks) {
-    for (const span of mark.spans) {
-      for (const target of span.links) {
-        const other = markOfSpan.get(target);
-        if (other && root(other) !== root(mark)) parent.set(root(other), root(mark));
-      }
-    }
-  }
-  const byRoot = new Map();
-  for (const mark of marks) {
-    const r = root(mark);
-    if (!byRoot.has(r)) byRoot.set(r, []);
-    byRoot.get(r).push(mark);
-  }
-  const units = [...byRoot.values()].map((members, i) => {
-    members.sort((a, b) => a.start - b.start || a.end - b.end);
-    const unit = { key: `u${i}`, groups: members, start: members[0].start };
-    unit.state = members.some((g) => g.state === "pending") ? "pending" : members.every((g) => g.state === "rejected") ? "rejected" : "accepted";
-    unit.agreed = members.every((g) => g.agreed);
-    for (const m of members) {
+  const marks = adjudication.marks.map((row, i) => markOf(row, i, groups));
+  const units = adjudication.units.map((members, i) => {
+    const unit = { key: `u${i}`, groups: members.map((m) => marks[m]) };
+    unit.start = unit.groups[0].start;
+    unit.state = unit.groups.some((g) => g.state === "pending") ? "pending" : unit.groups.every((g) => g.state === "rejected") ? "rejected" : "accepted";
+    unit.agreed = unit.groups.every((g) => g.agreed);
+    for (const m of unit.groups) {
       m.unit = unit;
       for (const v of m.variants) v.unit = unit;
+      for (const part of m.drawn) part.unit = unit;
     }
     return unit;
   });
   units.sort((a, b) => a.start - b.start);
   state.groups = groups.sort((a, b) => a.u0 - b.u0 || a.u1 - b.u1);
+  // What "All reviewers" draws: each mark once, its shared part and its pieces apart.
+  state.drawn = marks.flatMap((m) => m.drawn).sort((a, b) => a.u0 - b.u0 || a.u1 - b.u1);
+  state.pieces = state.drawn.filter((part) => part.name);
   state.marks = marks;
   state.units = units;
   state.reviewers = adjudication.reviewers;
@@ -130,7 +102,7 @@ function build(adjudication) {
 // ---- drawing ------------------------------------------------------------------------------
 function shownItems() {
   if (state.layer === "gold") return state.gold;
-  if (state.layer === "all") return state.groups;
+  if (state.layer === "all") return state.drawn;
   return state.groups.filter((g) => g.reviewers.includes(state.layer));
 }
 
@@ -185,7 +157,7 @@ function reviewerRow(reviewer, mark) {
   if (drawn === mark.lead) li.append(el("span", "mark-yes", "✓ marked"));
   else {
     li.classList.add("differs");
-    li.append(el("span", "mark-differs", `marked “${short(drawn.quote, 60)}” instead (${difference(mark, drawn)})`));
+    li.append(el("span", "mark-differs", `marked “${short(drawn.quote, 60)}” instead`));
   }
   const details = el("dl", "basis");
   const add = (term, value) => {
@@ -224,10 +196,24 @@ function groupCard(group) {
   const versions = group.variants.length > 1 ? `, ${group.variants.length} versions` : "";
   head.append(chip, " ", el("span", group.agreed ? "badge agreed-badge" : "badge differs-badge", group.agreed ? "all agree" : `${group.reviewers.length} of ${state.reviewers.length}${versions}`), " ", el("span", "muted", group.state));
   card.append(head, el("blockquote", "editor-quote", group.quote));
+  if (group.variants.length > 1) card.append(...differences(group));
   const rows = el("ul", "reviewer-rows");
   for (const reviewer of state.reviewers) rows.append(reviewerRow(reviewer, group));
   card.append(rows);
   return card;
+}
+
+/** Where a mark's versions differ, in words: each version's edges against the lead's, and (for
+ * screen readers, as the hover tip says it) who covers each piece the text draws dashed. */
+function differences(mark) {
+  const list = (className, lines) => {
+    const ul = el("ul", className);
+    ul.append(...lines.map((line) => el("li", "", line)));
+    return ul;
+  };
+  const edges = list("differences", edgeSentences(mark, slice));
+  const named = list("piece-names visually-hidden", mark.drawn.filter((part) => part.name).map((part) => part.name));
+  return [edges, named];
 }
 
 function showUnit() {
@@ -494,6 +480,7 @@ $("accept-agreed-form").addEventListener("submit", (event) => {
 const layerSelect = $("layer-select");
 layerSelect.addEventListener("change", () => {
   state.layer = layerSelect.value;
+  tip.hide();
   draw();
   say(`Showing ${layerSelect.selectedOptions[0].textContent}.`);
 });
@@ -521,6 +508,8 @@ document.addEventListener("keydown", (event) => {
   else handled = false;
   if (handled) event.preventDefault();
 });
+
+const tip = followPieces({ view, textEl, tip: $("difference-tip"), pane, pieces: () => (state.layer === "all" ? state.pieces : []) });
 
 performance.mark("adjudication-start");
 build(data.view);

@@ -21,7 +21,7 @@ import { SpanList } from "./span_list.js";
 import { SpanStore } from "./span_store.js";
 import { createSuggestionActions } from "./suggestion_actions.js";
 import { SuggestionLayer } from "./suggestions.js";
-import { TextView } from "./text_view.js";
+import { TextView, measurable } from "./text_view.js";
 import { createUndo } from "./undo_steps.js";
 import { createKeys } from "./workspace_keys.js";
 import { fail, say, short } from "./workspace_status.js";
@@ -88,7 +88,7 @@ function markLinks() {
 }
 
 function scrollToRange(range) {
-  const rect = range.getBoundingClientRect();
+  const rect = measurable(range).getBoundingClientRect();
   if (rect.top < 60 || rect.bottom > window.innerHeight - 20) {
     window.scrollTo({ top: window.scrollY + rect.top - window.innerHeight / 3 });
   }
@@ -99,13 +99,14 @@ function caretTo(span) {
   if (span) selectUnits(view, span.u0);
 }
 
-function select(span, { focusList = false, refill = true, caret = false } = {}) {
+/** `scrolled`: the caller has scrolled to the span already (layout read before its DOM writes). */
+function select(span, { focusList = false, refill = true, caret = false, scrolled = false } = {}) {
   const previous = state.selected;
   if (previous && previous !== span && previous.id !== null) {
     ws.drafts.flush(previous.id); // what was typed for the last span is saved now, not lost
     ws.history.seal();
   }
-  if (span) scrollToRange(span.range); // reads layout: before the writes below, not between them
+  if (span && !scrolled) scrollToRange(span.range); // reads layout: before the writes below, not between them
   state.selected = span;
   highlighter.mark("selected", span ? [span.range] : []);
   overlay.ring(span, { handles: !!span && canEdit(span) && !span.pending });

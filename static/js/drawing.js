@@ -4,6 +4,7 @@
 // a resize of the pane (reflow) redraws them.
 
 import { unitAtPoint } from "./selection.js";
+import { measurable } from "./text_view.js";
 
 export class Overlay {
   constructor({ pane }) {
@@ -37,7 +38,7 @@ export class Overlay {
     if (!span) return this.ringLayer.replaceChildren();
     const origin = this.pane.getBoundingClientRect();
     const fragment = document.createDocumentFragment();
-    const rects = [...span.range.getClientRects()].filter((rect, i, all) => rect.width > 0 || all.length === 1);
+    const rects = [...measurable(span.range).getClientRects()].filter((rect, i, all) => rect.width > 0 || all.length === 1);
     for (const rect of rects) {
       const box = document.createElement("div");
       box.className = `ring label-${span.label}`;
@@ -248,7 +249,7 @@ export class Connectors {
     const fragment = document.createDocumentFragment();
     this.drawn = [];
     for (const [from, to] of near) {
-      const a = from.range.getClientRects()[0], b = to.range.getClientRects()[0];
+      const a = measurable(from.range).getClientRects()[0], b = measurable(to.range).getClientRects()[0];
       if (!a || !b) continue;
       const x1 = a.left - origin.left + Math.min(a.width / 2, 40), y1 = a.bottom - origin.top;
       const x2 = b.left - origin.left + Math.min(b.width / 2, 40), y2 = b.bottom - origin.top;

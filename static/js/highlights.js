@@ -8,6 +8,7 @@
 // milliseconds. The window moves with scrolling, in steps, so most scrolls change nothing.
 
 import { unitAtPoint } from "./selection.js";
+import { measurable } from "./text_view.js";
 
 const MARKS = ["overlap", "link-target", "link-candidate", "selected", "caret"];
 const PRIORITY = { overlap: 1, "link-target": 2, "link-candidate": 3, selected: 4, caret: 5 };
@@ -55,7 +56,7 @@ export class Highlighter {
   }
 
   range(startUnit, endUnit) {
-    return this.view.range(startUnit, endUnit);
+    return this.view.staticRange(startUnit, endUnit);
   }
 
   // ---- which part of the text is near the viewport ----
@@ -208,10 +209,10 @@ export class Highlighter {
       fragment.append(div);
     };
     for (const [label, spans] of this.shown) {
-      for (const span of spans) for (const rect of span.range.getClientRects()) box(rect, `hl hl-${label}`);
+      for (const span of spans) for (const rect of measurable(span.range).getClientRects()) box(rect, `hl hl-${label}`);
     }
     for (const [name, ranges] of this.marks) {
-      for (const range of ranges) for (const rect of range.getClientRects()) box(rect, `hl hl-${name}`);
+      for (const range of ranges) for (const rect of measurable(range).getClientRects()) box(rect, `hl hl-${name}`);
     }
     this.overlay.replaceChildren(fragment);
   }

@@ -26,11 +26,14 @@ export function createSpanActions(ws) {
       id: null, label, start, end, quote, note: "", source: "", dispute_basis: "", evidence_links: [],
       links: [], annotator: data.me, version: 0, pending: true,
     });
-    spans.insertLocal(span);
+    // Layout is read (the caret, scrolling to the span) before the DOM is written (the list, the
+    // editor): the other way round, each read forces a layout of the changed page.
     selectUnits(view, index.toUtf16(end)); // the caret continues after the new span
+    ws.scrollToRange(span.range);
+    spans.insertLocal(span);
     // Selected now, in the same frame as it is drawn: each highlight change repaints the text
     // near the viewport, so the answer from the server should not need another one.
-    ws.select(span);
+    ws.select(span, { scrolled: true });
     performance.measure("span-add-local", "span-add-start");
     return queue.serial(async () => {
       try {

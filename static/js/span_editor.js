@@ -41,15 +41,33 @@ export function createSpanEditor(ws) {
     },
   });
 
+  // The editor is filled twice per add (drawn at once, then again with the server's answer):
+  // only what differs is written, since each write to the panel costs a restyle and layout.
+  const setText = (element, text) => {
+    if (element.textContent !== text) element.textContent = text;
+  };
+  const setProperty = (element, property, value) => {
+    if (element[property] !== value) element[property] = value;
+  };
+
   function showMeta(span) {
-    $("editor-owner").textContent = span.annotator === data.me ? "Yours" : `By ${span.annotator}`;
+    setText($("editor-owner"), span.annotator === data.me ? "Yours" : `By ${span.annotator}`);
   }
 
   function showQuote(span) {
-    $("editor-quote").textContent = span.quote;
+    setText($("editor-quote"), span.quote);
   }
 
+  let linksShown = null; // what showLinks drew last, to skip redrawing the same lists
+
   function showLinks(span) {
+    const by = span.id === null ? [] : store.attributionsOf(span);
+    const key = JSON.stringify([(span.links || []).map((id) => {
+      const target = store.byId(id);
+      return target ? [id, target.label, target.quote] : [id];
+    }), by.map((a) => [a.source, a.quote])]);
+    if (key === linksShown) return;
+    linksShown = key;
     const links = $("editor-links");
     links.replaceChildren();
     for (const id of span.links || []) {
@@ -73,7 +91,6 @@ export function createSpanEditor(ws) {
       li.textContent = "No linked span yet.";
       links.append(li);
     }
-    const by = span.id === null ? [] : store.attributionsOf(span);
     $("editor-attributed-box").hidden = by.length === 0;
     $("editor-attributed").replaceChildren(...by.map((a) => {
       const li = document.createElement("li");
@@ -84,27 +101,28 @@ export function createSpanEditor(ws) {
   }
 
   function show(span) {
-    editor.hidden = !span;
+    setProperty(editor, "hidden", !span);
     if (!span) return;
-    editor.dataset.label = span.label;
+    if (editor.dataset.label !== span.label) editor.dataset.label = span.label;
     showQuote(span);
     showMeta(span);
     const values = { ...pick(span, TYPED_FIELDS), ...((span.id !== null && drafts.get(span.id)) || {}) };
-    $("editor-label").value = span.label;
-    $("editor-note").value = values.note || "";
-    $("editor-source").value = values.source || "";
-    $("editor-basis").value = values.dispute_basis || "";
-    $("editor-evidence").value = (values.evidence_links || []).join("\n");
+    setProperty($("editor-label"), "value", span.label);
+    setProperty($("editor-note"), "value", values.note || "");
+    setProperty($("editor-source"), "value", values.source || "");
+    setProperty($("editor-basis"), "value", values.dispute_basis || "");
+    setProperty($("editor-evidence"), "value", (values.evidence_links || []).join("\n"));
     const saveState = $("save-state");
     if (span.id !== null && drafts.get(span.id)) {
       saveState.dataset.state = "dirty";
       saveState.textContent = "Draft kept on this device, saving…";
       drafts.put(span.id, drafts.get(span.id));
     } else {
-      saveState.dataset.state = "saved"; // nothing of this span waits to be saved
-      saveState.textContent = "Saved (changes save as you type)";
+      if (saveState.dataset.state !== "saved") saveState.dataset.state = "saved"; // nothing of this span waits to be saved
+      setText(saveState, "Saved (changes save as you type)");
     }
-    for (const field of form.elements) field.disabled = !ws.canEdit(span) || !!span.pending;
+    const disabled = !ws.canEdit(span) || !!span.pending;
+    for (const field of form.elements) setProperty(field, "disabled", disabled);
     showLinks(span);
   }
 

@@ -16,6 +16,7 @@ export class SpanList {
     this.from = 0; // spans[from .. to) have items, in order
     this.to = 0;
     this.items = new Map(); // span key -> <li>
+    this.selectedKey = null; // the selected span's key, whether or not its item is shown
     this._links = null; // {refs: id -> span, attributedBy: target id -> [attributions]}, built when needed
     this.earlier = this._moreButton("earlier");
     this.later = this._moreButton("later");
@@ -116,6 +117,7 @@ export class SpanList {
     button.tabIndex = -1;
     this._fill(button, span);
     li.append(button);
+    if (span.key === this.selectedKey) this._mark(li, true); // rebuilt while selected
     return li;
   }
 
@@ -189,18 +191,15 @@ export class SpanList {
     for (const span of spans) {
       const li = span && this.items.get(span.key);
       if (!li) continue;
-      li.className = `span-item label-${span.label}`;
+      li.className = `span-item label-${span.label}${span.key === this.selectedKey ? " is-selected" : ""}`;
       this._fill(li.firstChild, span);
     }
   }
 
   select(span, index, { focus = false } = {}) {
     const previous = this.list.querySelector("li.is-selected");
-    if (previous) {
-      previous.classList.remove("is-selected");
-      previous.firstChild.tabIndex = -1;
-      previous.firstChild.removeAttribute("aria-current");
-    }
+    if (previous) this._mark(previous, false);
+    this.selectedKey = span ? span.key : null;
     if (!span) {
       this.list.querySelector("button")?.setAttribute("tabindex", "0");
       return;
@@ -211,12 +210,17 @@ export class SpanList {
     }
     const item = this.items.get(span.key);
     if (!item) return;
-    item.classList.add("is-selected");
-    const button = item.firstChild;
-    button.tabIndex = 0;
-    button.setAttribute("aria-current", "true");
+    this._mark(item, true);
     this._reveal(item);
-    if (focus) button.focus({ preventScroll: true });
+    if (focus) item.firstChild.focus({ preventScroll: true });
+  }
+
+  _mark(item, selected) {
+    item.classList.toggle("is-selected", selected);
+    const button = item.firstChild;
+    button.tabIndex = selected ? 0 : -1;
+    if (selected) button.setAttribute("aria-current", "true");
+    else button.removeAttribute("aria-current");
   }
 
   // Scroll the panel, never the page: below 900 px the panel is part of the page under the

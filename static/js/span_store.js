@@ -22,7 +22,7 @@ export class SpanStore {
     const u = this.index.rangeToUtf16(span.start, span.end);
     span.u0 = u.start;
     span.u1 = u.end;
-    span.range = this.view.range(u.start, u.end);
+    span.range = this.view.staticRange(u.start, u.end); // static: see TextView.staticRange
   }
 
   reset(rows) {

@@ -76,6 +76,17 @@ export class TextView {
     return range;
   }
 
+  /** The same extent as a StaticRange, for what is kept (a span's range, a highlight's). A live
+   * Range is updated by the browser on every DOM change anywhere in the page: with 5,000 spans
+   * each held one, and every write to the side panel cost ~1 ms per write (bench/workspace.py
+   * --profile). The text never changes, so a static range stays right; layout is read through
+   * `measurable`. */
+  staticRange(startUnit, endUnit) {
+    const [startContainer, startOffset] = this.point(startUnit);
+    const [endContainer, endOffset] = this.point(endUnit);
+    return new StaticRange({ startContainer, startOffset, endContainer, endOffset });
+  }
+
   /** A DOM boundary point as a UTF-16 offset of the whole text, clamped to the text. */
   unitOf(container, offset) {
     const i = this.index.get(container);
@@ -99,4 +110,16 @@ export class TextView {
   contains(node) {
     return node !== null && this.container.contains(node);
   }
+}
+
+let scratch = null; // the one live Range used to read layout of static ranges
+
+/** A live Range over `range` (itself if it is one): for getClientRects and the like, read at once
+ * (the next call moves it). */
+export function measurable(range) {
+  if (range instanceof Range) return range;
+  scratch ||= new Range();
+  scratch.setStart(range.startContainer, range.startOffset);
+  scratch.setEnd(range.endContainer, range.endOffset);
+  return scratch;
 }

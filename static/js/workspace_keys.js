@@ -22,7 +22,7 @@ export function createKeys(ws) {
       end = unit;
       unit = index.snapUtf16(Math.max(unit - 1, 0), -1);
     }
-    highlighter.mark("caret", end > unit ? [view.range(unit, end)] : []);
+    highlighter.mark("caret", end > unit ? [view.staticRange(unit, end)] : []);
   }
   document.addEventListener("selectionchange", updateCaret);
   textEl.addEventListener("blur", () => highlighter.mark("caret", []));

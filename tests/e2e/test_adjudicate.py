@@ -5,7 +5,7 @@ import pytest
 from annotate.models import Layer, Role, Span, SpanLink
 from annotate.workflow.models import SpanRejection
 from tests.e2e.conftest import login
-from tests.e2e.workspace import select_code_points
+from tests.e2e.workspace import char_box, drawn_text, select_code_points, utf16
 from tests.factories import DocumentFactory, MembershipFactory, UserFactory
 from tests.workflow.conftest import label
 
@@ -56,10 +56,12 @@ def test_shows_every_reviewers_basis_and_evidence(page, panel):
     assert "external evidence" in carol.text_content() and "Statistics office says 4%" in carol.text_content()
     assert carol.locator("a[href='https://example.org/check']").count() == 1
     dave = unit.locator(".reviewer-row[data-reviewer=dave]").first
-    assert "instead" in dave.text_content() and "5 more characters before" in dave.text_content()
+    assert "instead" in dave.text_content()
+    assert unit.locator(".differences li").all_text_contents() == ["dave starts 5 characters earlier: “with ”"]
     assert unit.locator(".differs-badge").count() == 1
-    # Drawn in the text with the workspace's colours.
-    assert page.evaluate("() => CSS.highlights.get('span-disputed').size") == 2
+    # Drawn in the text with the workspace's colours: the shared part, and dave's "with " dashed.
+    assert drawn_text(page, "span-disputed") == ["the figure"]
+    assert drawn_text(page, "span-disputed-partial") == ["with "]
     assert page.js_errors == []
 
 
@@ -180,13 +182,14 @@ def test_near_identical_variants_are_one_unit_showing_who_marked_what(page, vari
     assert content.locator(".differs-badge").count() == 1
     dave = content.locator(".reviewer-row[data-reviewer=dave]")
     assert "“that inflation fell to 3% in May”" in dave.text_content()
-    assert "5 more characters before" in dave.text_content() and "dave's note" in dave.text_content()
+    assert "dave's note" in dave.text_content()
+    assert content.locator(".differences li").all_text_contents() == ["dave starts 5 characters earlier: “that ”"]
     for name in ("carol", "erin"):
         row = content.locator(f".reviewer-row[data-reviewer={name}]")
         assert "✓ marked" in row.text_content() and "instead" not in row.text_content()
     attribution = unit.locator(".group-card.label-attribution")
     assert attribution.locator(".editor-quote").text_content() == "The ministry said"
-    assert "5 more after" in attribution.locator(".reviewer-row[data-reviewer=dave]").text_content()
+    assert attribution.locator(".differences li").all_text_contents() == ["dave ends 5 characters later: “ that”"]
     # Accepted as one unit: one gold span each, from all three reviewers, with their link.
     page.keyboard.press("a")
     settled(page)
@@ -221,3 +224,84 @@ def test_a_unit_of_variants_is_rejected_or_edited_whole(page, variants):
     assert gold["disputed"].quote == "inflation fell"
     assert gold["disputed"].gold_origins.count() == 3
     assert page.js_errors == []
+
+
+@pytest.fixture
+def wider(transactional_db):
+    """Three reviewers mark the same claim: carol exactly, dave with "that " before it, erin with
+    ", critics said" after it (14 code points: two words, once past the old 12-character limit)."""
+    document = DocumentFactory(text=TEXT, title="Inflation falls")
+    people = {}
+    for username, role in [("rita", Role.REVIEWER), ("carol", Role.ANNOTATOR), ("dave", Role.ANNOTATOR), ("erin", Role.ANNOTATOR)]:
+        people[username] = UserFactory(username=username)
+        MembershipFactory(project=document.project, user=people[username], role=role)
+    claim = TEXT.index("inflation fell")
+    end = claim + len("inflation fell to 3% in May")
+    for name, start, stop in (("carol", claim, end), ("dave", claim - 5, end), ("erin", claim, end + 14)):
+        label(people[name], document, start, stop, "assertion", note=f"{name}'s note")
+    return document, people
+
+
+def test_the_characters_only_some_versions_cover_are_drawn_apart_and_named(page, wider):
+    document, _ = wider
+    open_adjudication(page, document)
+    assert page.locator("#unit-list li").count() == 1  # two words apart is still one claim
+    # In the text: the part all three cover is drawn as agreed, the rest dashed, each named.
+    assert drawn_text(page, "span-assertion") == ["inflation fell to 3% in May"]
+    assert drawn_text(page, "span-assertion-partial") == ["that ", ", critics said"]
+    critics = TEXT.index("critics")
+    box = char_box(page, utf16(TEXT, critics), utf16(TEXT, critics + 7))
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    tip = page.locator("#difference-tip")
+    tip.wait_for(state="visible")
+    assert tip.text_content() == "“, critics said”: covered by erin, not by carol and dave"
+    # In the panel: the differing edges as words, the pieces named the same way.
+    page.keyboard.press("]")
+    edges = page.locator("#unit .differences li").all_text_contents()
+    assert edges == ["dave starts 5 characters earlier: “that ”", "erin ends 14 characters later: “, critics said”"]
+    names = page.locator("#unit .piece-names li").all_text_contents()
+    assert names == ["“that ”: covered by dave, not by carol and erin", "“, critics said”: covered by erin, not by carol and dave"]
+    # Rejected and accepted whole: every version is recorded.
+    page.keyboard.press("r")
+    settled(page)
+    assert SpanRejection.objects.filter(document=document).count() == 3
+    page.get_by_role("button", name="Undo reject").click()
+    settled(page)
+    page.keyboard.press("]")
+    page.keyboard.press("a")
+    settled(page)
+    gold = Span.objects.get(document=document, layer=Layer.GOLD)
+    assert gold.quote == "inflation fell to 3% in May"
+    assert sorted(gold.gold_origins.values_list("source_username", flat=True)) == ["carol", "dave", "erin"]
+    assert page.js_errors == []
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("screen", [{"width": 390, "height": 844, "scale": 1}, {"width": 640, "height": 450, "scale": 2}],
+                         ids=["phone-390px", "zoom-200pct"])
+def test_the_differences_pass_axe_and_fit_a_phone_and_200pct_zoom(browser, live_server, wider, scheme, screen):
+    """The unit's panel with its differences, and the hover tip, open: axe-core finds nothing
+    serious in light or dark mode, and the page does not scroll sideways."""
+    from tests.e2e.test_accessibility import AXE, BLOCKING, describe
+
+    document, _ = wider
+    context = browser.new_context(base_url=live_server.url, color_scheme=scheme, device_scale_factor=screen["scale"],
+                                  viewport={"width": screen["width"], "height": screen["height"]})
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    open_adjudication(page, document)
+    page.keyboard.press("]")
+    critics = TEXT.index("critics")
+    page.locator("#doc-text").scroll_into_view_if_needed()
+    box = char_box(page, utf16(TEXT, critics), utf16(TEXT, critics + 7))
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.locator("#difference-tip").wait_for(state="visible")
+    page.evaluate(AXE.read_text())
+    violations = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")["violations"]
+    assert [describe(v) for v in violations if v["impact"] in BLOCKING] == []
+    assert page.evaluate("() => document.documentElement.scrollWidth <= innerWidth")
+    tip = page.evaluate("() => { const r = document.getElementById('difference-tip').getBoundingClientRect(); return [r.left, r.right, innerWidth] }")
+    assert tip[0] >= 0 and tip[1] <= tip[2], tip
+    assert errors == []
+    context.close()

@@ -25,7 +25,8 @@ def test_pages_fit_a_phone(page, transactional_db):
     assert page.js_errors == []
 
 
-def test_the_span_list_shows_a_window_of_a_long_list(page, transactional_db):
+def open_long_list(page) -> str:
+    """lea's workspace on 2,000 words, the first 400 of them spans: returns the text."""
     text = "word " * 2000
     document = DocumentFactory(text=text)
     user = UserFactory(username="lea")
@@ -36,6 +37,11 @@ def test_the_span_list_shows_a_window_of_a_long_list(page, transactional_db):
     )
     login(page, "lea")
     open_workspace(page, document)
+    return text
+
+
+def test_the_span_list_shows_a_window_of_a_long_list(page, transactional_db):
+    text = open_long_list(page)
     assert page.locator("#span-count").text_content() == "(400)"
     assert page.locator("#span-list li").count() < 400
     later = page.locator(".more-later")
@@ -56,4 +62,28 @@ def test_the_span_list_shows_a_window_of_a_long_list(page, transactional_db):
     page.wait_for_function("() => document.getElementById('status').textContent.startsWith('Saved attribution')")
     assert page.locator("#span-count").text_content() == "(401)"
     assert Span.objects.filter(label="attribution", start=5 * 400).exists(), list(Span.objects.filter(label="attribution").values("start", "end", "quote"))
+    assert page.js_errors == []
+
+
+
+def test_a_new_span_outside_the_list_window_is_listed_in_order_and_stays_selected(page, transactional_db):
+    """A span added far from the list's window is listed at once, in text order, and is still
+    drawn selected after the server's answer redraws its item (it lost the mark before)."""
+    text = open_long_list(page)
+    assert page.locator("#span-list li").first.get_attribute("data-start") == "0"
+    at = 5 * 1500  # past every span: its place in text order is after the 400th
+    select_code_points(page, text, at, at + 4)
+    page.keyboard.press("1")
+    page.wait_for_function("() => document.getElementById('status').textContent.startsWith('Saved assertion')")
+    page.wait_for_selector("body[data-pending='0']", state="attached")
+    assert page.locator("#span-count").text_content() == "(401)"
+    item = page.locator(f"#span-list li[data-start='{at}']")
+    assert item.count() == 1
+    assert "is-selected" in item.get_attribute("class")
+    assert item.locator("button").get_attribute("aria-current") == "true"
+    assert page.locator("#span-list li.is-selected").count() == 1
+    starts = [int(s) for s in page.locator("#span-list li").evaluate_all("(items) => items.map((li) => li.dataset.start)")]
+    assert starts == sorted(starts) and starts[-1] == at
+    assert page.locator("#editor-quote").text_content() == "word"
+    assert page.locator("#editor-note").is_enabled()  # filled again with the saved span: editable now
     assert page.js_errors == []

@@ -92,7 +92,13 @@ def drawn_text(page, name: str) -> list[str]:
     return page.evaluate(
         "(name) => {" + LOCATE + """
             return [...CSS.highlights.get(name)]
-                .map((r) => [unitOf(r.startContainer, r.startOffset), unitOf(r.endContainer, r.endOffset), r.toString()])
+                .map((r) => {
+                    // A live Range over each entry: the page may register StaticRanges, which have no text.
+                    const live = new Range();
+                    live.setStart(r.startContainer, r.startOffset);
+                    live.setEnd(r.endContainer, r.endOffset);
+                    return [unitOf(r.startContainer, r.startOffset), unitOf(r.endContainer, r.endOffset), live.toString()];
+                })
                 .sort((a, b) => a[0] - b[0] || a[1] - b[1]).map((x) => x[2]);
         }""",
         name,

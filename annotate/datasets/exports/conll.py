@@ -86,6 +86,23 @@ def kept_ranges(starts, ends, spans: list[dict]) -> tuple[list[tuple[int, int, s
     return kept, dropped
 
 
+def _tagged_lines(words: list[str], kept: list[tuple[int, int, str]]) -> list[str]:
+    """The TOKEN<TAB>TAG lines of one block (each ending in a newline), as a few joined runs: the
+    O tokens between kept spans, and each span's B and I tokens (no Python code per token)."""
+    parts, done = [], 0
+    for first, last, label in kept:
+        if first > done:
+            parts += ("\tO\n".join(words[done:first]), "\tO\n")
+        parts += (words[first], "\tB-", label, "\n")
+        if last > first + 1:
+            inside = "\tI-" + label + "\n"
+            parts += (inside.join(words[first + 1 : last]), inside)
+        done = last
+    if done < len(words):
+        parts += ("\tO\n".join(words[done:]), "\tO\n")
+    return parts
+
+
 def _document_key(record: dict) -> str:
     return record["external_id"] or "sha256:" + record["text_sha256"]
 
@@ -107,7 +124,6 @@ def render(records: Iterable[dict], manifest: dict, options: RenderOptions) -> I
             digest.add(record)
         text = record["text"]
         starts, ends, words = token_columns(text)
-        plain: list[str] | None = None  # every token O: made once, copied per annotator
         by_annotator: dict[str, list[dict]] = {}
         for span in record["spans"]:
             by_annotator.setdefault(span["annotator"], []).append(span)
@@ -115,20 +131,15 @@ def render(records: Iterable[dict], manifest: dict, options: RenderOptions) -> I
         for annotator in sorted(by_annotator) or [""]:
             kept, dropped = kept_ranges(starts, ends, by_annotator.get(annotator, []))
             dropped_total += dropped
-            if plain is None:
-                plain = list(map("{}\tO".format, words))
-            lines = plain.copy() if kept else plain
-            for first, last, label in kept:
-                lines[first] = f"{words[first]}\tB-{label}"
-                inside = "\tI-" + label
-                lines[first + 1 : last] = [word + inside for word in words[first + 1 : last]]
             out.append(DOCUMENT_LINE + "\n")
             if comments:
                 out.append(
                     f"# document = {_dumps(_document_key(record))}\n# annotator = {_dumps(annotator)}\n"
                     f"# dropped_overlapping_spans = {dropped}\n"
                 )
-            out.append("\n" + "\n".join(lines) + "\n\n")
+            out.append("\n")
+            out.extend(_tagged_lines(words, kept) if words else ("\n",))
+            out.append("\n")
         yield "".join(out)
     if digest is not None:
         yield f"# end = {_dumps({**digest.summary(), 'dropped_overlapping_spans': dropped_total})}\n"

@@ -1,0 +1,91 @@
+// A mark's versions in the adjudication view (static/js/adjudicate.js): what the text draws for
+// a mark whose versions differ, the words that name the difference, and the hover tip over it.
+// Which spans are versions of one mark, and which characters only some of them cover, is decided
+// on the server (annotate/workflow/units.py); this only draws and words it.
+import { unitAtPoint } from "../selection.js";
+
+/** "carol", "carol and dave", "carol, dave and erin". */
+export function names(list) {
+  return list.length < 2 ? list.join("") : `${list.slice(0, -1).join(", ")} and ${list[list.length - 1]}`;
+}
+
+function quoted(text, n = 60) {
+  return `“${text.length > n ? `${text.slice(0, n)}…` : text}”`;
+}
+
+function characters(n) {
+  return `${n} character${n === 1 ? "" : "s"}`;
+}
+
+/** What the text shows for one mark: the part every version covers, drawn as the label, and the
+ * pieces only some cover, drawn as `${label}-partial`; a mark drawn one way is itself. Each item
+ * has start, end (code points), label, quote, reviewers; pieces also their name. */
+export function drawnParts(mark, slice) {
+  if (!mark.pieces.length) return [mark.lead];
+  const [start, end] = mark.shared;
+  const shared = { label: mark.label, start, end, quote: slice(start, end), reviewers: mark.reviewers, mark };
+  const pieces = mark.pieces.map((piece) => ({
+    label: `${mark.label}-partial`, start: piece.start, end: piece.end, quote: slice(piece.start, piece.end),
+    reviewers: piece.covered, mark, name: pieceName(piece, slice),
+  }));
+  return [shared, ...pieces];
+}
+
+/** “that ”: covered by dave, not by carol and erin */
+export function pieceName(piece, slice) {
+  return `${quoted(slice(piece.start, piece.end))}: covered by ${names(piece.covered)}, not by ${names(piece.missing)}`;
+}
+
+/** Each version's edges against the lead's, in words: "dave starts 5 characters earlier: “that ”". */
+export function edgeSentences(mark, slice) {
+  const lead = mark.lead;
+  const sentences = [];
+  for (const version of mark.variants) {
+    if (version === lead) continue;
+    const who = names(version.reviewers);
+    if (version.start < lead.start) sentences.push(`${who} starts ${characters(lead.start - version.start)} earlier: ${quoted(slice(version.start, lead.start))}`);
+    if (version.start > lead.start) sentences.push(`${who} starts ${characters(version.start - lead.start)} later, leaving out ${quoted(slice(lead.start, version.start))}`);
+    if (version.end > lead.end) sentences.push(`${who} ends ${characters(version.end - lead.end)} later: ${quoted(slice(lead.end, version.end))}`);
+    if (version.end < lead.end) sentences.push(`${who} ends ${characters(lead.end - version.end)} earlier, leaving out ${quoted(slice(version.end, lead.end))}`);
+  }
+  return sentences;
+}
+
+/** The tip naming the piece under the pointer (role="tooltip"; the panel names them too, for the
+ * keyboard and screen readers). `pieces()` gives the drawn pieces now shown, with u0, u1 and range. */
+export function followPieces({ view, textEl, tip, pane, pieces }) {
+  let queued = null;
+  let shown = null;
+  const hide = () => {
+    shown = null;
+    tip.hidden = true;
+  };
+  const show = (piece) => {
+    if (piece === shown) return;
+    shown = piece;
+    tip.textContent = piece.name;
+    tip.hidden = false;
+    const origin = pane.getBoundingClientRect();
+    const box = piece.range.getClientRects()[0] || piece.range.getBoundingClientRect();
+    const left = Math.max(0, Math.min(box.left - origin.left, pane.clientWidth - tip.offsetWidth));
+    tip.style.left = `${left}px`;
+    tip.style.top = `${box.bottom - origin.top + 4}px`;
+  };
+  textEl.addEventListener("mousemove", (event) => {
+    queued = [event.clientX, event.clientY];
+    requestAnimationFrame(() => {
+      if (!queued) return;
+      const [x, y] = queued;
+      queued = null;
+      const unit = unitAtPoint(view, x, y);
+      const piece = unit === null ? null : pieces().find((p) => p.u0 <= unit && unit < p.u1);
+      if (piece) show(piece); else hide();
+    });
+  });
+  textEl.addEventListener("mouseleave", () => {
+    queued = null;
+    hide();
+  });
+  document.addEventListener("keydown", (event) => { if (event.key === "Escape") hide(); });
+  return { hide };
+}

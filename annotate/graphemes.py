@@ -99,10 +99,18 @@ class DocumentBoundaries:
     def __init__(self, text: str):
         self._text = text
         self._starts: list[int] | None = None
+        # Two ASCII characters have a boundary between them but for CR LF (GB3): no ASCII
+        # character extends, prepends, joins or is a regional indicator or pictograph.
+        self._every_offset = text.isascii() and "\r\n" not in text
 
     def cut(self, offset: int) -> Cut | None:
+        if self._every_offset:
+            return None
         text = self._text
-        if offset <= 0 or offset >= len(text) or _is_safe_start(text[offset - 1], text[offset]):
+        if offset <= 0 or offset >= len(text):
+            return None
+        pair = text[offset - 1 : offset + 1]
+        if (pair.isascii() and pair != "\r\n") or _is_safe_start(pair[0], pair[1]):
             return None
         if self._starts is None:
             self._starts = [match.start() for match in _CLUSTER.finditer(text)] + [len(text)]

@@ -343,6 +343,10 @@ RQ_QUEUES = {"default": {"URL": os.environ.get("RQ_REDIS_URL", REDIS_URL or "red
 JOBS_LEASE_SECONDS = float(os.environ.get("JOBS_LEASE_SECONDS", 60))
 JOBS_HEARTBEAT_SECONDS = float(os.environ.get("JOBS_HEARTBEAT_SECONDS", 5))
 JOBS_MAX_ATTEMPTS = int(os.environ.get("JOBS_MAX_ATTEMPTS", 2))
+# How often an idle db_worker (TASK_BACKEND=db) looks for a queued job: the most a new job
+# waits before it starts. The look is one indexed query, so a tenth of a second costs nothing
+# (db_worker's own default of 1 s added up to a second to every background import).
+JOBS_POLL_SECONDS = float(os.environ.get("JOBS_POLL_SECONDS", 0.1))
 # Imports whose file is at most this many bytes run inside the request (201, the finished
 # job); larger ones are queued (202, the job to poll).
 JOBS_INLINE_IMPORT_MAX_BYTES = int(os.environ.get("JOBS_INLINE_IMPORT_MAX_BYTES", 1024 * 1024))

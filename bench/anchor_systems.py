@@ -218,7 +218,7 @@ class AnnotateClient(Client):
             if time.monotonic() > deadline:
                 raise TimeoutError(f"import job {job.get('id')} not done in 1800 s")
             time.sleep(delay)
-            delay = min(delay * 1.5, 0.5)
+            delay = min(delay * 1.5, 0.1)  # at most 0.1 s between the job's end and our seeing it
             job = self.check(self.http.get(f"/api/v1/jobs/{job['id']}/")).json()
         if job["state"] != "succeeded":
             raise RuntimeError(f"import job failed: {str(job)[:1000]}")
@@ -355,7 +355,7 @@ class DoccanoClient(Client):
                     raise RuntimeError(f"doccano task error: {j['error']}")
                 return j.get("result")
             time.sleep(delay)
-            delay = min(delay * 1.5, 0.5)
+            delay = min(delay * 1.5, 0.1)  # at most 0.1 s between the job's end and our seeing it
         raise TimeoutError(f"doccano task {task_id} not ready after {timeout} s")
 
     def _import(self, records: list[dict]) -> dict:

@@ -154,3 +154,53 @@ def test_zip_members_are_checked_by_their_own_decoders(team):
     assert [(e["file"], e["line"]) for e in response.json()["errors"]] == [("b.jsonl", 2), ("c.csv", 3), ("d.txt", 2)]
     assert Document.objects.filter(project=team.project).count() == 1
     assert not Span.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "18446744073709551616",  # past uint64: orjson reads it as a float
+        "[-9223372036854775809, 1]",  # past int64
+        '{"spans": [{"start": 36893488147419103232}]}',
+        "[1.5, -0, 9223372036854775808, 1e-400]",
+        '{"a": 1, "a": 2}',
+        '"\\ud83d\\ude00 a pair"',
+        "\ufeff{}".encode(),  # the BOM json.loads takes in bytes
+    ],
+)
+def test_loads_gives_what_the_standard_library_gives(text):
+    import json
+
+    assert json_input.loads(text) == json.loads(text)
+    assert [type(v) for v in _leaves(json_input.loads(text))] == [type(v) for v in _leaves(json.loads(text))]
+
+
+def _leaves(value):
+    if isinstance(value, dict):
+        return [leaf for child in value.values() for leaf in _leaves(child)]
+    if isinstance(value, list):
+        return [leaf for child in value for leaf in _leaves(child)]
+    return [value]
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ('{"a": 1,}', "Not JSON: Expecting property name enclosed in double quotes at column 9."),
+        ('{"a":\n NaN}', "NaN is not valid JSON."),
+        ("[1e400, Infinity]", "Infinity is not valid JSON."),
+        ('{"a": "x\\udc00"}', "a holds a lone surrogate"),
+        ('{"a": ["x", "\ud800"]}', "a[1] holds a lone surrogate"),
+    ],
+)
+def test_what_loads_refuses_it_names_in_the_standard_library_s_words(text, message):
+    with pytest.raises(json_input.JSONInputError) as error:
+        json_input.loads(text)
+    assert error.value.message.startswith(message)
+
+
+def test_the_depth_limit_holds_for_what_orjson_accepts(settings):
+    settings.JSON_MAX_DEPTH = 3
+    with pytest.raises(json_input.JSONInputError, match="JSON_MAX_DEPTH"):
+        json_input.loads('{"spans": [{"evidence_links": []}]}')
+    assert json_input.loads('{"spans": [{"start": 1}]}') == {"spans": [{"start": 1}]}

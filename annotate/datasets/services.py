@@ -173,6 +173,11 @@ def _spans_of(item: ImportItem, document: Document, members: dict, actor, existi
     to_codepoints = Utf16Index(received).from_utf16 if item.offset_unit == "utf16" and item.spans else None
     to_stored = normalize_with_map(received)[1] if item.spans and received != text else OffsetMap()
     boundaries = DocumentBoundaries(text)  # one segmentation for all the item's spans, if any needs it
+
+    def slice_text(start: int, end: int) -> str:  # one function for all the item's spans
+        return text[start:end]
+
+    plain_offsets = to_codepoints is None and to_stored.identity  # the file's offsets are the stored text's
     seen: dict[tuple, int] = {}  # the span_unique_identical key -> the index that first had it
     for index, raw in enumerate(item.spans):
         where = f"spans[{index}]"
@@ -186,17 +191,20 @@ def _spans_of(item: ImportItem, document: Document, members: dict, actor, existi
         if not _plain_shape(raw) and (wrong := _shape_problem(raw)):
             problems.append(ImportProblem(item.file, item.line, f"{where}.{wrong[0]}", wrong[1]))
             continue
-        offsets, failed = {}, None
-        for name in ("start", "end"):  # utf16 -> code points of the text as given -> of the stored text
-            try:
-                offsets[name] = to_stored.map(to_codepoints(raw[name]) if to_codepoints else raw[name])
-            except ValueError as error:
-                failed = ImportProblem(item.file, item.line, f"{where}.{name}", str(error))
-                break
-        if failed:
-            problems.append(failed)
-            continue
-        start, end = offsets["start"], offsets["end"]
+        if plain_offsets:
+            start, end = raw["start"], raw["end"]
+        else:
+            offsets, failed = {}, None
+            for name in ("start", "end"):  # utf16 -> code points of the text as given -> of the stored text
+                try:
+                    offsets[name] = to_stored.map(to_codepoints(raw[name]) if to_codepoints else raw[name])
+                except ValueError as error:
+                    failed = ImportProblem(item.file, item.line, f"{where}.{name}", str(error))
+                    break
+            if failed:
+                problems.append(failed)
+                continue
+            start, end = offsets["start"], offsets["end"]
         quote = raw.get("quote")
         if quote is not None and not to_stored.identity:
             quote = normalize_text(quote)  # the quote is of the text as given, too
@@ -212,7 +220,7 @@ def _spans_of(item: ImportItem, document: Document, members: dict, actor, existi
         try:
             valid = validate_span(
                 text_length=len(text),
-                slice_text=lambda s, e: text[s:e],
+                slice_text=slice_text,
                 start=start,
                 end=end,
                 label=raw["label"],

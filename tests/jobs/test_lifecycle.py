@@ -132,3 +132,13 @@ def test_prune_deletes_old_finished_jobs_with_their_files(team, run_jobs, settin
     call_command("jobs_prune", stdout=open("/dev/null", "w"))
     assert list(Job.objects.values_list("pk", flat=True)) == [queued["id"]]
     assert not (_storage / output).exists()
+
+
+def test_an_idle_db_worker_looks_for_new_jobs_every_jobs_poll_seconds(settings):
+    """db_worker's own default is 1 s, which every background import waited on top of its run."""
+    from annotate.jobs.management.commands.jobs_worker import db_worker_options
+
+    assert settings.JOBS_POLL_SECONDS == 0.1
+    settings.JOBS_POLL_SECONDS = 0.25
+    assert db_worker_options(burst=False)["interval"] == 0.25
+    assert db_worker_options(burst=True)["batch"] is True

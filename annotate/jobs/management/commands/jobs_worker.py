@@ -25,6 +25,14 @@ def _sweep_forever(every: float, stop: threading.Event) -> None:
             return
 
 
+def db_worker_options(*, burst: bool) -> dict:
+    """django-tasks-db's worker options: it polls its queue table every JOBS_POLL_SECONDS."""
+    return {
+        "queue_name": "default", "reload": False, "batch": burst, "startup_delay": not burst,
+        "interval": settings.JOBS_POLL_SECONDS,
+    }  # fmt: skip
+
+
 class Command(BaseCommand):
     help = "Run background jobs: db_worker (TASK_BACKEND=db) or rqworker (rq), and sweep expired leases."
 
@@ -48,9 +56,6 @@ class Command(BaseCommand):
                     verbosity=verbosity,
                 )  # fmt: skip
             else:
-                call_command(
-                    "db_worker", queue_name="default", reload=False, batch=burst, startup_delay=not burst,
-                    interval=1, verbosity=verbosity,
-                )  # fmt: skip
+                call_command("db_worker", **db_worker_options(burst=burst), verbosity=verbosity)
         finally:
             stop.set()

@@ -186,6 +186,7 @@ export class Connectors {
     this.svg.setAttribute("aria-hidden", "true");
     pane.append(this.svg);
     this.pairs = [];
+    this.drawn = [];
     this.focus = null;
     this.drawnKey = "";
     let queued = false;
@@ -231,26 +232,40 @@ export class Connectors {
   }
 
   _restyle() {
-    for (const [path, from, to] of this.drawn || []) {
+    for (const { path, from, to } of this.drawn || []) {
       const strong = this.focus && (from === this.focus || to === this.focus);
       path.setAttribute("class", strong ? "connector is-focus" : "connector");
     }
   }
 
+  /** Draws the links with an end in the window. When only the window moved (scrolling), the
+   * paths already drawn stay (they are in the pane's coordinates) and only the links entering the
+   * window are measured and added, those leaving it removed: rebuilding every path read the
+   * layout of every drawn span at each step of the window. Layout is read before any write. */
   draw() {
     const [lo, hi] = this.nearWindow();
-    const near = this.pairs.filter(([a, b]) => (a.u1 > lo && a.u0 < hi) || (b.u1 > lo && b.u0 < hi));
-    const key = `${lo}:${hi}:${near.length}`;
-    if (key === this.drawnKey) return; // scrolling within the window changes nothing
-    this.drawnKey = key;
+    const windowKey = `${lo}:${hi}`;
+    if (windowKey === this.drawnKey) return; // scrolling within the window changes nothing
+    const whole = !this.drawnKey; // new links, a resize or a first drawing: redraw all
+    this.drawnKey = windowKey;
+    const nearby = ({ u0, u1 }) => u1 > lo && u0 < hi;
+    const kept = new Map(whole ? [] : this.drawn.map((entry) => [entry.pair, entry]));
+    const near = this.pairs.filter(([a, b]) => nearby(a) || nearby(b));
+    const measured = [];
     const origin = this.pane.getBoundingClientRect();
-    this.svg.setAttribute("width", String(this.pane.scrollWidth));
-    this.svg.setAttribute("height", String(this.pane.scrollHeight));
+    for (const pair of near) {
+      if (kept.has(pair)) continue;
+      const a = measurable(pair[0].range).getClientRects()[0], b = measurable(pair[1].range).getClientRects()[0];
+      if (a && b) measured.push([pair, a, b]);
+    }
+    const size = whole ? [this.pane.scrollWidth, this.pane.scrollHeight] : null;
+    // ---- writes only from here ----
+    const stay = new Set(near);
+    for (const [pair, entry] of kept) if (!stay.has(pair)) entry.path.remove();
+    this.drawn = near.filter((pair) => kept.has(pair)).map((pair) => kept.get(pair));
     const fragment = document.createDocumentFragment();
-    this.drawn = [];
-    for (const [from, to] of near) {
-      const a = measurable(from.range).getClientRects()[0], b = measurable(to.range).getClientRects()[0];
-      if (!a || !b) continue;
+    for (const [pair, a, b] of measured) {
+      const [from, to] = pair;
       const x1 = a.left - origin.left + Math.min(a.width / 2, 40), y1 = a.bottom - origin.top;
       const x2 = b.left - origin.left + Math.min(b.width / 2, 40), y2 = b.bottom - origin.top;
       const dip = Math.max(14, Math.min(60, Math.abs(x2 - x1) / 4 + Math.abs(y2 - y1) / 6));
@@ -260,8 +275,11 @@ export class Connectors {
       path.setAttribute("class", strong ? "connector is-focus" : "connector");
       path.setAttribute("marker-end", "url(#connector-arrow)");
       fragment.append(path);
-      this.drawn.push([path, from, to]);
+      this.drawn.push({ pair, path, from, to });
     }
+    if (!whole) return this.svg.append(fragment);
+    this.svg.setAttribute("width", String(size[0]));
+    this.svg.setAttribute("height", String(size[1]));
     const defs = document.createElementNS(SVG, "defs");
     const marker = document.createElementNS(SVG, "marker");
     for (const [name, value] of [["id", "connector-arrow"], ["viewBox", "0 0 10 10"], ["refX", "9"], ["refY", "5"], ["markerWidth", "6"], ["markerHeight", "6"], ["orient", "auto-start-reverse"]]) marker.setAttribute(name, value);

@@ -105,14 +105,29 @@ export class Highlighter {
     return found;
   }
 
-  /** Re-register what is near the viewport; cheap when the window has not moved a step. */
+  /** Re-register what is near the viewport; cheap when the window has not moved a step. When it
+   * steps (scrolling), only the spans leaving or entering it are unregistered or registered:
+   * re-adding every range of the window made each step a dropped frame. */
   refresh(force = false) {
     const next = this._computeWindow();
     if (!force && next[0] === this.window[0] && next[1] === this.window[1]) return;
     this.window = next;
-    for (const set of this.shown.values()) set.clear();
-    if (this.native) for (const label of this.labels) this.highlights.get(`span-${label}`).clear();
-    for (const span of this._spansInWindow()) this._show(span);
+    const inWindow = this._spansInWindow();
+    if (force) {
+      for (const set of this.shown.values()) set.clear();
+      if (this.native) for (const label of this.labels) this.highlights.get(`span-${label}`).clear();
+      for (const span of inWindow) this._show(span);
+    } else {
+      const entering = new Set(inWindow);
+      for (const [label, set] of this.shown) {
+        for (const span of set) {
+          if (entering.delete(span)) continue; // still in the window: already registered
+          set.delete(span);
+          if (this.native) this.highlights.get(`span-${label}`).delete(span.range);
+        }
+      }
+      for (const span of entering) this._show(span);
+    }
     this._overlapKey = null;
     this._registerOverlaps();
     this._paintSoon();

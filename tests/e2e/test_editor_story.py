@@ -139,8 +139,10 @@ def test_a_reviewer_annotates_and_an_adjudicator_merges_three_layers_into_gold(p
     assert quote.text_content() == "Ministry of Economy"
     press(page, "r")  # only dave marked it: rejected; the next undecided unit comes up
     assert quote.text_content() == "The ministry said"
-    dave = page.locator("#unit .group-card.label-assertion .reviewer-row[data-reviewer=dave]")
-    assert "5 more characters before" in dave.text_content()
+    content = page.locator("#unit .group-card.label-assertion")
+    dave = content.locator(".reviewer-row[data-reviewer=dave]")
+    assert "“that inflation fell to 3% in May”" in dave.text_content()  # his version, beside the others'
+    assert content.locator(".differences li").all_text_contents() == ["dave starts 5 characters earlier: “that ”"]
     press(page, "a")  # the attribution, its content and their link, from all three
     assert quote.text_content() == "Prices are stable"  # the content, then its attribution
     press(page, "a")

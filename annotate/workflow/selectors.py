@@ -196,6 +196,16 @@ def adjudication_groups(*, document: Document, access: Access) -> dict:
     }
 
 
+def undecided_units(view: dict) -> int:
+    """How many of adjudication_groups's units still wait for a decision: a unit (an attribution
+    with its content, each mark with its versions) is undecided while any of its groups is, as
+    the page's decisions list counts them (static/js/adjudicate.js)."""
+    groups, marks = view["groups"], view["marks"]
+    return sum(
+        any(groups[g]["state"] == "pending" for m in unit for g in marks[m]["versions"]) for unit in view["units"]
+    )
+
+
 def gold_rows(*, document_id: int) -> list[dict]:
     """The gold spans of a document, each with its links and origins."""
     gold = list(Span.objects.filter(document_id=document_id, layer=Layer.GOLD).order_by("start", "end", "id"))

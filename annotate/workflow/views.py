@@ -273,7 +273,7 @@ def adjudicate(request, pk: int):
             "view": view,
             "data": data,
             "modules": ADJUDICATION_MODULES,
-            "pending": sum(1 for g in view["groups"] if g["state"] == "pending"),
+            "pending": selectors.undecided_units(view),
             "agreed_pending": sum(1 for g in view["groups"] if g["state"] == "pending" and g["agreed"]),
             "workspace_url": workspace_url(document.pk, document.project_id),
         },

@@ -262,7 +262,8 @@ function renderLists() {
   const agreed = state.units.filter((u) => u.state === "pending" && u.agreed).reduce((n, u) => n + u.groups.length, 0);
   $("accept-agreed").textContent = `Accept all agreed (${agreed})`;
   $("accept-agreed").disabled = agreed === 0;
-  $("progress").textContent = `${state.groups.filter((g) => g.state === "pending").length} undecided · ${state.gold.length} in gold`;
+  // The same count as the decisions list's: units, not the versions inside them.
+  $("progress").textContent = `${state.units.filter((u) => u.state === "pending").length} undecided · ${state.gold.length} in gold`;
 }
 
 function choose(unit, { scroll = true } = {}) {

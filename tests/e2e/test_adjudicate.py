@@ -81,6 +81,26 @@ def test_accepts_a_linked_pair_as_one_unit(page, panel):
     assert "the figure" in page.locator("#unit .editor-quote").first.text_content()
 
 
+def test_the_header_counts_the_same_undecided_units_as_the_list(page, panel):
+    """The page's header and the decisions list count one thing: units (an attribution with its
+    content is one), as the server renders it and after a decision."""
+    document, _ = panel
+    open_adjudication(page, document)
+    html = page.request.get(f"/documents/{document.pk}/adjudicate/").text()  # before any script
+
+    def counts():
+        header = page.locator("#progress").text_content().split(" undecided")[0]
+        listed = page.locator("#unit-count").text_content().strip("()").split(" undecided")[0]
+        return int(header), int(listed)
+
+    header, listed = counts()
+    assert header == listed and f'id="progress">{listed} undecided' in html
+    page.keyboard.press("]")
+    page.keyboard.press("a")  # the attribution and its content: one unit
+    settled(page)
+    assert counts() == (listed - 1, listed - 1)
+
+
 def test_edits_the_gold_span_by_selecting_text(page, panel):
     document, _ = panel
     open_adjudication(page, document)

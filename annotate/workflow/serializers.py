@@ -143,12 +143,19 @@ class PieceOut(serializers.Serializer):
     missing = serializers.ListField(child=serializers.CharField(), help_text="The mark's reviewers whose version does not.")
 
 
+class CoverOut(serializers.Serializer):
+    group = serializers.IntegerField(help_text="Index into groups: the one span.")
+    mark = serializers.IntegerField(help_text="Index into marks: the other mark it also covers (covers) or belongs to (covered_by).")
+
+
 class MarkOut(serializers.Serializer):
     versions = serializers.ListField(
         child=serializers.IntegerField(), help_text="Indices into groups: one claim drawn differently; the lead (what Accept takes) first."
     )
     shared = serializers.ListField(child=serializers.IntegerField(), help_text="[start, end): the text every version covers.")
     pieces = PieceOut(many=True, help_text="The characters only some versions cover.")
+    covers = CoverOut(many=True, help_text="Versions of this mark that are one span over another mark too (another reviewer drew the two apart).")
+    covered_by = CoverOut(many=True, help_text="Versions of other marks that are one span over this mark too: shown here, decided there.")
 
 
 class AdjudicationOut(serializers.Serializer):

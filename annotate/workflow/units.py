@@ -22,6 +22,17 @@ is one way of drawing a span, with the reviewers who drew it so. Here groups bec
   one it shares more text with.
   The version most reviewers drew leads (then the tighter, then the earlier): its extent and
   fields are what Accept puts into gold; every version's spans are the gold span's origins.
+- *spanning versions*: where one reviewer drew a single span over what another drew as two (carol
+  "A. B." as one assertion, dave "A." and "B."), carol's version joins the first mark (rule 3 keeps
+  dave's second span out of it), and the second mark also lists it as *covered by* that version
+  (same label, a letter or digit of the second mark's shared part inside it, none of its reviewers
+  in the second mark, and some reviewer of the first mark in the second: someone drew them apart); the first mark lists it as *covering* the second. The page shows carol's
+  one span in both marks, saying so, and each mark is still decided apart: a covering version is
+  only shown in the mark it does not belong to, never accepted or rejected from there (that would
+  silently decide the other unit), so a reviewer is still at most once among a mark's versions.
+  Why not one unit for all three: accepting "A." and "B." is two gold spans with their own
+  fields and links, which the adjudicator may well want to decide one at a time (or take one and
+  reject the other); the one-span reading stays one keystroke away (select "A. B.", press E).
 - *units*: marks joined by attribution links (an attribution and the content it introduces), one
   decision.
 
@@ -29,6 +40,8 @@ Each mark also lists its *pieces*: the characters only some of its versions cove
 them and who does not, which the page draws apart from the shared part and names.
 """
 from __future__ import annotations
+
+from bisect import bisect_left
 
 
 def _has_word(group: dict, start: int, end: int) -> bool:
@@ -59,7 +72,39 @@ def marks_of(groups: list[dict]) -> list[dict]:
         best["versions"].append(i)
         best["reviewers"] |= set(group["reviewers"])
         best["core"] = (max(best["core"][0], group["start"]), min(best["core"][1], group["end"]))
-    return [_finished(mark, groups) for mark in marks]
+    finished = [_finished(mark, groups) for mark in marks]
+    _spanning(finished, marks, groups)
+    return finished
+
+
+def _spanning(finished: list[dict], marks: list[dict], groups: list[dict]) -> None:
+    """Fill each mark's `covers` and `covered_by` ({"group", "mark"}): a version of one mark that is
+    one span over another mark of the same label none of whose reviewers drew it (module docstring)."""
+    for mark in finished:
+        mark["covers"], mark["covered_by"] = [], []
+    by_start = sorted(range(len(finished)), key=lambda m: finished[m]["shared"][0])
+    starts = [finished[m]["shared"][0] for m in by_start]
+    longest = max((m["shared"][1] - m["shared"][0] for m in finished), default=0)
+    for m, mark in enumerate(finished):
+        for i in mark["versions"]:
+            group = groups[i]
+            # Marks whose shared part starts before the version ends (and, being at most `longest`
+            # long, does not end before it starts): bisect keeps this linear on a long document.
+            lo = bisect_left(starts, group["start"] - longest)
+            for other in by_start[lo : bisect_left(starts, group["end"])]:
+                target = finished[other]
+                start, end = max(target["shared"][0], group["start"]), min(target["shared"][1], group["end"])
+                if (
+                    other == m
+                    or marks[other]["label"] != group["label"]
+                    or end <= start
+                    or marks[other]["reviewers"] & set(group["reviewers"])
+                    or not _has_word(group, start, end)
+                    or not (marks[other]["reviewers"] & marks[m]["reviewers"])  # nobody drew the two apart
+                ):
+                    continue
+                mark["covers"].append({"group": i, "mark": other})
+                target["covered_by"].append({"group": i, "mark": m})
 
 
 def _finished(mark: dict, groups: list[dict]) -> dict:

@@ -76,6 +76,11 @@ function markOf(row, i, groups) {
 function build(adjudication) {
   const groups = adjudication.groups.map((group, i) => place({ ...group, key: `g${i}` }));
   const marks = adjudication.marks.map((row, i) => markOf(row, i, groups));
+  // One reviewer's single span over marks another reviewer drew apart (units.py, "spanning").
+  adjudication.marks.forEach((row, i) => {
+    marks[i].covers = row.covers.map((c) => ({ version: groups[c.group], mark: marks[c.mark] }));
+    marks[i].coveredBy = row.covered_by.map((c) => ({ version: groups[c.group], mark: marks[c.mark] }));
+  });
   const units = adjudication.units.map((members, i) => {
     const unit = { key: `u${i}`, groups: members.map((m) => marks[m]) };
     unit.start = unit.groups[0].start;
@@ -148,6 +153,13 @@ function reviewerRow(reviewer, mark) {
   li.dataset.reviewer = reviewer;
   li.append(el("strong", "who", reviewer), " ");
   if (!span) {
+    // Their one span over this mark and another one, decided with that other mark's unit.
+    const cover = mark.coveredBy.find((c) => c.version.reviewers.includes(reviewer));
+    if (cover) {
+      li.classList.add("covers-more");
+      li.append(el("span", "mark-covers", `marked “${short(cover.version.quote, 60)}” as one span over this and “${short(cover.mark.quote, 40)}”, decided with that unit`));
+      return withBasis(li, cover.version.spans.find((s) => s.annotator === reviewer));
+    }
     const variant = variantsOf(mark).find((g) => g.reviewers.includes(reviewer));
     li.classList.add("not-marked");
     li.append(el("span", "muted", variant ? `marked “${short(variant.quote, 60)}” instead (${difference(mark, variant)})` : "did not mark this"));
@@ -159,6 +171,16 @@ function reviewerRow(reviewer, mark) {
     li.classList.add("differs");
     li.append(el("span", "mark-differs", `marked “${short(drawn.quote, 60)}” instead`));
   }
+  const others = mark.covers.filter((c) => c.version === drawn).map((c) => `“${short(c.mark.quote, 40)}”`);
+  if (others.length) {
+    li.classList.add("covers-more");
+    li.append(el("span", "mark-covers", `, one span that also covers ${others.join(", ")} (decided apart)`));
+  }
+  return withBasis(li, span);
+}
+
+/** The span's note, source, dispute reason, evidence and links, under its reviewer's row. */
+function withBasis(li, span) {
   const details = el("dl", "basis");
   const add = (term, value) => {
     if (!value) return;

@@ -13,13 +13,23 @@ TEXT = "The ministry said that inflation fell to 3% in May, critics said.\n\nNob
 
 
 @pytest.fixture
-def panel(transactional_db):
+def cast(transactional_db):
+    """The set-up every fixture here shares: `cast("carol", "dave")` is one document of TEXT that
+    rita (a reviewer) adjudicates and those annotators labelled; returns (document, people)."""
+    def make(*annotators):
+        document = DocumentFactory(text=TEXT, title="Inflation falls")
+        people = {}
+        for username, role in [("rita", Role.REVIEWER), *((name, Role.ANNOTATOR) for name in annotators)]:
+            people[username] = UserFactory(username=username)
+            MembershipFactory(project=document.project, user=people[username], role=role)
+        return document, people
+    return make
+
+
+@pytest.fixture
+def panel(cast):
     """rita adjudicates what carol and dave marked on one document."""
-    document = DocumentFactory(text=TEXT, title="Inflation falls")
-    people = {}
-    for username, role in [("rita", Role.REVIEWER), ("carol", Role.ANNOTATOR), ("dave", Role.ANNOTATOR)]:
-        people[username] = UserFactory(username=username)
-        MembershipFactory(project=document.project, user=people[username], role=role)
+    document, people = cast("carol", "dave")
     claim = TEXT.index("inflation fell")
     said = TEXT.index("The ministry said")
     for name in ("carol", "dave"):
@@ -172,14 +182,10 @@ def test_three_reviewers_fit_a_320px_screen(page, panel):
 
 
 @pytest.fixture
-def variants(transactional_db):
+def variants(cast):
     """Three reviewers mark the same clause, dave with 5 more characters before it; and the
     attribution that introduces it, carol's and erin's alike, dave's a word longer."""
-    document = DocumentFactory(text=TEXT, title="Inflation falls")
-    people = {}
-    for username, role in [("rita", Role.REVIEWER), ("carol", Role.ANNOTATOR), ("dave", Role.ANNOTATOR), ("erin", Role.ANNOTATOR)]:
-        people[username] = UserFactory(username=username)
-        MembershipFactory(project=document.project, user=people[username], role=role)
+    document, people = cast("carol", "dave", "erin")
     claim = TEXT.index("inflation fell")
     said = TEXT.index("The ministry said")
     for name, start, said_end in (("carol", claim, said + 17), ("erin", claim, said + 17), ("dave", claim - 5, said + 22)):
@@ -247,14 +253,10 @@ def test_a_unit_of_variants_is_rejected_or_edited_whole(page, variants):
 
 
 @pytest.fixture
-def wider(transactional_db):
+def wider(cast):
     """Three reviewers mark the same claim: carol exactly, dave with "that " before it, erin with
     ", critics said" after it (14 code points: two words, once past the old 12-character limit)."""
-    document = DocumentFactory(text=TEXT, title="Inflation falls")
-    people = {}
-    for username, role in [("rita", Role.REVIEWER), ("carol", Role.ANNOTATOR), ("dave", Role.ANNOTATOR), ("erin", Role.ANNOTATOR)]:
-        people[username] = UserFactory(username=username)
-        MembershipFactory(project=document.project, user=people[username], role=role)
+    document, people = cast("carol", "dave", "erin")
     claim = TEXT.index("inflation fell")
     end = claim + len("inflation fell to 3% in May")
     for name, start, stop in (("carol", claim, end), ("dave", claim - 5, end), ("erin", claim, end + 14)):
@@ -325,3 +327,49 @@ def test_the_differences_pass_axe_and_fit_a_phone_and_200pct_zoom(browser, live_
     assert tip[0] >= 0 and tip[1] <= tip[2], tip
     assert errors == []
     context.close()
+
+
+@pytest.fixture
+def split(cast):
+    """carol draws "inflation fell to 3% in May, critics said" as one assertion; dave draws it as
+    two, "inflation fell to 3% in May" and "critics said"."""
+    document, people = cast("carol", "dave")
+    claim, critics = TEXT.index("inflation fell"), TEXT.index("critics said")
+    label(people["carol"], document, claim, critics + 12, "assertion", note="carol's one claim")
+    label(people["dave"], document, claim, claim + 27, "assertion")
+    label(people["dave"], document, critics, critics + 12, "assertion")
+    return document, people
+
+
+def test_one_span_over_two_claims_is_shown_in_both_units_and_each_is_decided_apart(page, split):
+    document, people = split
+    carols = Span.objects.get(annotator=people["carol"])
+    dave_first, dave_second = Span.objects.filter(annotator=people["dave"]).order_by("start")
+    open_adjudication(page, document)
+    assert page.locator("#unit-list li").count() == 2
+    page.keyboard.press("]")
+    carol = page.locator("#unit .reviewer-row[data-reviewer=carol]")
+    assert "one span that also covers “critics said” (decided apart)" in carol.text_content()
+    page.keyboard.press("]")
+    assert page.locator("#unit .editor-quote").text_content() == "critics said"
+    # Not "did not mark this": carol's long span is shown here too, with her note.
+    carol = page.locator("#unit .reviewer-row[data-reviewer=carol]")
+    assert "as one span over this and “inflation fell to 3% in May”" in carol.text_content()
+    assert "carol's one claim" in carol.text_content() and "did not mark" not in carol.text_content()
+    # Accepting this unit decides only its own span: carol's stays with the first unit.
+    page.keyboard.press("a")
+    settled(page)
+    [gold] = Span.objects.filter(document=document, layer=Layer.GOLD)
+    assert gold.quote == "critics said"
+    assert list(gold.gold_origins.values_list("source_span", flat=True)) == [dave_second.pk]
+    assert not SpanRejection.objects.filter(document=document).exists()
+    assert page.locator("#unit-list li.state-pending").count() == 1
+    # Rejecting the first unit rejects its versions, carol's long span among them; gold keeps "critics said".
+    page.keyboard.press("]")
+    assert page.locator("#unit .editor-quote").text_content() == "inflation fell to 3% in May"
+    page.keyboard.press("r")
+    settled(page)
+    assert set(SpanRejection.objects.values_list("span", flat=True)) == {carols.pk, dave_first.pk}
+    assert list(Span.objects.filter(document=document, layer=Layer.GOLD).values_list("quote", flat=True)) == ["critics said"]
+    assert page.locator("#unit-list li.state-pending").count() == 0
+    assert page.js_errors == []

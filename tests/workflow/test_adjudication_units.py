@@ -97,3 +97,29 @@ def test_units_join_marks_through_attribution_links():
     units = units_of(groups, marks)
     assert [[sorted(s["id"] for i in marks[m]["versions"] for s in groups[i]["spans"]) for m in unit] for unit in units] == [
         [[1], [2, 3]], [[4]]]
+
+
+def test_one_span_over_what_another_reviewer_drew_as_two_is_shown_in_both_marks():
+    # carol draws "A. B." as one assertion, dave "A." and "B." as two: carol's span joins the first
+    # mark, and the second mark says it is covered by that span too (not "only dave marked it").
+    both = at("inflation fell to 3% in May, critics said. Nobody agreed")
+    groups = [group("assertion", *both, "carol"), group("assertion", *at("inflation fell to 3% in May"), "dave"),
+              group("assertion", *at("Nobody agreed"), "dave")]
+    marks = marks_of(groups)
+    assert versions(groups) == [[("carol",), ("dave",)], [("dave",)]]  # still no reviewer twice in a mark
+    assert marks[0]["covers"] == [{"group": 0, "mark": 1}] and marks[0]["covered_by"] == []
+    assert marks[1]["covered_by"] == [{"group": 0, "mark": 0}] and marks[1]["covers"] == []
+    assert len(units_of(groups, marks)) == 2  # decided apart: accepting one never decides the other
+
+
+def test_a_chain_nobody_drew_apart_covers_nothing():
+    a, b, c = at("The ministry said on"), at("said on Tuesday that"), at("that inflation")
+    groups = [group("assertion", *a, "ann"), group("assertion", *b, "ben"), group("assertion", *c, "cat")]
+    assert all(mark["covers"] == [] == mark["covered_by"] for mark in marks_of(groups))
+
+
+def test_a_span_over_two_claims_with_another_label_covers_neither():
+    both = at("inflation fell to 3% in May, critics said. Nobody agreed")
+    groups = [group("disputed", *both, "carol"), group("assertion", *at("inflation fell to 3% in May"), "dave"),
+              group("assertion", *at("Nobody agreed"), "dave")]
+    assert all(mark["covers"] == [] == mark["covered_by"] for mark in marks_of(groups))

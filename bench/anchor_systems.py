@@ -211,18 +211,28 @@ class AnnotateClient(Client):
         }) for d in docs)  # fmt: skip
         r = self.check(self.http.post(f"/api/v1/projects/{self.project_id}/import/", data={"format": "jsonl"},
                                       files={"file": ("docs.jsonl", body)}))
-        job = r.json()
+        return self.wait_job(r.json(), "import")
+
+    def wait_job(self, job: dict, what: str) -> dict:
+        """Follow a 202's job until it ends; its result, or an error naming what failed."""
         deadline = time.monotonic() + 1800
         delay = 0.05
         while job.get("state") not in ("succeeded", "failed", "cancelled"):
             if time.monotonic() > deadline:
-                raise TimeoutError(f"import job {job.get('id')} not done in 1800 s")
+                raise TimeoutError(f"{what} job {job.get('id')} not done in 1800 s")
             time.sleep(delay)
             delay = min(delay * 1.5, 0.1)  # at most 0.1 s between the job's end and our seeing it
             job = self.check(self.http.get(f"/api/v1/jobs/{job['id']}/")).json()
         if job["state"] != "succeeded":
-            raise RuntimeError(f"import job failed: {str(job)[:1000]}")
+            raise RuntimeError(f"{what} job failed: {str(job)[:1000]}")
         return job.get("result") or {}
+
+    def freeze_release(self, name: str) -> dict:
+        """Freeze a release with the individual layers (the imported spans are one reviewer's), as a
+        job: the gold and individual records, provenance, manifest and the agreement report."""
+        r = self.check(self.http.post(f"/api/v1/projects/{self.project_id}/releases/", json={
+            "name": name, "include_individual": True}, headers={"Prefer": "respond-async"}), 201, 202)
+        return self.wait_job(r.json(), "release") if r.status_code == 202 else r.json()
 
     def ids_by_external_id(self) -> dict:
         out, url = {}, f"/api/v1/projects/{self.project_id}/documents/?page_size=1000"

@@ -16,6 +16,8 @@ Measured, each figure printed with the load average when it was taken and its ra
              floor: COPY of the same rows into two plain tables (+ index, ANALYZE)
   jsonl      export of that project; floor: COPY (SELECT json_build_object(... json_agg ...)) TO STDOUT
   conll      our conll export (doccano 1.8.4 has none) against the same floor
+  release    our release freezing of that project with its individual layer, as a job (records,
+             provenance, manifest and the agreement report; doccano 1.8.4 has none)
   saves      2,000 spans a repetition, one POST each, 8 threads with one httpx client each
              (each thread takes whole documents): spans/s and p50/p95 latency
   long doc   the 1 MB document with 5,000 spans: import, then read it with its spans
@@ -47,7 +49,7 @@ from anchor_systems import DB_SUFFIX, PG, AnnotateSystem, DoccanoSystem, databas
 
 FLOOR_DB = "annotate_perfbench_floor" + DB_SUFFIX
 PER_DOC = 20  # spans saved per document in the span-save measurement
-STEPS = ("import", "export", "saves", "long", "size")
+STEPS = ("import", "export", "release", "saves", "long", "size")
 
 
 def load() -> float:
@@ -314,6 +316,16 @@ def main(argv=None):
         res["export_load"] = load()
         report.save()
 
+        # 3b. freezing a release of that project (the issue: "nothing gets slower")
+        res["annotate"]["release"] = []
+        for r in range(a.export_reps if "release" in steps and "import" in steps else 0):
+            started = time.perf_counter()
+            clients["annotate"].freeze_release(f"bench {r}")
+            res["annotate"]["release"].append(time.perf_counter() - started)
+            report.log(f"release freeze annotate rep {r}: {res['annotate']['release'][-1]:.2f} s")
+        res["release_load"] = load()
+        report.save()
+
         # 4. span saves: a project of text-only documents each, then alternate repetitions
         needed = a.save_reps * a.save_docs
         save_docs = docs[:needed]
@@ -398,6 +410,9 @@ def print_table(res, names, a, doccano_note, when):
         c = median(ours["conll"])
         print(f"| export conll | {fmt(c)} | none in 1.8.4 | - | COPY json_agg: {fmt(floor_json_s)} | {round_ratio(ours['conll'], res['floor']['json']):.2f}x | "
               f"5x floor | {res['export_load']:.1f} |")
+    if ours.get("release"):
+        print(f"| freeze a release with the individual layer | {fmt(median(ours['release']))} | none in 1.8.4 | - | - | - | "
+              f"no slower | {res['release_load']:.1f} |")
     saves = ours.get("saves")
     if saves:
         rate = median([s["rate"] for s in saves])

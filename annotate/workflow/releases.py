@@ -4,6 +4,7 @@ bytes whatever happens to the project afterwards."""
 import copy
 import datetime as dt
 import json
+from collections import defaultdict
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
@@ -15,12 +16,12 @@ from annotate.datasets.selectors import ExportFilters, export_records, export_sn
 from annotate.errors import Conflict, InvalidInput
 from annotate.datasets.records import CSV_SAFETY, RenderOptions, content_summary, manifest_build
 from annotate.datasets.registry import EXPORT_FORMATS, export_format, offset_unit_problem
-from annotate.models import Document, Layer, Project
+from annotate.models import Document, Layer, Project, Span
 from annotate.permissions import FREEZE_RELEASE, SEE_RELEASES, Access, check, documents_with_others_hidden
 from annotate.selectors import project_last_changed_at
 from annotate.validation import check_plain_text_fields
 from annotate.workflow import selectors
-from annotate.workflow.models import Release
+from annotate.workflow.models import GoldOrigin, Release
 
 # Files of a release besides the export formats: its manifest, the agreement report frozen with
 # it, and the provenance of each gold span (which reviewers' spans it was accepted from).
@@ -48,30 +49,25 @@ def _iso(moment) -> str:
 
 def release_provenance(*, project: Project) -> list[dict]:
     """Per document with gold spans: each gold span's label, offsets and origins (the source
-    spans' reviewers, labels and offsets), in text order."""
+    spans' reviewers, labels and offsets), in text order. Two queries for the whole project (it
+    was three per document: 25 of the 32 s of freezing 5,000 documents)."""
+    gold = Span.objects.filter(document__project=project, layer=Layer.GOLD).order_by("document_id", "start", "end", "id")
+    origins = defaultdict(list)
+    for gold_span_id, *origin in (
+        GoldOrigin.objects.filter(gold_span__document__project=project, gold_span__layer=Layer.GOLD)
+        .order_by("id")
+        .values_list("gold_span_id", "source_username", "source_label", "source_start", "source_end")
+    ):
+        origins[gold_span_id].append(dict(zip(("annotator", "label", "start", "end"), origin)))
     provenance = []
-    for document in project.documents.defer("text").order_by("id"):
-        gold = selectors.gold_rows(document_id=document.pk)
-        if gold:
-            provenance.append(
-                {
-                    "external_id": document.external_id,
-                    "title": document.title,
-                    "text_sha256": document.text_sha256,
-                    "gold": [
-                        {
-                            "start": g["start"],
-                            "end": g["end"],
-                            "label": g["label"],
-                            "origins": [
-                                {k: o[k] for k in ("annotator", "label", "start", "end")} for o in g["origins"]
-                            ],
-                        }
-                        for g in gold
-                    ],
-                }
-            )
-    return provenance
+    for row in gold.values_list(
+        "document_id", "document__external_id", "document__title", "document__text_sha256", "id", "start", "end", "label"
+    ):
+        document_id, external_id, title, text_sha256, span_id, start, end, label = row
+        if not provenance or provenance[-1][0] != document_id:
+            provenance.append((document_id, {"external_id": external_id, "title": title, "text_sha256": text_sha256, "gold": []}))
+        provenance[-1][1]["gold"].append({"start": start, "end": end, "label": label, "origins": origins.get(span_id, [])})
+    return [entry for _, entry in provenance]
 
 
 def release_freeze(

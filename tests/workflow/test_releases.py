@@ -123,3 +123,43 @@ def test_release_list_uses_a_fixed_number_of_queries(team, django_assert_max_num
     with django_assert_max_num_queries(4):
         rows = team.clients["alice"].get(f"/api/v1/projects/{team.project.pk}/releases/").json()
     assert [r["number"] for r in rows] == [3, 2, 1]
+
+
+def _gold_on(team, document, start, end):
+    for name in ("carol", "dave"):
+        label(getattr(team, name), document, start, end)
+        Assignment.objects.get_or_create(document=document, user=getattr(team, name), defaults={"status": AssignmentStatus.DONE})
+    assert team.clients["bob"].post(f"/api/v1/documents/{document.pk}/gold/accept-agreed/").status_code == 200
+
+
+def _provenance_per_document(project):
+    """What release_provenance recorded before it read the project at once: gold_rows per document."""
+    from annotate.workflow import selectors
+
+    out = []
+    for document in project.documents.order_by("id"):
+        gold = selectors.gold_rows(document_id=document.pk)
+        if gold:
+            out.append({"external_id": document.external_id, "title": document.title, "text_sha256": document.text_sha256,
+                        "gold": [{"start": g["start"], "end": g["end"], "label": g["label"],
+                                  "origins": [{k: o[k] for k in ("annotator", "label", "start", "end")} for o in g["origins"]]}
+                                 for g in gold]})  # fmt: skip
+    return out
+
+
+def test_release_provenance_reads_the_project_in_a_fixed_number_of_queries(team, docs, django_assert_num_queries):
+    """Freezing a 5,000-document project ran three queries per document (25 of its 32 s in
+    bench/anchors.py's release step); the count must not grow with the documents."""
+    from annotate.workflow.releases import release_provenance
+
+    _gold_on(team, docs[0], 23, 50)
+    _gold_on(team, docs[2], 0, 12)
+    with django_assert_num_queries(2):
+        two = release_provenance(project=team.project)
+    _gold_on(team, docs[3], 4, 12)
+    label(team.carol, docs[3], 52, 59)  # an individual span that is not gold is not provenance
+    with django_assert_num_queries(2):
+        three = release_provenance(project=team.project)
+    assert [p["gold"][0]["start"] for p in two] == [23, 0]
+    assert three == _provenance_per_document(team.project)
+    assert [len(p["gold"][0]["origins"]) for p in three] == [2, 2, 2]

@@ -8,7 +8,7 @@ import { Highlighter } from "./highlights.js";
 import { OffsetIndex } from "./offsets.js";
 import { selectUnits, selectedUnits, trimUnits, unitAtPoint, wordSnapping } from "./selection.js";
 import { TextView } from "./text_view.js";
-import { drawnParts, edgeSentences, followPieces } from "./workflow/versions.js";
+import { drawnParts, edgeSentences, followPieces, names } from "./workflow/versions.js";
 
 const $ = (id) => document.getElementById(id);
 const data = JSON.parse($("adjudication-data").textContent);
@@ -216,7 +216,9 @@ function groupCard(group) {
   const head = el("p", "group-head");
   const chip = el("span", `label-chip chip chip-${group.label} label-${group.label}`, group.label);
   const versions = group.variants.length > 1 ? `, ${group.variants.length} versions` : "";
-  head.append(chip, " ", el("span", group.agreed ? "badge agreed-badge" : "badge differs-badge", group.agreed ? "all agree" : `${group.reviewers.length} of ${state.reviewers.length}${versions}`), " ", el("span", "muted", group.state));
+  const covering = [...new Set(group.coveredBy.flatMap((c) => c.version.reviewers))].filter((r) => !group.reviewers.includes(r));
+  const longer = covering.length ? `, ${names(covering)} in one longer span` : "";
+  head.append(chip, " ", el("span", group.agreed ? "badge agreed-badge" : "badge differs-badge", group.agreed ? "all agree" : `${group.reviewers.length} of ${state.reviewers.length}${versions}${longer}`), " ", el("span", "muted", group.state));
   card.append(head, el("blockquote", "editor-quote", group.quote));
   if (group.variants.length > 1) card.append(...differences(group));
   const rows = el("ul", "reviewer-rows");

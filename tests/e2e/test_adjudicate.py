@@ -356,6 +356,7 @@ def test_one_span_over_two_claims_is_shown_in_both_units_and_each_is_decided_apa
     carol = page.locator("#unit .reviewer-row[data-reviewer=carol]")
     assert "as one span over this and “inflation fell to 3% in May”" in carol.text_content()
     assert "carol's one claim" in carol.text_content() and "did not mark" not in carol.text_content()
+    assert page.locator("#unit .differs-badge").text_content() == "1 of 2, carol in one longer span"
     # Accepting this unit decides only its own span: carol's stays with the first unit.
     page.keyboard.press("a")
     settled(page)
@@ -373,3 +374,99 @@ def test_one_span_over_two_claims_is_shown_in_both_units_and_each_is_decided_apa
     assert list(Span.objects.filter(document=document, layer=Layer.GOLD).values_list("quote", flat=True)) == ["critics said"]
     assert page.locator("#unit-list li.state-pending").count() == 0
     assert page.js_errors == []
+
+
+TINTS = """() => {
+    // Each label's tint for the characters only some versions cover, as the ::highlight rule draws
+    // it (its value resolved on a probe inside the text pane), the pane's background and the text colour.
+    const pane = document.getElementById('doc-text');
+    const rules = [...document.styleSheets].flatMap((sheet) => [...sheet.cssRules]);
+    const rgba = (value) => {
+        const n = value.match(/[\\d.]+/g).map(Number);
+        if (value.startsWith('color(srgb')) return [n[0] * 255, n[1] * 255, n[2] * 255, n.length > 3 ? n[3] : 1];
+        return [n[0], n[1], n[2], n.length > 3 ? n[3] : 1];
+    };
+    let back = pane;
+    while (back && rgba(getComputedStyle(back).backgroundColor)[3] === 0) back = back.parentElement;
+    const probe = document.createElement('span');
+    pane.append(probe);
+    const tints = {};
+    for (const label of ['assertion', 'attribution', 'disputed']) {
+        const rule = rules.find((r) => r.selectorText === `::highlight(span-${label}-partial)`);
+        probe.style.backgroundColor = rule.style.getPropertyValue('background-color');
+        tints[label] = rgba(getComputedStyle(probe).backgroundColor);
+    }
+    probe.remove();
+    return {tints, background: rgba(getComputedStyle(back || document.body).backgroundColor), text: rgba(getComputedStyle(pane).color)};
+}"""
+
+
+def _linear(c):
+    c /= 255
+    return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+
+def _luminance(rgb):
+    r, g, b = (_linear(c) for c in rgb[:3])
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def _lab(rgb):
+    r, g, b = (_linear(c) for c in rgb[:3])
+    x, y, z = (0.4124 * r + 0.3576 * g + 0.1805 * b) / 0.95047, 0.2126 * r + 0.7152 * g + 0.0722 * b, (0.0193 * r + 0.1192 * g + 0.9505 * b) / 1.08883
+    f = lambda t: t ** (1 / 3) if t > 0.008856 else 7.787 * t + 16 / 116  # noqa: E731
+    return 116 * f(y) - 16, 500 * (f(x) - f(y)), 200 * (f(y) - f(z))
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_differing_stretch_has_a_tint_that_shows_in_both_themes(browser, live_server, wider, scheme):
+    """The tint of the characters only some versions cover is plainly visible on the text pane
+    (CIE76 colour difference of at least 10 from the background; 2.3 is barely noticeable), and
+    the text on it keeps AAA contrast (7:1), in light and in dark mode."""
+    document, _ = wider
+    context = browser.new_context(base_url=live_server.url, color_scheme=scheme)
+    page = context.new_page()
+    open_adjudication(page, document)
+    found = page.evaluate(TINTS)
+    background = found["background"]
+    for name, (r, g, b, a) in found["tints"].items():
+        over = [a * c + (1 - a) * d for c, d in zip((r, g, b), background)]
+        difference = sum((p - q) ** 2 for p, q in zip(_lab(over), _lab(background))) ** 0.5
+        light, dark = sorted((_luminance(over), _luminance(found["text"])), reverse=True)
+        assert difference >= 10, (scheme, name, round(difference, 1))
+        assert (light + 0.05) / (dark + 0.05) >= 7, (scheme, name)
+    context.close()
+
+
+TIP = """() => {
+    const tip = document.getElementById('difference-tip').getBoundingClientRect();
+    return {tip: [tip.left, tip.top, tip.right, tip.bottom], width: innerWidth, height: innerHeight};
+}"""
+
+
+@pytest.mark.parametrize("at_top", [False, True], ids=["mid-page", "line-at-the-top"])
+def test_the_difference_tip_at_390px_hides_neither_the_line_nor_the_next_one(page, wider, at_top):
+    """The tip goes above the line it names (below it only when there is no room above), and is
+    never cut off at either side of a phone screen."""
+    document, _ = wider
+    # A short screen for the line at the top, so the page scrolls far enough to put it there.
+    page.set_viewport_size({"width": 390, "height": 300 if at_top else 844})
+    open_adjudication(page, document)
+    critics = TEXT.index("critics")
+    page.locator("#doc-text").scroll_into_view_if_needed()
+    if at_top:  # the hovered line at the top edge: no room above
+        first = char_box(page, utf16(TEXT, critics), utf16(TEXT, critics + 7))
+        page.evaluate("(y) => window.scrollBy(0, y - 2)", first["y"])
+        assert char_box(page, utf16(TEXT, critics), utf16(TEXT, critics + 7))["y"] < 10
+    box = char_box(page, utf16(TEXT, critics), utf16(TEXT, critics + 7))
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.locator("#difference-tip").wait_for(state="visible")
+    found = page.evaluate(TIP)
+    left, top, right, bottom = found["tip"]
+    assert 0 <= left and right <= found["width"], found
+    assert 0 <= top and bottom <= found["height"], found
+    line_top, line_bottom = box["y"], box["y"] + box["height"]
+    if at_top:
+        assert top >= line_bottom, (found, box)  # flipped below: the line read stays in view
+    else:
+        assert bottom <= line_top, (found, box)  # above: neither this line nor the next is covered

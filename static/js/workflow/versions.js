@@ -60,16 +60,23 @@ export function followPieces({ view, textEl, tip, pane, pieces }) {
     shown = null;
     tip.hidden = true;
   };
-  const show = (piece) => {
+  const show = (piece, x, y) => {
     if (piece === shown) return;
     shown = piece;
     tip.textContent = piece.name;
     tip.hidden = false;
+    // Above the line under the pointer, so neither it nor the next line is hidden (below only
+    // when there is no room above); never past either side of the screen or the text pane.
     const origin = pane.getBoundingClientRect();
-    const box = piece.range.getClientRects()[0] || piece.range.getBoundingClientRect();
-    const left = Math.max(0, Math.min(box.left - origin.left, pane.clientWidth - tip.offsetWidth));
-    tip.style.left = `${left}px`;
-    tip.style.top = `${box.bottom - origin.top + 4}px`;
+    const rects = [...piece.range.getClientRects()];
+    const box = rects.find((r) => r.top <= y && y <= r.bottom && r.left <= x && x <= r.right) || rects[0] || piece.range.getBoundingClientRect();
+    const margin = 6;
+    const width = tip.offsetWidth, height = tip.offsetHeight;
+    const lo = Math.max(margin, origin.left), hi = Math.min(window.innerWidth - margin, origin.right) - width;
+    const left = Math.max(lo, Math.min(box.left, hi));
+    const top = box.top - height - margin >= margin ? box.top - height - margin : box.bottom + margin;
+    tip.style.left = `${left - origin.left}px`;
+    tip.style.top = `${top - origin.top}px`;
   };
   textEl.addEventListener("mousemove", (event) => {
     queued = [event.clientX, event.clientY];
@@ -79,7 +86,7 @@ export function followPieces({ view, textEl, tip, pane, pieces }) {
       queued = null;
       const unit = unitAtPoint(view, x, y);
       const piece = unit === null ? null : pieces().find((p) => p.u0 <= unit && unit < p.u1);
-      if (piece) show(piece); else hide();
+      if (piece) show(piece, x, y); else hide();
     });
   });
   textEl.addEventListener("mouseleave", () => {

@@ -59,15 +59,15 @@ def release_provenance(*, project: Project) -> list[dict]:
         .values_list("gold_span_id", "source_username", "source_label", "source_start", "source_end")
     ):
         origins[gold_span_id].append(dict(zip(("annotator", "label", "start", "end"), origin)))
-    provenance = []
-    for row in gold.values_list(
+    by_document: dict[int, dict] = {}  # in document order, as the query reads them
+    for document_id, external_id, title, text_sha256, span_id, start, end, label in gold.values_list(
         "document_id", "document__external_id", "document__title", "document__text_sha256", "id", "start", "end", "label"
     ):
-        document_id, external_id, title, text_sha256, span_id, start, end, label = row
-        if not provenance or provenance[-1][0] != document_id:
-            provenance.append((document_id, {"external_id": external_id, "title": title, "text_sha256": text_sha256, "gold": []}))
-        provenance[-1][1]["gold"].append({"start": start, "end": end, "label": label, "origins": origins.get(span_id, [])})
-    return [entry for _, entry in provenance]
+        entry = by_document.setdefault(
+            document_id, {"external_id": external_id, "title": title, "text_sha256": text_sha256, "gold": []}
+        )
+        entry["gold"].append({"start": start, "end": end, "label": label, "origins": origins.get(span_id, [])})
+    return list(by_document.values())
 
 
 def release_freeze(

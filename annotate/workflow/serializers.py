@@ -136,11 +136,18 @@ class GroupOut(serializers.Serializer):
     spans = GroupSpanOut(many=True)
 
 
+class ApartOut(serializers.Serializer):
+    start = serializers.IntegerField()
+    end = serializers.IntegerField()
+    reviewers = serializers.ListField(child=serializers.CharField())
+
+
 class PieceOut(serializers.Serializer):
     start = serializers.IntegerField()
     end = serializers.IntegerField()
     covered = serializers.ListField(child=serializers.CharField(), help_text="Reviewers whose version covers these characters.")
     missing = serializers.ListField(child=serializers.CharField(), help_text="The mark's reviewers whose version does not.")
+    apart = ApartOut(many=True, help_text="Stretches of these characters that some of `missing` drew as a separate span (of another mark).")
 
 
 class CoverOut(serializers.Serializer):

@@ -37,7 +37,9 @@ is one way of drawing a span, with the reviewers who drew it so. Here groups bec
   decision.
 
 Each mark also lists its *pieces*: the characters only some of its versions cover, with who covers
-them and who does not, which the page draws apart from the shared part and names.
+them and who does not, which the page draws apart from the shared part and names; where a covering
+version's piece reaches over another mark, the piece says which of it that mark's reviewers drew as
+a span of their own (`apart`), so the page does not call it missed.
 """
 from __future__ import annotations
 
@@ -105,6 +107,17 @@ def _spanning(finished: list[dict], marks: list[dict], groups: list[dict]) -> No
                     continue
                 mark["covers"].append({"group": i, "mark": other})
                 target["covered_by"].append({"group": i, "mark": m})
+                _drawn_apart(mark["pieces"], target, marks[other]["reviewers"])
+
+
+def _drawn_apart(pieces: list[dict], target: dict, reviewers: set) -> None:
+    """Note on each piece of a covering mark the stretch of it that `target`'s reviewers drew as a
+    span of their own: they did not miss it (the page says "drew it as a separate span")."""
+    for piece in pieces:
+        start, end = max(piece["start"], target["shared"][0]), min(piece["end"], target["shared"][1])
+        apart = sorted(reviewers.intersection(piece["missing"]))
+        if start < end and apart:
+            piece["apart"].append({"start": start, "end": end, "reviewers": apart})
 
 
 def _finished(mark: dict, groups: list[dict]) -> dict:
@@ -125,7 +138,8 @@ def _pieces(versions: list[int], groups: list[dict]) -> list[dict]:
     for start, end in zip(edges, edges[1:]):
         covered = sorted({r for i in versions if groups[i]["start"] <= start and end <= groups[i]["end"] for r in groups[i]["reviewers"]})
         if covered and len(covered) < len(everyone):
-            pieces.append({"start": start, "end": end, "covered": covered, "missing": [r for r in everyone if r not in covered]})
+            missing = [r for r in everyone if r not in covered]
+            pieces.append({"start": start, "end": end, "covered": covered, "missing": missing, "apart": []})
     return pieces
 
 

@@ -350,6 +350,9 @@ def test_one_span_over_two_claims_is_shown_in_both_units_and_each_is_decided_apa
     page.keyboard.press("]")
     carol = page.locator("#unit .reviewer-row[data-reviewer=carol]")
     assert "one span that also covers “critics said” (decided apart)" in carol.text_content()
+    # Her extra stretch is not "missed" by dave: he drew it as a span of its own.
+    names = page.locator("#unit .piece-names li").all_text_contents()
+    assert names == ["“, critics said”: covered by carol; dave drew “critics said” as a separate span"]
     page.keyboard.press("]")
     assert page.locator("#unit .editor-quote").text_content() == "critics said"
     # Not "did not mark this": carol's long span is shown here too, with her note.

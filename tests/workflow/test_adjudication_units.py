@@ -29,7 +29,7 @@ def test_same_label_fifteen_characters_apart_is_one_mark_with_the_differing_char
     [mark] = marks_of(groups)
     assert [groups[i]["reviewers"] for i in mark["versions"]] == [["carol", "erin"], ["dave"]]  # most reviewers lead
     assert mark["shared"] == list(claim)
-    assert mark["pieces"] == [{"start": wider[0], "end": claim[0], "covered": ["dave"], "missing": ["carol", "erin"]}]
+    assert mark["pieces"] == [{"start": wider[0], "end": claim[0], "covered": ["dave"], "missing": ["carol", "erin"], "apart": []}]
     assert TEXT[wider[0]:claim[0]] == "on Tuesday that "
 
 
@@ -110,6 +110,10 @@ def test_one_span_over_what_another_reviewer_drew_as_two_is_shown_in_both_marks(
     assert marks[0]["covers"] == [{"group": 0, "mark": 1}] and marks[0]["covered_by"] == []
     assert marks[1]["covered_by"] == [{"group": 0, "mark": 0}] and marks[1]["covers"] == []
     assert len(units_of(groups, marks)) == 2  # decided apart: accepting one never decides the other
+    # carol's extra stretch is not "missed" by dave: he drew its last claim as a span of its own
+    rest, apart = at(", critics said. Nobody agreed"), at("Nobody agreed")
+    assert marks[0]["pieces"] == [{"start": rest[0], "end": rest[1], "covered": ["carol"], "missing": ["dave"],
+                                   "apart": [{"start": apart[0], "end": apart[1], "reviewers": ["dave"]}]}]
 
 
 def test_a_chain_nobody_drew_apart_covers_nothing():

@@ -31,9 +31,24 @@ export function drawnParts(mark, slice) {
   return [shared, ...pieces];
 }
 
-/** “that ”: covered by dave, not by carol and erin */
+const WORD = /[\p{L}\p{N}]/u;
+
+/** “that ”: covered by dave, not by carol and erin. Where a reviewer drew part of the piece as a
+ * span of its own (piece.apart, from the server), that is said instead of "not by": “, critics
+ * said”: covered by carol; dave drew “critics said” as a separate span. */
 export function pieceName(piece, slice) {
-  return `${quoted(slice(piece.start, piece.end))}: covered by ${names(piece.covered)}, not by ${names(piece.missing)}`;
+  const apart = piece.apart || [];
+  // Not "not by" a reviewer whose separate span holds every letter and digit of the piece.
+  const whole = (a) => !WORD.test(slice(piece.start, a.start)) && !WORD.test(slice(a.end, piece.end));
+  const excused = new Set(apart.filter(whole).flatMap((a) => a.reviewers));
+  const missed = piece.missing.filter((r) => !excused.has(r));
+  let words = `${quoted(slice(piece.start, piece.end))}: covered by ${names(piece.covered)}`;
+  if (missed.length) words += `, not by ${names(missed)}`;
+  for (const a of apart) {
+    const what = a.start === piece.start && a.end === piece.end ? "it" : quoted(slice(a.start, a.end));
+    words += `; ${names(a.reviewers)} drew ${what} as a separate span`;
+  }
+  return words;
 }
 
 /** Each version's edges against the lead's, in words: "dave starts 5 characters earlier: “that ”". */

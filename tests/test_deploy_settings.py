@@ -113,3 +113,16 @@ def test_web_processes_get_the_short_statement_timeout_and_commands_the_long_one
     command = manage("shell", "--no-imports", "-c", show, env=clean_env(DATABASE_URL=url, ANNOTATE_VAR_DIR=str(tmp_path)))
     assert command.returncode == 0, command.stderr
     assert command.stdout.strip() == "30min"
+
+
+def test_a_web_worker_loads_every_view_at_start_and_not_spacy(tmp_path):
+    # Django imports the URLconf (every view module) on a process's first request: done at start,
+    # no reviewer's first request after a worker (re)starts waits for it. spaCy, which only the
+    # suggester needs, is not imported with the views (1.4 s and its memory in every worker).
+    show = "import sys; print('annotate.workflow.views' in sys.modules, 'spacy' in sys.modules)"
+    web = subprocess.run(
+        [sys.executable, "-c", f"import annotate.wsgi; {show}"],
+        cwd=ROOT, env=clean_env(ANNOTATE_VAR_DIR=str(tmp_path)), capture_output=True, text=True, timeout=60,
+    )
+    assert web.returncode == 0, web.stderr
+    assert web.stdout.split() == ["True", "False"]

@@ -13,9 +13,6 @@ from bisect import bisect_left
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-import spacy
-from spacy.matcher import Matcher
-
 from .rules import LanguageRules, rules_for
 
 CLAUSE_PUNCT = frozenset(",;:()[]—–")
@@ -42,6 +39,11 @@ class Proposal:
 
 @lru_cache(maxsize=8)
 def _pipeline(language: str):
+    # spaCy is imported here, on the first suggestion, not with the module: the URLconf imports
+    # this module, and spaCy's import (1.4 s) would land on every web worker's first request.
+    import spacy
+    from spacy.matcher import Matcher
+
     try:
         nlp = spacy.blank(language)
     except (ImportError, KeyError, ValueError):  # a language spaCy has no tokenizer for

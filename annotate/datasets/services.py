@@ -17,7 +17,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from annotate.errors import Conflict, InvalidInput, TooLarge
-from annotate.datasets.records import compact_json
+from annotate.copy_in import copy_rows
 from annotate.graphemes import DocumentBoundaries
 from annotate.datasets.imports.fields import document_fields
 from annotate.datasets.imports.items import ImportItem, ImportProblem, ParseContext
@@ -340,8 +340,9 @@ def _insert(batch: _Batch, *, history: _History) -> tuple[int, int]:
 
 
 def _insert_documents(documents: list[Document]) -> list[Document]:
-    """bulk_create, or on PostgreSQL COPY with ids from the table's sequence: bulk_create's
-    arrays of 4 KB texts were quoted in Python (a second per 5,000 documents)."""
+    """bulk_create, or on PostgreSQL a binary COPY (copy_in) with ids from the table's sequence:
+    bulk_create's arrays of 4 KB texts were quoted in Python (a second per 5,000 documents), and
+    the values go as they are (str, int, date), without Django's per-field preparation."""
     if connection.vendor != "postgresql" or not documents:
         return Document.objects.bulk_create(documents, batch_size=BATCH_DOCUMENTS)
     fields = [f for f in Document._meta.concrete_fields if not f.primary_key]
@@ -353,10 +354,9 @@ def _insert_documents(documents: list[Document]) -> list[Document]:
         for document, (pk,) in zip(documents, cursor.fetchall()):
             document.pk = pk
             document.created_at = document.updated_at = now
-        columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-        with cursor.cursor.copy(f"COPY annotate_document (id, {columns}) FROM STDIN") as copy:
-            for document in documents:
-                copy.write_row([document.pk, *(f.get_db_prep_save(getattr(document, f.attname), connection) for f in fields)])
+        names = [f.attname for f in fields]
+        copy_rows(cursor, Document._meta.db_table, ["id", *(f.column for f in fields)],
+                  ([document.pk, *(getattr(document, name) for name in names)] for document in documents))  # fmt: skip
     for document in documents:
         document._state.adding = False
     return documents
@@ -380,27 +380,25 @@ def _write_orm(*, spans, pairs, now) -> None:
 
 
 def _write_copy(*, spans, pairs, now) -> None:
-    """PostgreSQL COPY with ids taken from the tables' own sequences first. Django's bulk_create
-    sends each column as an array that psycopg escapes in Python."""
+    """Binary COPY (copy_in) with ids taken from the tables' own sequences first. Django's
+    bulk_create sends each column as an array that psycopg escapes in Python."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT nextval(pg_get_serial_sequence('annotate_span', 'id')) FROM generate_series(1, %s)", [len(spans)]
         )
         for span, (pk,) in zip(spans, cursor.fetchall()):
             span.pk = pk
-        raw = cursor.cursor  # psycopg's own cursor: COPY is not part of Django's cursor API
-        with raw.copy(
-            'COPY annotate_span (id, document_id, annotator_id, layer, label, start, "end", quote, note, source, '
-            "dispute_basis, evidence_links, version, created_at, updated_at) FROM STDIN"
-        ) as copy:
-            for s in spans:
-                copy.write_row(
-                    (s.pk, s.document_id, s.annotator_id, s.layer, s.label, s.start, s.end, s.quote, s.note, s.source,
-                     s.dispute_basis, compact_json(s.evidence_links), 1, now, now)
-                )  # fmt: skip
-        with raw.copy("COPY annotate_spanlink (attribution_id, target_id, created_at) FROM STDIN") as copy:
-            for a, t in pairs:
-                copy.write_row((spans[a].pk, spans[t].pk, now))
+        copy_rows(cursor, "annotate_span", SPAN_COLUMNS, (
+            (s.pk, s.document_id, s.annotator_id, s.layer, s.label, s.start, s.end, s.quote, s.note, s.source,
+             s.dispute_basis, s.evidence_links, 1, now, now) for s in spans
+        ))  # fmt: skip
+        if pairs:
+            copy_rows(cursor, "annotate_spanlink", ("attribution_id", "target_id", "created_at"),
+                      ((spans[a].pk, spans[t].pk, now) for a, t in pairs))  # fmt: skip
+
+
+SPAN_COLUMNS = ("id", "document_id", "annotator_id", "layer", "label", "start", "end", "quote", "note", "source",
+                "dispute_basis", "evidence_links", "version", "created_at", "updated_at")  # fmt: skip
 
 
 def dataset_import(

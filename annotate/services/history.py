@@ -5,7 +5,7 @@ span's row is its created state until its first change, which first writes that 
 SpanChange create (at the batch's time) and takes the span out of the batch."""
 from django.db import connection
 
-from annotate.datasets.records import compact_json
+from annotate.copy_in import copy_rows
 from annotate.models import Span, SpanAction, SpanBatch, SpanBatchDocument, SpanChange
 from annotate.selectors import links_of, span_as_dict
 
@@ -93,9 +93,8 @@ def batch_add(*, batch: SpanBatch, spans_by_document: dict[int, list[int]]) -> N
     parts = [(document_id, sorted(ids)) for document_id, ids in spans_by_document.items() if ids]
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            with cursor.cursor.copy("COPY annotate_spanbatchdocument (batch_id, document_id, span_ids) FROM STDIN") as copy:
-                for document_id, ids in parts:
-                    copy.write_row((batch.pk, document_id, compact_json(ids)))
+            copy_rows(cursor, "annotate_spanbatchdocument", ("batch_id", "document_id", "span_ids"),
+                      ((batch.pk, document_id, ids) for document_id, ids in parts))  # fmt: skip
     else:
         SpanBatchDocument.objects.bulk_create(
             [SpanBatchDocument(batch=batch, document_id=document_id, span_ids=ids) for document_id, ids in parts],

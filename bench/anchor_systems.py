@@ -83,6 +83,24 @@ class Service:
     def pids(self) -> list[int]:
         return [p.pid for p in self.processes]
 
+    def cpu_seconds(self) -> float:
+        """utime + stime of the first process started (the web server) and every process in its
+        group (its workers), from /proc: the server's CPU, whatever the machine's load."""
+        if not self.processes:
+            return 0.0
+        group, tick, total = self.processes[0].pid, os.sysconf("SC_CLK_TCK"), 0
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+            except OSError:  # gone between the listing and the read
+                continue
+            if int(fields[2]) == group:  # fields[2] is the process group (pgrp)
+                total += int(fields[11]) + int(fields[12])  # utime, stime in clock ticks
+        return total / tick
+
 
 def wait_http(url: str, seconds: float = 120) -> None:
     deadline = time.monotonic() + seconds
@@ -177,6 +195,9 @@ class AnnotateSystem:
 
     def stop(self):
         self.service.stop()
+
+    def web_cpu(self) -> float:
+        return self.service.cpu_seconds()
 
     def client(self) -> "AnnotateClient":
         return AnnotateClient(self.url)
@@ -328,6 +349,9 @@ class DoccanoSystem:
 
     def stop(self):
         self.service.stop()
+
+    def web_cpu(self) -> float:
+        return self.service.cpu_seconds()
 
     def client(self) -> "DoccanoClient":
         return DoccanoClient(self.url)

@@ -152,8 +152,9 @@ def m_export(client, format, docs=None) -> tuple[float, int, dict | None]:
     return seconds, len(raw), check
 
 
-def m_saves(client, docs, ids, first, count, threads, time_limit=300.0) -> dict:
-    """`count` documents from `first`, PER_DOC spans each, one POST per span, `threads` threads."""
+def m_saves(client, docs, ids, first, count, threads, web_cpu=None, time_limit=300.0) -> dict:
+    """`count` documents from `first`, PER_DOC spans each, one POST per span, `threads` threads.
+    `web_cpu()`: the server's CPU seconds so far, for its CPU per save (load-independent)."""
     latencies, errors = [], []
     lock = threading.Lock()
     deadline = time.monotonic() + time_limit
@@ -174,12 +175,17 @@ def m_saves(client, docs, ids, first, count, threads, time_limit=300.0) -> dict:
             latencies.extend(mine)
 
     client.reset_clients()
+    cpu0, client_cpu0 = web_cpu() if web_cpu else 0.0, time.process_time()
     started = time.perf_counter()
     with ThreadPoolExecutor(threads) as pool:
         list(pool.map(work, range(first, first + count)))
     wall = time.perf_counter() - started
+    server_cpu = (web_cpu() - cpu0) if web_cpu else float("nan")
+    client_cpu = time.process_time() - client_cpu0
     ms = [x * 1000 for x in latencies]
+    per_1000 = 1000 / len(ms) if ms else float("nan")
     return {"ok": len(ms), "errors": len(errors), "error_examples": errors[:3], "wall_s": wall,
+            "server_cpu_s_per_1000": server_cpu * per_1000, "client_cpu_s_per_1000": client_cpu * per_1000,
             "rate": len(ms) / wall if wall else 0.0, "p50": pct(ms, 50), "p95": pct(ms, 95), "p99": pct(ms, 99)}
 
 
@@ -336,11 +342,13 @@ def main(argv=None):
             res[name]["saves"] = []
         for r in range(a.save_reps if "saves" in steps else 0):
             for name in names if r % 2 == 0 else names[::-1]:
-                out = m_saves(clients[name], save_docs, ids[name], r * a.save_docs, a.save_docs, a.threads)
+                out = m_saves(clients[name], save_docs, ids[name], r * a.save_docs, a.save_docs, a.threads,
+                              web_cpu=systems[names.index(name)].web_cpu)
                 out["load"] = load()
                 res[name]["saves"].append(out)
                 report.log(f"saves {name} rep {r}: {out['ok']} spans in {out['wall_s']:.2f} s -> {out['rate']:.0f}/s, "
-                           f"p50 {out['p50']:.0f} ms, p95 {out['p95']:.0f} ms, p99 {out['p99']:.0f} ms, errors {out['errors']}"
+                           f"p50 {out['p50']:.0f} ms, p95 {out['p95']:.0f} ms, p99 {out['p99']:.0f} ms, errors {out['errors']}, "
+                           f"server CPU {out['server_cpu_s_per_1000']:.2f} s per 1,000 (client {out['client_cpu_s_per_1000']:.2f} s)"
                            + (f" {out['error_examples']}" if out["errors"] else ""))
         report.save()
 
@@ -438,10 +446,12 @@ def print_table(res, names, a, doccano_note, when):
               + " - | - | history < 25% | - |")
     if saves:
         print(f"\nspan saves per repetition (annotate): " + "; ".join(
-            f"{s['rate']:.0f}/s p95 {s['p95']:.0f} ms load {s['load']:.1f}" for s in saves))
+            f"{s['rate']:.0f}/s p95 {s['p95']:.0f} ms load {s['load']:.1f} server CPU {s.get('server_cpu_s_per_1000', float('nan')):.2f} s/1,000"
+            for s in saves))
         if have_doccano:
             print("span saves per repetition (doccano): " + "; ".join(
-                f"{s['rate']:.0f}/s p95 {s['p95']:.0f} ms load {s['load']:.1f}" for s in theirs["saves"]))
+                f"{s['rate']:.0f}/s p95 {s['p95']:.0f} ms load {s['load']:.1f} server CPU {s.get('server_cpu_s_per_1000', float('nan')):.2f} s/1,000"
+                for s in theirs["saves"]))
     if ours.get("jsonl_check"):
         print(f"checks: annotate {ours.get('jsonl_check')}" + (f"; doccano {theirs.get('jsonl_check')}" if have_doccano else ""))
 

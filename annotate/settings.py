@@ -192,6 +192,9 @@ STATEMENT_TIMEOUT_WEB_MS = _env_int("STATEMENT_TIMEOUT_WEB_MS", 30_000)
 STATEMENT_TIMEOUT_JOB_MS = _env_int("STATEMENT_TIMEOUT_JOB_MS", 30 * 60_000)
 STATEMENT_TIMEOUT_MS = STATEMENT_TIMEOUT_WEB_MS if ANNOTATE_PROCESS == "web" else STATEMENT_TIMEOUT_JOB_MS
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend, with the health check above made without a round trip when the
+    # connection's socket is quiet (annotate/ops/postgresql/base.py).
+    DATABASES["default"]["ENGINE"] = "annotate.ops.postgresql"
     _options = DATABASES["default"].setdefault("OPTIONS", {})
     # Sent in the connection's start-up packet: no extra round trip per connection.
     _options["options"] = f"{_options.get('options', '')} -c statement_timeout={STATEMENT_TIMEOUT_MS}".strip()

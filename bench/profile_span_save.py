@@ -193,6 +193,7 @@ def main():
           f"{sorted(cpus)[batches // 2] * 1000:.2f} ms); under cProfile {wall / a.saves * 1000:.2f} ms; reference: "
           f"SELECT 1 round trip {select1 * 1000:.3f} ms; load average {os.getloadavg()[0]:.1f}")
     waits = sum(v[1] for (path, _, fn), v in stats.stats.items() if path.endswith("psycopg/connection.py") and fn == "wait")
+    print(f"Python function calls a save (cProfile; does not depend on the load): {stats.total_calls / a.saves:.0f}")
     print(f"round trips to PostgreSQL a save (psycopg waits, the health check's SELECT 1 included, which Django's "
           f"query log does not see): {waits / a.saves:.2f}")
     print(f"\n{'part of the request path':<48}{'ms/save':>9}{'share':>8}")

@@ -3,6 +3,7 @@ recorded in the span history (annotate.services.history: the audit history, and 
 "last changed" clock)."""
 import json
 from contextlib import nullcontext
+from functools import lru_cache
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models.functions import Substr
@@ -268,27 +269,42 @@ def _new_span(valid, *, document_id: int, annotator, layer: str) -> Span:
     )
 
 
+@lru_cache(maxsize=None)
+def _insertable_fields(model) -> tuple:
+    """(field, quoted column) of every column an INSERT of `model` writes (not the primary key)."""
+    return tuple(
+        (field, connection.ops.quote_name(field.column)) for field in model._meta.concrete_fields if not field.primary_key
+    )
+
+
 def _insert_parts(obj, *, sql: dict | None = None, params: dict | None = None) -> tuple[str, str, list]:
     """(columns, values, params) of the row Model.save would insert for `obj` (Django's own
-    field preparation: defaults, auto_now, JSON), for an INSERT ... SELECT; `sql` replaces the
-    value of some columns with an expression (with `params` of its own)."""
+    field preparation: pre_save for defaults and auto_now, get_db_prep_save for JSON and
+    foreign keys), for an INSERT ... SELECT; `sql` replaces the value of some columns with an
+    expression (with `params` of its own). A plain value is one %s; a value or field that
+    compiles to SQL of its own (an expression, a field with get_placeholder) goes through
+    Django's insert compiler, as Model.save would."""
     sql, params = sql or {}, params or {}
-    fields = [f for f in type(obj)._meta.concrete_fields if not f.primary_key]
-    query = InsertQuery(type(obj))
-    query.insert_values(fields, [obj])
-    compiler = query.get_compiler(connection=connection)
     columns, values, out = [], [], []
-    for field in fields:
-        columns.append(connection.ops.quote_name(field.column))
+    compiler = None
+    for field, column in _insertable_fields(type(obj)):
+        columns.append(column)
         if field.column in sql:
             values.append(sql[field.column])
             out += params.get(field.column, [])
             continue
-        [placeholders], [row_params] = compiler.assemble_as_sql(
-            [field], [[compiler.prepare_value(field, compiler.pre_save_val(field, obj))]]
-        )
-        values.append(placeholders[0])
-        out += row_params
+        value = field.pre_save(obj, add=True)
+        if hasattr(value, "resolve_expression") or hasattr(field, "get_placeholder"):
+            if compiler is None:
+                query = InsertQuery(type(obj))
+                query.insert_values([f for f, _ in _insertable_fields(type(obj))], [obj])
+                compiler = query.get_compiler(connection=connection)
+            [placeholders], [row_params] = compiler.assemble_as_sql([field], [[compiler.prepare_value(field, value)]])
+            values.append(placeholders[0])
+            out += row_params
+            continue
+        values.append("%s")
+        out.append(field.get_db_prep_save(value, connection))
     return ", ".join(columns), ", ".join(values), out
 
 

@@ -25,6 +25,7 @@ from django.db.models import F, OuterRef, Q, Subquery
 from django.http import Http404
 
 from annotate.models import Assignment, AssignmentStatus, Document, Membership, Project, Role, Span
+from annotate.raw_rows import first_instance
 
 MANAGERS = frozenset({Role.MANAGER})
 REVIEWERS = frozenset({Role.MANAGER, Role.REVIEWER})
@@ -231,6 +232,7 @@ _DOCUMENT_WINDOW_SQL = """
     FROM annotate_document x JOIN annotate_membership m ON m.project_id = x.project_id AND m.user_id = %s
     WHERE x.id = %s
 """
+_DOCUMENT_WINDOW_COLUMNS = ("id", "project_id", "length", "text_sha256")
 
 
 def document_window_for_user(
@@ -246,7 +248,7 @@ def document_window_for_user(
         locked = lock and connection.vendor == "postgresql"
         sql = _DOCUMENT_WINDOW_SQL + (" FOR KEY SHARE OF x" if locked else "")
         params = [max(lo, 0) + 1, max(hi - lo, 0), user.pk, document_id]
-        document = next(iter(Document.objects.raw(sql, params)), None)
+        document = first_instance(Document, sql, params, _DOCUMENT_WINDOW_COLUMNS, extra=("text_window", "my_role"))
     if document is None:
         raise Http404("No such document.")
     return document, Access(user_id=user.pk, project_id=document.project_id, role=document.my_role)

@@ -2,8 +2,11 @@
 from django.contrib.auth import get_user_model
 from rest_framework import authentication, exceptions
 
-_USER_BY_TOKEN = """
-    SELECT u.* FROM auth_user u JOIN authtoken_token t ON t.user_id = u.id WHERE t.key = %s
+from annotate.raw_rows import first_instance, select_list
+
+_USER_COLUMNS, _USER_ATTNAMES = select_list(get_user_model(), "u")
+_USER_BY_TOKEN = f"""
+    SELECT {_USER_COLUMNS} FROM auth_user u JOIN authtoken_token t ON t.user_id = u.id WHERE t.key = %s
 """
 
 
@@ -12,7 +15,7 @@ class TokenAuthentication(authentication.TokenAuthentication):
     ORM's select_related compilation cost more than the query. request.auth is the key."""
 
     def authenticate_credentials(self, key):
-        user = next(iter(get_user_model().objects.raw(_USER_BY_TOKEN, [key])), None)
+        user = first_instance(get_user_model(), _USER_BY_TOKEN, [key], _USER_ATTNAMES)
         if user is None:
             raise exceptions.AuthenticationFailed("Invalid token.")
         if not user.is_active:

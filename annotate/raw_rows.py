@@ -1,0 +1,48 @@
+"""One model instance from one plain SQL query, for the hot paths (token authentication, the
+span save's permission read): Model.objects.raw() resolved the model's columns and built its
+iterator machinery on every call, which cost more than the query's own work in Python.
+
+The query selects the model's columns named in `attnames`, in that order, then `extra` values
+that become attributes of the instance (e.g. the caller's role). Columns left out load lazily
+on access, as with .defer()."""
+from functools import lru_cache
+
+from django.db import connection
+
+
+@lru_cache(maxsize=None)
+def _converters(model, attnames: tuple[str, ...]) -> tuple:
+    """(position, converter functions) of the columns whose values Django converts on read
+    (a JSONField's from_db_value, the backend's own), as a queryset would."""
+    fields = {f.attname: f for f in model._meta.concrete_fields}
+    out = []
+    for i, name in enumerate(attnames):
+        field = fields[name]
+        functions = connection.ops.get_db_converters(field) + field.get_db_converters(connection)
+        if functions:
+            out.append((i, field, tuple(functions)))
+    return tuple(out)
+
+
+def first_instance(model, sql: str, params: list, attnames: tuple[str, ...], extra: tuple[str, ...] = ()):
+    """The first row of `sql` as an instance of `model` (None when there is none)."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    values = list(row[: len(attnames)])
+    for i, field, functions in _converters(model, attnames):
+        for function in functions:
+            values[i] = function(values[i], field, connection)
+    instance = model.from_db(connection.alias, attnames, values)
+    for name, value in zip(extra, row[len(attnames) :]):
+        setattr(instance, name, value)
+    return instance
+
+
+def select_list(model, alias: str, *, without: tuple[str, ...] = ()) -> tuple[str, tuple[str, ...]]:
+    """The SELECT list of `model`'s columns (table alias `alias`) less `without` (field names),
+    and their attnames in that order, for first_instance."""
+    fields = [f for f in model._meta.concrete_fields if f.name not in without]
+    return ", ".join(f'{alias}."{f.column}"' for f in fields), tuple(f.attname for f in fields)

@@ -146,6 +146,25 @@ class SpanCreateIn(SpanIn):
     )
 
 
+_PLAIN_SPAN_KEYS = frozenset({"start", "end", "label"})
+_LABELS = frozenset(Label.values)
+
+
+def plain_span_create(data) -> dict | None:
+    """SpanCreateIn's validated_data for the common body, {"start": n, "end": m, "label": one of
+    the labels} with whole numbers in range, without building the serializer (DRF deep-copies
+    its fields for every instance: a tenth of a span save's CPU). None for any other body,
+    which SpanCreateIn checks and explains as before."""
+    if type(data) is not dict or data.keys() != _PLAIN_SPAN_KEYS:
+        return None
+    start, end, label = data["start"], data["end"], data["label"]
+    if type(start) is not int or type(end) is not int or not (0 <= start <= MAX_OFFSET and 0 <= end <= MAX_OFFSET):
+        return None
+    if type(label) is not str or label not in _LABELS:
+        return None
+    return {"start": start, "end": end, "label": label}
+
+
 class SpanPatchIn(SpanIn):
     version = serializers.IntegerField(
         required=False, min_value=1, help_text="The version you edited; 412 if the span has changed since."

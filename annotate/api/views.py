@@ -267,15 +267,18 @@ class SpanListView(APIView):
         # The hot path: the membership check comes with the write's own query (span_create_for_user),
         # so the body is read first; a non-member still gets 404 before any 400 about the body.
         try:
-            serializer = s.SpanCreateIn(data=request.data)
-            valid = serializer.is_valid()
+            data = s.plain_span_create(request.data)  # the common body, checked without the serializer
+            if data is None:
+                serializer = s.SpanCreateIn(data=request.data)
+                valid = serializer.is_valid()
         except APIException:
             document_for_user(request.user, pk, with_text=False)
             raise
-        if not valid:
-            document_for_user(request.user, pk, with_text=False)
-            serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
+        if data is None:
+            if not valid:
+                document_for_user(request.user, pk, with_text=False)
+                serializer.is_valid(raise_exception=True)
+            data = dict(serializer.validated_data)
         username = data.pop("annotator", None)  # another's layer: the service checks the right
         if username is None:
             owner = request.user

@@ -362,3 +362,30 @@ def test_an_annotators_package_holds_only_their_spans(golden):
 def test_bad_package_parameters_are_400(golden, params, field):
     response = client_for(golden.alice).get(url(golden.project, format="package", **params))
     assert response.status_code == 400 and field in response.json()
+
+
+def test_conll_through_the_api_is_the_golden_file(golden):
+    """The API reads for conll only the fields it writes (export_partial_records): same bytes."""
+    from tests.test_exports import GOLDEN
+
+    assert body(client_for(golden.alice).get(url(golden.project, format="conll"))) == (GOLDEN / "golden.conll").read_bytes().decode()
+
+
+def test_partial_records_hold_the_records_documents_and_spans(golden):
+    from annotate.datasets.selectors import ExportFilters, export_partial_records, export_records, export_snapshot
+
+    fields = ("start", "end", "label", "annotator")
+    for filters in (
+        ExportFilters(),
+        ExportFilters(layer=Layer.GOLD),
+        ExportFilters(annotators=("carol",), labels=("assertion",)),
+        ExportFilters(published_after=dt.date(2999, 1, 1)),
+    ):
+        with export_snapshot():
+            whole = list(export_records(project_id=golden.project.pk, filters=filters))
+            partial = list(export_partial_records(project_id=golden.project.pk, filters=filters, document_fields=("text",), span_fields=fields))
+        assert [set(record) for record in partial] == [{"text", "spans"}] * len(whole)
+        assert [record["text"] for record in partial] == [record["text"] for record in whole]
+        assert [sorted(tuple(span.values()) for span in record["spans"]) for record in partial] == [
+            sorted(tuple(span[name] for name in fields) for span in record["spans"]) for record in whole
+        ]

@@ -14,7 +14,9 @@ from annotate.datasets.tokenize import reference_tokens, simple_rules_apply, tok
 # digits and percent signs, emoji alone and with skin tones and ZWJ sequences, flags (pairs and an
 # odd regional indicator), combining marks after letters, after punctuation and at the start,
 # variation selectors and tag characters (the Scottish flag), CJK, Arabic and Hebrew (with their
-# marks), every kind of white space, a lone ZWJ before a space and at the end.
+# marks), every kind of white space (control characters too), a lone ZWJ before a space and at
+# the end; astral letters, digits, CJK and punctuation next to astral emoji (word characters
+# outside plane 0, which conll's spaced() must keep inside words).
 PIECES = (
     "a", "Zoë", "don", "t", "well", "known", "_", "x1", "42", "3", "%", ".", ",", "“", "”", "—", "…",
     "'", "’", "-", "‐", "--", "''",
@@ -24,6 +26,8 @@ PIECES = (
     "中文", "日本語", "。", "한국어",
     "مرحبا", "\u064b", "שָׁלוֹם", "\u200f", "\u202e",
     " ", "  ", "\t", "\n", "\r\n", "\u00a0", "\u2028", "\u3000", "\u200b",
+    "\x0b", "\x1f", "\x85", "\u2029",
+    "\U0001D400\U0001D401", "\U0001D7CF", "\U00020000", "\U00010100", "\U0001F600",
 )  # fmt: skip
 
 texts = st.lists(st.sampled_from(PIECES), max_size=40).map("".join)

@@ -17,6 +17,12 @@ few combining marks) takes a pattern without rule 4's large character classes, a
 come from one re.split() into white space and tokens, whose running lengths are the tokens'
 offsets, instead of a match object per token (that object cost most of a conll export); texts
 with rule 4 characters take the full rules written with a word's characters as runs.
+
+The conll export needs token offsets only where a span starts or ends, and token texts
+elsewhere: first_token_start() tokenizes from the nearest white space before a position (tokens
+never cross white space, so tokenizing may restart after any), and spaced() puts white space
+around every token that is not a word, so that str.split() gives the tokens of any stretch of
+a text the simple rules apply to, without a Python object per white space or per offset.
 """
 import functools
 import re
@@ -25,7 +31,8 @@ from itertools import accumulate
 
 INNER = "'’\\-‐"  # apostrophes and hyphens that stay inside a word
 ZWJ = "\u200d"
-FLAG_PAIR = r"[\U0001F1E6-\U0001F1FF]{2}"
+REGIONAL = "\U0001F1E6-\U0001F1FF"  # regional indicators: two make a flag
+FLAG_PAIR = rf"[{REGIONAL}]{{2}}"
 
 
 @functools.cache
@@ -138,3 +145,69 @@ def token_columns(text: str) -> tuple[list[int], list[int], list[str]]:
     parts = (simple if simple_rules_apply(text) else full).split(text)
     bounds = list(accumulate(map(len, parts)))
     return bounds[:-1:2], bounds[1::2], parts[1::2]
+
+
+@functools.cache
+def _simple_pattern() -> re.Pattern:
+    return re.compile(_SIMPLE_RULES)
+
+
+@functools.cache
+def _separating_pattern() -> re.Pattern:
+    """Under the simple rules, a token that is not a word: a character neither white space nor
+    a word character, unless it is an apostrophe or hyphen with a word character on either side
+    (then it is inside a word), and a flag's two regional indicators together. The first
+    character is matched by an explicit class of plane 0 (sre tests it with one bitmap lookup:
+    half the time of the category tests of [^\\s\\w]) or any astral character, which the
+    lookbehind then requires not to be a word character. One capturing group, for re.split()."""
+    plane_0 = "".join(map(chr, range(0x10000)))
+    others = sorted(map(ord, re.findall(r"[^\s\w]", plane_0)))  # sre's own \s and \w decide
+    ranges: list[tuple[int, int]] = []
+    for code in others:
+        if ranges and ranges[-1][1] == code - 1:
+            ranges[-1] = (ranges[-1][0], code)
+        else:
+            ranges.append((code, code))
+    first = rf"[{_class_body(ranges)}\U00010000-\U0010FFFF](?<!\w)"
+    # a regional indicator takes the next one; any other character but INNER is a token alone;
+    # INNER is one when a word character is missing before it or after it
+    return re.compile(rf"({first}(?:(?<=[{REGIONAL}])[{REGIONAL}]?|(?<![{REGIONAL}{INNER}])|(?<!\w.)|(?!\w)))")
+
+
+def spaced(text: str) -> str:
+    """The text with a space on both sides of every token that is not a word, for a text
+    simple_rules_apply() to: then the tokens of any stretch of it that starts and ends at token
+    boundaries are exactly that stretch's str.split() (\\s and str.isspace() are the same white
+    space). White space inserted at a token boundary changes no token."""
+    return " ".join(_separating_pattern().split(text))
+
+
+RESTART_WINDOW = 256  # code points first_token_start() looks back for white space
+
+
+def _restart(text: str, position: int) -> int | None:
+    """Where tokenizing may start to find the tokens at `position`: there, when white space or an
+    end of the text is next to it; else just after the last white space before it, or None when
+    there is none within RESTART_WINDOW (the caller tokenizes the whole text instead)."""
+    if position <= 0 or position >= len(text) or text[position - 1].isspace() or text[position].isspace():
+        return max(0, min(position, len(text)))
+    head = text[max(0, position - RESTART_WINDOW) : position]
+    word = head.rsplit(None, 1)[-1]  # the non-white stretch `position` is in, up to `position`
+    if len(word) < len(head) or position <= RESTART_WINDOW:
+        return position - len(word)
+    return None
+
+
+def first_token_start(text: str, position: int, *, ending_after: bool) -> int | None:
+    """The start of the first token that ends after `position` (ending_after) or else starts at
+    or after it; len(text) when there is none. For a text simple_rules_apply() to. None when no
+    white space near enough before `position` lets tokenizing start there (see _restart)."""
+    start = _restart(text, position)
+    if start is None:
+        return None
+    search = _simple_pattern().search
+    while (token := search(text, start)) is not None:  # each token ends further on: bounded by the text
+        if (token.end() > position) if ending_after else (token.start() >= position):
+            return token.start()
+        start = token.end()
+    return len(text)

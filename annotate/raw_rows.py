@@ -24,9 +24,17 @@ def _converters(model, attnames: tuple[str, ...]) -> tuple:
     return tuple(out)
 
 
+def hot_cursor():
+    """A cursor for a statement run on every request of a hot path: on PostgreSQL one whose
+    statements get prepared (annotate.ops.postgresql: prepared_cursor), else a plain one."""
+    prepared = getattr(connection, "prepared_cursor", None)
+    return prepared() if prepared is not None else connection.cursor()
+
+
 def first_instance(model, sql: str, params: list, attnames: tuple[str, ...], extra: tuple[str, ...] = ()):
-    """The first row of `sql` as an instance of `model` (None when there is none)."""
-    with connection.cursor() as cursor:
+    """The first row of `sql` as an instance of `model` (None when there is none), by a
+    prepared statement where there are such (hot_cursor)."""
+    with hot_cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
     if row is None:

@@ -198,6 +198,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     _options = DATABASES["default"].setdefault("OPTIONS", {})
     # Sent in the connection's start-up packet: no extra round trip per connection.
     _options["options"] = f"{_options.get('options', '')} -c statement_timeout={STATEMENT_TIMEOUT_MS}".strip()
+    # psycopg prepares a statement sent with server-side binding once it has run this many times
+    # on a connection: only the hot path's (annotate.ops.postgresql: prepared_cursor), the rest
+    # of Django binds on the client and is never prepared. "none" behind a pooler that shares
+    # server connections between transactions (PgBouncer's transaction mode before 1.21).
+    _prepare = os.environ.get("DB_PREPARE_THRESHOLD", "5").strip().lower()
+    _options["prepare_threshold"] = None if _prepare in ("", "none") else int(_prepare)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several writers (a browser plus a script) must wait for each other, not fail at once.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20

@@ -20,6 +20,7 @@ from annotate.permissions import (
     document_window_for_user,
     still_member_of_document_sql,
 )
+from annotate.raw_rows import hot_cursor
 from annotate.selectors import span_as_dict
 from annotate.services.history import record_change, release_from_batches, release_linking_to
 from annotate.validation import check_version, validate_link, validate_span
@@ -246,8 +247,9 @@ def _create_in_one_statement(*, user, document_id: int, fields: dict) -> Span | 
 
 
 def _one_statement(sql: str, params: list) -> tuple | None:
-    """The save's write (a function of its own so bench/profile_span_save.py can time it)."""
-    with connection.cursor() as cursor:
+    """The save's write, a prepared statement (a function of its own so
+    bench/profile_span_save.py can time it)."""
+    with hot_cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchone()
 

@@ -1,6 +1,9 @@
-"""The per-request database health check (CONN_HEALTH_CHECKS) without a round trip
-(annotate/ops/postgresql): a quiet idle connection is reused without `SELECT 1`; one whose
-server went away, or that has anything unread, gets Django's own check, which reconnects."""
+"""annotate/ops/postgresql, Django's PostgreSQL backend with two changes:
+- the per-request health check (CONN_HEALTH_CHECKS) without a round trip: a quiet idle
+  connection is reused without `SELECT 1`; one whose server went away, or that has anything
+  unread, gets Django's own check, which reconnects;
+- the span save's statements are prepared on the server after a few runs (prepared_cursor),
+  and the query log still shows their SQL."""
 import select
 import time
 
@@ -91,3 +94,24 @@ def test_anything_unread_on_the_socket_gets_the_real_check_and_keeps_a_live_conn
     assert select_1_checks == [1]
     with connection.cursor() as cursor:
         cursor.execute("UNLISTEN *")
+
+
+def test_a_span_saves_statements_are_prepared_and_logged_with_their_sql(team, django_assert_num_queries):
+    client = team.clients["carol"]
+    url = f"/api/v1/documents/{team.document.pk}/spans/"
+    text = team.document.text
+    starts = [i for i in range(1, len(text)) if text[i - 1] == " " and text[i] != " "][:7]
+    for start in starts[:6]:  # psycopg prepares a statement on its 5th run (DB_PREPARE_THRESHOLD)
+        assert client.post(url, {"start": start, "end": start + 1, "label": "assertion"}, format="json").status_code == 201
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [" ".join(row[0].split()) for row in cursor.fetchall()]
+    assert any(p.startswith("SELECT u.") and "authtoken_token" in p for p in prepared), prepared
+    assert any("substr(x.text" in p for p in prepared), prepared
+    assert any(p.startswith("WITH d AS") and "INSERT INTO annotate_spanchange" in p for p in prepared), prepared
+    with django_assert_num_queries(3) as queries:
+        response = client.post(url, {"start": starts[6], "end": starts[6] + 1, "label": "disputed"}, format="json")
+    assert response.status_code == 201
+    sql = [q["sql"] for q in queries.captured_queries]
+    assert all(sql), sql  # the SQL with its values, as for any other query
+    assert "$1" not in sql[2] and f"x.id = {team.document.pk}" in sql[2], sql[2]

@@ -15,7 +15,9 @@ Every part is bounded (30 s per wait); a part that times out prints NOT MEASURED
 
 With --profile N, N more adds on the large document run under Chrome's sampling profiler (CDP
 Profiler domain) and the functions with the most self time are printed: where an add's
-main-thread time goes ("(program)" is the browser's own work: style, layout, paint).
+main-thread time goes ("(program)" is the browser's own work: style, layout, paint). With
+--trace N, N adds are traced (CDP Tracing) and the renderer main thread's events with the most
+self time are printed: which of style, layout, pre-paint, paint that browser work is.
 
 Run: .venv/bin/python bench/workspace.py [--runs 5] [--adds 10] [--links 1000] [--only workspace|adjudication] [--profile 10]
 (BENCH_DATABASE_URL=postgres://... to run against a PostgreSQL database, which is flushed.)
@@ -123,13 +125,14 @@ SAVED_AND_PAINTED = """() => new Promise((resolve) => {
 TWO_FRAMES = "() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(r))))"
 
 
-def measure_adds(page, cdp, adds: int, rng: random.Random, profiles: list | None = None) -> list[dict]:
+def measure_adds(page, cdp, adds: int, rng: random.Random, profiles: list | None = None, around=None) -> list[dict]:
     """Adds spans where the reader looks. What is measured, per add: main-thread work from the
     keypress until the span is saved (the status says so after the server's answer, with the list,
     highlights and editor updated) and two more frames are painted. The bench's own scroll and
     selection before the keypress are outside it (each followed by waits that let their frames and
     the highlighter's window move finish). With `profiles`, the CPU profiler runs over the same
-    interval only, and each add's profile is appended."""
+    interval only, and each add's profile is appended. `around`: (start, stop) callables run just
+    before the keypress and just after the second frame (the trace of --trace)."""
     page.wait_for_timeout(500)  # let the page settle before timing anything
     results = []
     for _ in range(adds):
@@ -142,10 +145,14 @@ def measure_adds(page, cdp, adds: int, rng: random.Random, profiles: list | None
         page.wait_for_timeout(100)
         if profiles is not None:
             cdp.send("Profiler.start")
+        if around:
+            around[0]()
         before = task_seconds(cdp)
         page.keyboard.press("1")
         page.evaluate(SAVED_AND_PAINTED)
         after = task_seconds(cdp)
+        if around:
+            around[1]()
         if profiles is not None:
             profiles.append(cdp.send("Profiler.stop")["profile"])
         # The same wait with nothing happening: what the measurement itself costs.
@@ -207,6 +214,59 @@ def profile_adds(page, cdp, adds: int, rng: random.Random, top: int = 15) -> Non
     print(f"  profile of {adds} adds: {total:.0f} ms sampled outside idle ({load()}); most self time:")
     for where, us in sorted(busy.items(), key=lambda kv: -kv[1])[:top]:
         print(f"    {us / 1000 / adds:7.2f} ms/add  {where.strip()}")
+
+
+TRACE_CATEGORIES = ["devtools.timeline", "disabled-by-default-devtools.timeline", "blink", "cc"]
+
+
+def trace_adds(page, cdp, adds: int, rng: random.Random, top: int = 20, out: str | None = None) -> None:
+    """Adds under Chromium's tracing (CDP Tracing), each traced from its keypress to its second
+    frame painted; prints the renderer main thread's trace events with the most self time per add
+    (style, layout, pre-paint, paint, script...): what "(program)" in the CPU profile is made of.
+    `out`: the raw trace events are written there as JSON (each Paint event names its node and clip)."""
+    events: list[dict] = []
+    ended: list[bool] = []
+    cdp.on("Tracing.dataCollected", lambda message: events.extend(message["value"]))
+    cdp.on("Tracing.tracingComplete", lambda message: ended.append(True))
+
+    def start():
+        ended.clear()
+        cdp.send("Tracing.start", {"traceConfig": {"includedCategories": TRACE_CATEGORIES}, "transferMode": "ReportEvents"})
+
+    def stop():
+        cdp.send("Tracing.end")
+        for _ in range(300):  # at most 30 s
+            if ended:
+                return
+            page.wait_for_timeout(100)
+        raise TimeoutError("the trace did not end")
+
+    measure_adds(page, cdp, adds, rng, around=(start, stop))
+    if out:
+        Path(out).write_text(json.dumps(events))
+    main_threads = {(e["pid"], e["tid"]) for e in events if e.get("ph") == "M" and e.get("name") == "thread_name"
+                    and e.get("args", {}).get("name") == "CrRendererMain"}
+    self_us: dict[str, float] = {}
+    by_thread: dict[tuple, list[dict]] = {}
+    for e in events:
+        if e.get("ph") == "X" and (e["pid"], e["tid"]) in main_threads and "dur" in e:
+            by_thread.setdefault((e["pid"], e["tid"]), []).append(e)
+    for complete in by_thread.values():
+        complete.sort(key=lambda e: (e["ts"], -e["dur"]))
+        stack: list[dict] = []  # open events; a child's time is taken off its parent's self time
+        for e in complete:
+            while stack and stack[-1]["ts"] + stack[-1]["dur"] <= e["ts"]:
+                stack.pop()
+            name = e["name"]
+            self_us[name] = self_us.get(name, 0) + e["dur"]
+            if stack:
+                parent = stack[-1]["name"]
+                self_us[parent] = self_us.get(parent, 0) - min(e["dur"], stack[-1]["ts"] + stack[-1]["dur"] - e["ts"])
+            stack.append(e)
+    total = sum(v for k, v in self_us.items() if k not in ("ThreadControllerImpl::RunTask", "RunTask")) / 1000
+    print(f"  trace of {adds} adds, renderer main thread ({load()}); most self time per add (of {total / adds:.1f} ms traced):")
+    for name, us in sorted(self_us.items(), key=lambda kv: -kv[1])[:top]:
+        print(f"    {us / 1000 / adds:7.2f} ms/add  {name}")
 
 
 def summary(values: list[float]) -> str:
@@ -273,6 +333,9 @@ def workspace_parts(context, base: str, title: str, document_id: int, args, rng)
     part(f"{title}: scroll", scroll)
     if args.profile and "MB" in title:
         part(f"{title}: profile", lambda: profile_adds(page, cdp, args.profile, rng))
+    if args.trace:
+        out = f"{args.trace_out}.{'large' if 'MB' in title else 'reference'}.json" if args.trace_out else None
+        part(f"{title}: trace", lambda: trace_adds(page, cdp, args.trace, rng, out=out))
     page.close()
 
 
@@ -295,6 +358,8 @@ def main() -> None:
     parser.add_argument("--links", type=int, default=1000)
     parser.add_argument("--only", choices=["workspace", "adjudication"], help="run one page's parts")
     parser.add_argument("--profile", type=int, default=0, help="this many more adds under the CPU profiler")
+    parser.add_argument("--trace", type=int, default=0, help="this many more adds under Chromium's tracing (style, layout, paint)")
+    parser.add_argument("--trace-out", metavar="PREFIX", help="write each page's trace events to PREFIX.large.json / PREFIX.reference.json")
     args = parser.parse_args()
     rng = random.Random(20261128)
     password = secrets.token_urlsafe(12)

@@ -4,6 +4,16 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 urlpatterns = [
+    # The API first: Django tries the routes in order, and the pages' routes (none of which
+    # starts with api/) cost every API request a failed match each. The span save's routes
+    # (annotate.api.urls) lead.
+    path("api/v1/", include("annotate.api.urls")),
+    path("api/v1/", include("annotate.datasets.api_urls")),
+    path("api/v1/", include("annotate.workflow.api_urls")),
+    path("api/v1/", include("annotate.jobs.urls")),
+    path("api/v1/", include("annotate.suggestions.api_urls")),
+    path("api/v1/", include("annotate.sources.api_urls")),
+    path("api/v1/", include("annotate.articles.api_urls")),
     path("", include("annotate.page_urls")),
     path("", include("annotate.workflow.urls")),
     path("", include("annotate.datasets.urls")),
@@ -12,13 +22,6 @@ urlpatterns = [
     path("", include("annotate.sources.urls")),
     path("", include("annotate.articles.urls")),
     path("", include("annotate.suggestions.urls")),
-    path("api/v1/", include("annotate.api.urls")),
-    path("api/v1/", include("annotate.datasets.api_urls")),
-    path("api/v1/", include("annotate.workflow.api_urls")),
-    path("api/v1/", include("annotate.jobs.urls")),
-    path("api/v1/", include("annotate.suggestions.api_urls")),
-    path("api/v1/", include("annotate.sources.api_urls")),
-    path("api/v1/", include("annotate.articles.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's start-up code as a file: no inline script, so the
     # Content-Security-Policy holds on the docs page too.

@@ -140,6 +140,26 @@ def test_an_import_line_with_the_same_span_twice_is_refused_with_the_line_named(
     assert state(golden.project) == before
 
 
+def test_every_bad_span_of_a_line_is_named_in_span_order_whichever_check_it_fails(golden):
+    """The spans are checked in passes (shape and annotator, then validate_spans for all of them,
+    then repeats); the errors still come in span order, each span's own in field order."""
+    text = "Item one is fine, item two is not."
+    spans = [
+        {"start": 0, "end": 4, "label": "assertion", "quote": "Itam"},  # validate_span: quote
+        {"start": 0, "end": 4, "label": "assertion", "annotator": "mallory"},  # not a member
+        {"start": 0, "end": 4, "label": "assertion"},
+        {"start": 0, "end": 4, "label": "assertion"},  # repeats spans[2]
+        {"start": "5", "end": 8, "label": "assertion"},  # shape
+        {"start": 9, "end": 99, "label": "opinion"},  # validate_span: label and end
+    ]
+    line = json.dumps({"title": "Many", "text": text, "spans": spans})
+    response = post(client_for(golden.alice), golden.project, line.encode(), "many.jsonl")
+    assert response.status_code == 400
+    assert [e["field"] for e in response.json()["errors"]] == [
+        "spans[0].quote", "spans[1].annotator", "spans[3]", "spans[4].start", "spans[5].label", "spans[5].end",
+    ]  # fmt: skip
+
+
 @pytest.mark.parametrize(
     "line, field",
     [

@@ -99,3 +99,35 @@ def test_evidence_links_are_http_only(url):
 def test_http_and_https_links_pass():
     assert url_error("https://example.org/a?b=c#d") is None
     assert url_error("http://example.org") is None
+
+
+def test_validate_spans_answers_for_each_span_what_validate_span_does():
+    """The batched check of an import's spans: the common span at a glance, any other through
+    validate_span; the same result or the same errors, span by span."""
+    from annotate.graphemes import DocumentBoundaries
+    from annotate.validation import validate_spans
+
+    text = "Flag 🇦🇿 here. The ministry said that inflation fell."
+    the = text.index("The")
+    ministry = (the, the + len("The ministry"))
+    spans = [  # (start, end, label, quote, note, source, dispute_basis, evidence_links)
+        (*ministry, "assertion", None, "", "", "", ()),
+        (*ministry, "assertion", "The minister", "", "", "", ()),  # wrong quote
+        (*ministry, "attribution", None, "", " the ministry ", "", ()),  # a source: the full checks, stripped
+        (5, 6, "assertion", None, "", "", "", ()),  # cuts the flag
+        (*ministry, "disputed", None, "", "", "within_text", ("https://example.org/a",)),
+        (*ministry, "assertion", None, "", "", "within_text", ()),  # a basis on an assertion
+        (the - 1, the, "assertion", None, "", "", "", ()),  # only white space
+        (the, 99, "opinion", None, "", "", "", ()),
+    ]
+    keys = ("start", "end", "label", "quote", "note", "source", "dispute_basis", "evidence_links")
+    expected = []
+    for span in spans:
+        try:
+            expected.append(check(text, **dict(zip(keys, span))))
+        except InvalidInput as error:
+            expected.append(error.detail)
+    got = validate_spans(text=text, spans=spans, cut_at=DocumentBoundaries(text).cut)
+    assert [g.detail if isinstance(g, InvalidInput) else g for g in got] == expected
+    assert [isinstance(g, InvalidInput) for g in got] == [False, True, False, True, False, True, True, True]
+    assert got[2].source == "the ministry" and got[0].quote == "The ministry"

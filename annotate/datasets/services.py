@@ -27,7 +27,7 @@ from annotate.offsets import OffsetMap, Utf16Index, normalize_text, normalize_wi
 from annotate.permissions import IMPORT_DOCUMENTS, WRITE_OTHERS_LAYERS, Access, check, role_may
 from annotate.services.documents import document_build
 from annotate.services.history import batch_add, batch_create
-from annotate.validation import validate_link, validate_span
+from annotate.validation import validate_link, validate_spans
 
 LAYERS = frozenset(Layer.values)
 LAYER_NAMES = tuple(Layer.values)  # `in` a tuple compares, so an unhashable value is just not one
@@ -163,48 +163,45 @@ def _shape_problem(raw: dict) -> tuple[str, str] | None:
 
 
 def _spans_of(item: ImportItem, document: Document, members: dict, actor, existing: dict | None = None) -> tuple[list, list[ImportProblem]]:
-    """[(unsaved Span, [link indexes])] for the item's spans, or the problems, each naming
+    """[(unsaved span, [link indexes])] for the item's spans, or the problems, each naming
     spans[i].field. Offsets in utf16 are converted to code points first. `existing`: the
-    span_unique_identical keys of the spans a merged-into document has, to their ids."""
-    problems: list[ImportProblem] = []
-    built: list = []
+    span_unique_identical keys of the spans a merged-into document has, to their ids.
+    Three passes: each span's shape, offsets and annotator; validate_spans for all of them at
+    once; then repeats. A span's problems come from the first pass it fails, and are reported
+    in span order, as one pass over each span would."""
+    problems: list[tuple[int, ImportProblem]] = []  # (span index, problem)
     text = document.text
     received = item.document.get("text")  # the offsets count this text, as given in the file
     to_codepoints = Utf16Index(received).from_utf16 if item.offset_unit == "utf16" and item.spans else None
     to_stored = normalize_with_map(received)[1] if item.spans and received != text else OffsetMap()
-    boundaries = DocumentBoundaries(text)  # one segmentation for all the item's spans, if any needs it
-
-    def slice_text(start: int, end: int) -> str:  # one function for all the item's spans
-        return text[start:end]
-
     plain_offsets = to_codepoints is None and to_stored.identity  # the file's offsets are the stored text's
-    seen: dict[tuple, int] = {}  # the span_unique_identical key -> the index that first had it
+
+    def problem(index: int, field: str, message: str) -> None:
+        problems.append((index, ImportProblem(item.file, item.line, f"spans[{index}]{field}", message)))
+
+    checked: list[tuple] = []  # (index, annotator id, layer, links) of the spans that pass the first pass
+    fields: list[tuple] = []  # and their fields, for validate_spans
     for index, raw in enumerate(item.spans):
-        where = f"spans[{index}]"
         if not isinstance(raw, dict):
-            problems.append(ImportProblem(item.file, item.line, where, "Must be an object."))
+            problem(index, "", "Must be an object.")
             continue
         if not SPAN_KEYS.issuperset(raw):
-            unknown = sorted(set(raw) - SPAN_KEYS)
-            problems.append(ImportProblem(item.file, item.line, f"{where}.{unknown[0]}", "Unknown span field."))
+            problem(index, f".{sorted(set(raw) - SPAN_KEYS)[0]}", "Unknown span field.")
             continue
         if not _plain_shape(raw) and (wrong := _shape_problem(raw)):
-            problems.append(ImportProblem(item.file, item.line, f"{where}.{wrong[0]}", wrong[1]))
+            problem(index, f".{wrong[0]}", wrong[1])
             continue
         if plain_offsets:
             start, end = raw["start"], raw["end"]
         else:
-            offsets, failed = {}, None
-            for name in ("start", "end"):  # utf16 -> code points of the text as given -> of the stored text
-                try:
-                    offsets[name] = to_stored.map(to_codepoints(raw[name]) if to_codepoints else raw[name])
-                except ValueError as error:
-                    failed = ImportProblem(item.file, item.line, f"{where}.{name}", str(error))
-                    break
-            if failed:
-                problems.append(failed)
+            try:
+                name = "start"  # utf16 -> code points of the text as given -> of the stored text
+                start = to_stored.map(to_codepoints(raw["start"]) if to_codepoints else raw["start"])
+                name = "end"
+                end = to_stored.map(to_codepoints(raw["end"]) if to_codepoints else raw["end"])
+            except ValueError as error:
+                problem(index, f".{name}", str(error))
                 continue
-            start, end = offsets["start"], offsets["end"]
         quote = raw.get("quote")
         if quote is not None and not to_stored.identity:
             quote = normalize_text(quote)  # the quote is of the text as given, too
@@ -212,55 +209,43 @@ def _spans_of(item: ImportItem, document: Document, members: dict, actor, existi
         layer = raw.get("layer", Layer.INDIVIDUAL)
         member = members.get(username)
         if member is None:
-            problems.append(ImportProblem(item.file, item.line, f"{where}.annotator", f"{username!r} is not a member of this project."))
+            problem(index, ".annotator", f"{username!r} is not a member of this project.")
             continue
         if layer == Layer.GOLD and not role_may(member[1], WRITE_OTHERS_LAYERS):
-            problems.append(ImportProblem(item.file, item.line, f"{where}.annotator", "Gold spans belong to reviewers or managers."))
+            problem(index, ".annotator", "Gold spans belong to reviewers or managers.")
             continue
-        try:
-            valid = validate_span(
-                text_length=len(text),
-                slice_text=slice_text,
-                start=start,
-                end=end,
-                label=raw["label"],
-                quote=quote,
-                note=raw.get("note") or "",
-                source=raw.get("source") or "",
-                dispute_basis=raw.get("dispute_basis") or "",
-                evidence_links=raw.get("evidence_links") or (),
-                cut_at=boundaries.cut,
-            )
-        except InvalidInput as error:
-            for name, messages in error.detail.items():
-                problems.append(_problem_of(item, f"{where}.{name}", messages))
+        checked.append((index, member[0], layer, raw.get("links")))
+        fields.append((start, end, raw["label"], quote, raw.get("note") or "", raw.get("source") or "",
+                       raw.get("dispute_basis") or "", raw.get("evidence_links") or ()))  # fmt: skip
+    built: list = []
+    seen: dict[tuple, int] = {}  # the span_unique_identical key -> the index that first had it
+    boundaries = DocumentBoundaries(text)  # one segmentation for all the item's spans, if any needs it
+    for (index, annotator_id, layer, links), valid in zip(checked, validate_spans(text=text, spans=fields, cut_at=boundaries.cut)):
+        if isinstance(valid, InvalidInput):
+            for name, messages in valid.detail.items():
+                problems.append((index, _problem_of(item, f"spans[{index}].{name}", messages)))
             continue
-        key = (member[0], layer, valid.start, valid.end, valid.label)
+        key = (annotator_id, layer, valid.start, valid.end, valid.label)
         if existing and key in existing:
-            problems.append(ImportProblem(item.file, item.line, where, f"This span exists already: span {existing[key]}."))
+            problem(index, "", f"This span exists already: span {existing[key]}.")
             continue
         if key in seen:
-            problems.append(
-                ImportProblem(item.file, item.line, where, f"Same span as spans[{seen[key]}] (annotator, layer, offsets, label).")
-            )
+            problem(index, "", f"Same span as spans[{seen[key]}] (annotator, layer, offsets, label).")
             continue
         seen[key] = index
-        span = _NewSpan(
-            annotator_id=member[0],
-            layer=layer,
-            label=valid.label,
-            start=valid.start,
-            end=valid.end,
-            quote=valid.quote,
-            note=valid.note,
-            source=valid.source,
-            dispute_basis=valid.dispute_basis,
-            evidence_links=list(valid.evidence_links),
-        )
-        built.append((span, list(raw.get("links") or []), username))
+        span = _NewSpan(annotator_id, layer, valid.label, valid.start, valid.end, valid.quote, valid.note, valid.source,
+                        valid.dispute_basis, list(valid.evidence_links))  # fmt: skip
+        built.append((span, list(links) if links else []))
     if problems:
-        return [], problems
-    for index, (span, links, _) in enumerate(built):
+        problems.sort(key=lambda pair: pair[0])  # stable: a span's own problems keep their order
+        return [], [p for _, p in problems]
+    return built, _link_problems(item, built)
+
+
+def _link_problems(item: ImportItem, built: list) -> list[ImportProblem]:
+    """What is wrong with the links of the item's checked spans (indexes into the same list)."""
+    problems: list[ImportProblem] = []
+    for index, (span, links) in enumerate(built):
         for position, target_index in enumerate(links):
             field_name = f"spans[{index}].links[{position}]"
             if not 0 <= target_index < len(built):
@@ -277,7 +262,7 @@ def _spans_of(item: ImportItem, document: Document, members: dict, actor, existi
                     problems.append(_problem_of(item, field_name, messages))
         if len(set(links)) != len(links):
             problems.append(ImportProblem(item.file, item.line, f"spans[{index}].links", "Links to the same span twice."))
-    return built, problems
+    return problems
 
 
 @dataclass(slots=True)
@@ -325,14 +310,13 @@ def _insert(batch: _Batch, *, history: _History) -> tuple[int, int]:
     documents = _insert_documents(batch.documents)
     spans, pairs = [], []
     for document, built in [*zip(documents, batch.spans), *batch.merged]:
-        offset = len(spans)
-        for index, (span, links, _username) in enumerate(built):
-            span.document_id = document.pk
-            spans.append(span)
-            pairs += [(offset + index, offset + target) for target in links]
-    now = timezone.now()
-    for span in spans:
-        span.created_at = span.updated_at = now
+        offset, document_id = len(spans), document.pk
+        for index, (span, links) in enumerate(built):
+            span.document_id = document_id
+            if links:
+                pairs += [(offset + index, offset + target) for target in links]
+        spans += [span for span, _ in built]
+    now = timezone.now()  # the spans' created_at and updated_at, written by `write`
     write = _write_copy if connection.vendor == "postgresql" else _write_orm
     write(spans=spans, pairs=pairs, now=now)
     history.add(spans, now)

@@ -66,6 +66,22 @@ def test_spaced_text_splits_into_the_tokens(text):
 
 
 @_settings
+@given(st.lists(st.sampled_from(PIECES), max_size=40).map("".join))
+def test_spaced_tells_when_the_simple_rules_do_not_apply(text):
+    assert (spaced(text) is not None) == simple_rules_apply(text)
+
+
+@_settings
+@given(text_and_spans(pieces=list(PIECES)))
+def test_a_text_with_joining_characters_is_refused_or_agrees(case):
+    text, spans = case
+    block = _lines_by_text(text, spans)
+    assert block is None or simple_rules_apply(text)
+    if block is not None:
+        assert ("".join(block[0]), block[1]) == _by_tokens(text, spans)
+
+
+@_settings
 @given(text_and_spans())
 def test_first_token_start_is_the_token_columns_answer(case):
     from bisect import bisect_left, bisect_right
@@ -94,5 +110,5 @@ def test_render_takes_the_token_columns_for_other_texts(monkeypatch):
     ]
     records.append({"text": "No spans here.", "spans": []})
     cut = "".join(render(records, {}, RenderOptions()))
-    monkeypatch.setattr(conll, "simple_rules_apply", lambda text: False)
+    monkeypatch.setattr(conll, "_lines_by_text", lambda text, spans: None)
     assert cut == "".join(render(records, {}, RenderOptions()))

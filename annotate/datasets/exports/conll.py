@@ -40,7 +40,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator
 
 from annotate.datasets.records import ContentDigest, RenderOptions, compact_json
-from annotate.datasets.tokenize import first_token_start, simple_rules_apply, spaced, token_columns
+from annotate.datasets.tokenize import first_token_start, spaced, token_columns
 
 DESCRIPTION = "CoNLL, plain IOB2 tags (spacy convert, seqeval)"  # what the export form shows
 MEDIA_TYPE = "text/plain; charset=utf-8"
@@ -124,12 +124,13 @@ CUT = "\x1f"  # white space (str.isspace) that marks the cuts; a text holding it
 
 
 def _lines_by_text(text: str, spans: list[dict]) -> tuple[list[str], int] | None:
-    """What _lines_by_tokens gives, for a text simple_rules_apply() to, made
-    without the whole text's offsets. kept_ranges' rule in code points: a token is named by its
-    start (token order is start order), len(text) standing for "no token". The text is cut
-    before each kept span's first token and after its last; the stretches, spaced() in one call,
-    split into their tokens. None when a span edge lies in a stretch without white space longer
-    than tokenize.RESTART_WINDOW, or when the text holds CUT (the caller uses the token columns)."""
+    """What _lines_by_tokens gives, made without the whole text's offsets. kept_ranges' rule in
+    code points: a token is named by its start (token order is start order), len(text) standing
+    for "no token". The text is cut before each kept span's first token and after its last; the
+    stretches, spaced() in one call, split into their tokens. None (the caller uses the token
+    columns) when the simple rules do not apply to the text (spaced() tells), when a span edge
+    lies in a stretch without white space longer than tokenize.RESTART_WINDOW, or when the text
+    holds CUT."""
     if CUT in text:
         return None
     cuts, labels = [0], []
@@ -162,7 +163,11 @@ def _lines_by_text(text: str, spans: list[dict]) -> tuple[list[str], int] | None
         labels.append(span["label"])
     cuts.append(length)
     pieces = [text[cut:after] for cut, after in zip(cuts, cuts[1:])]
-    stretches = spaced(CUT.join(pieces)).split(CUT)  # outside, span, outside, ..., span, outside
+    # the cuts before are right only if the simple rules apply: spaced() says whether they do
+    text_spaced = spaced(CUT.join(pieces))
+    if text_spaced is None:
+        return None
+    stretches = text_spaced.split(CUT)  # outside, span, outside, ..., span, outside
     words = stretches[0].split()
     parts = ["\tO\n".join(words), "\tO\n"] if words else []
     for label, inside, outside in zip(labels, stretches[1::2], stretches[2::2]):
@@ -218,7 +223,7 @@ def render(records: Iterable[dict], manifest: dict, options: RenderOptions) -> I
         if digest is not None:
             digest.add(record)
         text = record["text"]
-        by_text = simple_rules_apply(text)
+        by_text = True  # until a block finds the simple rules do not fit
         columns = None
         by_annotator: dict[str, list[dict]] = {}
         for span in record["spans"]:
@@ -228,6 +233,7 @@ def render(records: Iterable[dict], manifest: dict, options: RenderOptions) -> I
             spans = by_annotator.get(annotator, [])
             block = _lines_by_text(text, spans) if by_text else None
             if block is None:
+                by_text = False
                 columns = columns or token_columns(text)
                 block = _lines_by_tokens(columns, spans)
             lines, dropped = block

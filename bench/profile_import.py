@@ -9,6 +9,8 @@ document and span rows into the same tables, indexes and triggers included, and 
 For each repetition it prints wall seconds, this process's CPU seconds (time.process_time) and the
 PostgreSQL backend's CPU seconds (utime+stime of its /proc/<pid>/stat, when readable): CPU depends
 little on the machine's load. --profile adds one run under cProfile and prints the top functions.
+What setup loaded (Django, the corpus) is frozen out of the garbage collector's sight first, as
+manage.py jobs_worker freezes what it loaded; --no-freeze leaves it in.
 
     .venv/bin/python bench/profile_import.py [--reps 3] [--profile] [--top 30]
 
@@ -16,6 +18,7 @@ Database: $BENCH_DATABASE_URL (default annotate_history_bench), as bench/import_
 """
 import argparse
 import cProfile
+import gc
 import os
 import pstats
 import statistics
@@ -80,6 +83,7 @@ def main():
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--profile", action="store_true")
     ap.add_argument("--top", type=int, default=30)
+    ap.add_argument("--no-freeze", action="store_true", help="leave what setup loaded in the garbage collector's sight")
     a = ap.parse_args()
     import_floor.setup()
     import anchor_corpus
@@ -87,6 +91,9 @@ def main():
     docs = anchor_corpus.generate(5000)
     spans = sum(len(d["spans"]) for d in docs)
     body = anchors_body(docs)
+    if not a.no_freeze:  # as manage.py jobs_worker does at start; and the corpus, which no worker holds
+        gc.collect()
+        gc.freeze()
     with tempfile.NamedTemporaryFile(suffix=".jsonl") as upload:
         upload.write(body)
         upload.flush()

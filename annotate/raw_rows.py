@@ -17,10 +17,10 @@ def _converters(model, attnames: tuple[str, ...]) -> tuple:
     fields = {f.attname: f for f in model._meta.concrete_fields}
     out = []
     for i, name in enumerate(attnames):
-        field = fields[name]
-        functions = connection.ops.get_db_converters(field) + field.get_db_converters(connection)
+        column = fields[name].get_col(model._meta.db_table)  # what a queryset's converters are given
+        functions = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
         if functions:
-            out.append((i, field, tuple(functions)))
+            out.append((i, column, tuple(functions)))
     return tuple(out)
 
 
@@ -40,9 +40,9 @@ def first_instance(model, sql: str, params: list, attnames: tuple[str, ...], ext
     if row is None:
         return None
     values = list(row[: len(attnames)])
-    for i, field, functions in _converters(model, attnames):
+    for i, column, functions in _converters(model, attnames):
         for function in functions:
-            values[i] = function(values[i], field, connection)
+            values[i] = function(values[i], column, connection)
     instance = model.from_db(connection.alias, attnames, values)
     for name, value in zip(extra, row[len(attnames) :]):
         setattr(instance, name, value)

@@ -73,8 +73,13 @@ labels = st.one_of(
     st.sampled_from(["assertion", "attribution", "disputed", " assertion", "assertion ", "Assertion", "", "quote"]),
     st.text(max_size=40), st.integers(), st.none(), st.lists(st.just("assertion"), max_size=1),
 )  # fmt: skip
+quotes = st.one_of(
+    st.text(max_size=12), st.sampled_from(["", " ministry ", "a\x00b", "\ud800", "x\udfff", "😀 ok"]), st.integers(),
+    st.none(), st.booleans(),
+)  # fmt: skip
 bodies = st.fixed_dictionaries(
-    {}, optional={"start": offsets, "end": offsets, "label": labels, "note": st.text(max_size=3), "annotator": st.just("bob")}
+    {}, optional={"start": offsets, "end": offsets, "label": labels, "quote": quotes, "note": st.text(max_size=3),
+                  "annotator": st.just("bob")},
 )
 
 
@@ -86,11 +91,15 @@ def test_the_plain_body_check_agrees_with_the_serializer(body):
         serializer = SpanCreateIn(data=body)
         assert serializer.is_valid(), serializer.errors
         assert plain == dict(serializer.validated_data)
-        assert set(body) == {"start", "end", "label"}
+        assert set(body) - {"quote"} == {"start", "end", "label"}
 
 
 def test_the_common_body_takes_the_plain_check_and_anything_else_the_serializer():
-    for body in ({"start": 4, "end": 12, "label": "attribution"}, {"label": "disputed", "end": MAX_OFFSET, "start": 0}):
+    for body in (
+        {"start": 4, "end": 12, "label": "attribution"}, {"label": "disputed", "end": MAX_OFFSET, "start": 0},
+        {"start": 4, "end": 12, "label": "assertion", "quote": "ministry"},  # what the workspace sends
+        {"start": 4, "end": 4, "label": "assertion", "quote": ""},
+    ):  # fmt: skip
         serializer = SpanCreateIn(data=body)
         assert serializer.is_valid()
         assert plain_span_create(body) == dict(serializer.validated_data) == body
@@ -104,5 +113,8 @@ def test_the_common_body_takes_the_plain_check_and_anything_else_the_serializer(
         {"start": 4, "end": MAX_OFFSET + 1, "label": "assertion"},
         {"start": 4, "label": "assertion"},
         [{"start": 4, "end": 12, "label": "assertion"}],
+        {"start": 4, "end": 12, "label": "assertion", "quote": "a\x00b"},  # DRF refuses NUL
+        {"start": 4, "end": 12, "label": "assertion", "quote": "\ud800"},  # and lone surrogates
+        {"start": 4, "end": 12, "label": "assertion", "quote": 5},  # DRF would make "5" of it
     ):
         assert plain_span_create(body) is None, body

@@ -147,22 +147,38 @@ class SpanCreateIn(SpanIn):
 
 
 _PLAIN_SPAN_KEYS = frozenset({"start", "end", "label"})
+_PLAIN_SPAN_KEYS_QUOTED = _PLAIN_SPAN_KEYS | {"quote"}  # what the workspace sends
 _LABELS = frozenset(Label.values)
 
 
 def plain_span_create(data) -> dict | None:
     """SpanCreateIn's validated_data for the common body, {"start": n, "end": m, "label": one of
-    the labels} with whole numbers in range, without building the serializer (DRF deep-copies
-    its fields for every instance: a tenth of a span save's CPU). None for any other body,
-    which SpanCreateIn checks and explains as before."""
-    if type(data) is not dict or data.keys() != _PLAIN_SPAN_KEYS:
+    the labels} with whole numbers in range, and a quote that is a string, without building the
+    serializer (DRF deep-copies its fields for every instance: a tenth of a span save's CPU).
+    None for any other body, which SpanCreateIn checks and explains as before."""
+    if type(data) is not dict or (data.keys() != _PLAIN_SPAN_KEYS and data.keys() != _PLAIN_SPAN_KEYS_QUOTED):
         return None
     start, end, label = data["start"], data["end"], data["label"]
     if type(start) is not int or type(end) is not int or not (0 <= start <= MAX_OFFSET and 0 <= end <= MAX_OFFSET):
         return None
     if type(label) is not str or label not in _LABELS:
         return None
-    return {"start": start, "end": end, "label": label}
+    if "quote" not in data:
+        return {"start": start, "end": end, "label": label}
+    quote = data["quote"]
+    # CharField's own checks: a string (it would turn a number into one), no NUL, no lone surrogate
+    if type(quote) is not str or "\x00" in quote or not _encodable(quote):
+        return None
+    return {"start": start, "end": end, "label": label, "quote": quote}
+
+
+def _encodable(text: str) -> bool:
+    """No lone surrogate (only those fail to encode as UTF-8), checked at C speed."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 class SpanPatchIn(SpanIn):

@@ -359,3 +359,30 @@ def test_import_into_sqlite_or_postgres_creates_documents_with_hashes(golden):
     document = Document.objects.get(project=golden.project, external_id="cafe.txt")
     assert document.text == "Café 📰\n" and document.length == 7
     assert DocumentFactory._meta.model.objects.filter(text_sha256=document.text_sha256, project=golden.project).count() == 1
+
+
+def test_a_write_that_fails_in_the_writer_thread_rolls_the_whole_import_back(golden, monkeypatch):
+    """Batches are written by a thread of their own while the next is read: an error of the
+    second batch's write is the import's answer, and the first batch is not kept either."""
+    from django.db import IntegrityError
+
+    from annotate.datasets import import_writes, services
+
+    monkeypatch.setattr(services, "BATCH_DOCUMENTS", 2)
+    written = []
+    real_insert = import_writes._insert
+
+    def insert(batch, *, history):
+        written.append(len(batch.documents))
+        if len(written) == 2:
+            raise IntegrityError("duplicate key value violates unique constraint")
+        return real_insert(batch, history=history)
+
+    monkeypatch.setattr(import_writes, "_insert", insert)
+    before = state(golden.project)
+    lines = [_line(f"Item {n} is fine.", n, quote="Item") for n in range(1, 7)]
+    response = post(client_for(golden.alice), golden.project, "\n".join(lines).encode(), "six.jsonl")
+    assert response.status_code == 409, response.json()
+    assert "nothing was imported" in response.json()["detail"]
+    assert written[:2] == [2, 2]
+    assert state(golden.project) == before

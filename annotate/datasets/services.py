@@ -7,26 +7,23 @@ and bulk-inserted in batches inside one transaction, so memory stays bounded; an
 """
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from types import SimpleNamespace
 from typing import BinaryIO
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.utils import timezone
 
 from annotate.errors import Conflict, InvalidInput, TooLarge
-from annotate.copy_in import copy_rows
 from annotate.graphemes import DocumentBoundaries
 from annotate.datasets.imports.fields import document_fields
+from annotate.datasets.import_writes import BATCH_DOCUMENTS, Batch, BatchWriter, ImportHistory, NewSpan
 from annotate.datasets.imports.items import ImportItem, ImportProblem, ParseContext
 from annotate.datasets.registry import ARCHIVE_MEMBER_SUFFIXES, IMPORT_FORMATS, import_format, import_format_for_suffix
-from annotate.models import Document, Layer, Membership, Project, Span, SpanBatch, SpanLink
+from annotate.models import Document, Layer, Membership, Project, Span
 from annotate.offsets import OffsetMap, Utf16Index, normalize_text, normalize_with_map
 from annotate.permissions import IMPORT_DOCUMENTS, WRITE_OTHERS_LAYERS, Access, check, role_may
 from annotate.services.documents import document_build
-from annotate.services.history import batch_add, batch_create
 from annotate.validation import validate_link, validate_spans
 
 LAYERS = frozenset(Layer.values)
@@ -34,18 +31,10 @@ LAYER_NAMES = tuple(Layer.values)  # `in` a tuple compares, so an unhashable val
 ON_DUPLICATE = ("refuse", "skip", "merge")
 # every format's own fields (a module's OPTIONS), for forms and the API
 IMPORT_OPTIONS = tuple(sorted({name for format in IMPORT_FORMATS for name in getattr(import_format(format), "OPTIONS", ())}))
-BATCH_DOCUMENTS = 500
 MAX_REPORTED = 100
 SPAN_KEYS = frozenset(
     {"start", "end", "label", "quote", "annotator", "layer", "note", "source", "dispute_basis", "evidence_links", "links"}
 )
-
-
-@dataclass
-class _Batch:
-    documents: list = field(default_factory=list)
-    spans: list = field(default_factory=list)  # (document index in batch, [(Span, links)])
-    merged: list = field(default_factory=list)  # (saved Document, [(Span, links)]): on_duplicate=merge
 
 
 def import_format_for(*, format: str | None, file_name: str) -> str:
@@ -233,7 +222,7 @@ def _spans_of(item: ImportItem, document: Document, members: dict, actor, existi
             problem(index, "", f"Same span as spans[{seen[key]}] (annotator, layer, offsets, label).")
             continue
         seen[key] = index
-        span = _NewSpan(annotator_id, layer, valid.label, valid.start, valid.end, valid.quote, valid.note, valid.source,
+        span = NewSpan(annotator_id, layer, valid.label, valid.start, valid.end, valid.quote, valid.note, valid.source,
                         valid.dispute_basis, list(valid.evidence_links))  # fmt: skip
         built.append((span, list(links) if links else []))
     if problems:
@@ -263,126 +252,6 @@ def _link_problems(item: ImportItem, built: list) -> list[ImportProblem]:
         if len(set(links)) != len(links):
             problems.append(ImportProblem(item.file, item.line, f"spans[{index}].links", "Links to the same span twice."))
     return problems
-
-
-@dataclass(slots=True)
-class _NewSpan:
-    """A checked span waiting to be written (a Span model instance costs more than the write)."""
-
-    annotator_id: int
-    layer: str
-    label: str
-    start: int
-    end: int
-    quote: str
-    note: str
-    source: str
-    dispute_basis: str
-    evidence_links: list
-    pk: int | None = None
-    document_id: int | None = None
-    version: int = 1
-    created_at: object = None
-    updated_at: object = None
-
-
-class _History:
-    """The import's one batch event, made at its first write (an import that writes nothing,
-    or rolls back, leaves none)."""
-
-    def __init__(self, *, project: Project, actor):
-        self.project, self.actor, self.batch = project, actor, None
-
-    def add(self, spans, now) -> None:
-        if not spans:
-            return
-        if self.batch is None:
-            self.batch = batch_create(project_id=self.project.pk, actor=self.actor, reason=SpanBatch.Reason.IMPORT, at=now)
-        by_document: dict[int, list[int]] = {}
-        for span in spans:
-            by_document.setdefault(span.document_id, []).append(span.pk)
-        batch_add(batch=self.batch, spans_by_document=by_document)
-
-
-def _insert(batch: _Batch, *, history: _History) -> tuple[int, int]:
-    """Write one batch: documents by bulk_create, then spans and links (COPY on PostgreSQL,
-    bulk_create elsewhere), then the rows of the import's batch event that name them."""
-    documents = _insert_documents(batch.documents)
-    spans, pairs = [], []
-    for document, built in [*zip(documents, batch.spans), *batch.merged]:
-        offset, document_id = len(spans), document.pk
-        for index, (span, links) in enumerate(built):
-            span.document_id = document_id
-            if links:
-                pairs += [(offset + index, offset + target) for target in links]
-        spans += [span for span, _ in built]
-    now = timezone.now()  # the spans' created_at and updated_at, written by `write`
-    write = _write_copy if connection.vendor == "postgresql" else _write_orm
-    write(spans=spans, pairs=pairs, now=now)
-    history.add(spans, now)
-    return len(documents), len(spans)
-
-
-def _insert_documents(documents: list[Document]) -> list[Document]:
-    """bulk_create, or on PostgreSQL a binary COPY (copy_in) with ids from the table's sequence:
-    bulk_create's arrays of 4 KB texts were quoted in Python (a second per 5,000 documents), and
-    the values go as they are (str, int, date), without Django's per-field preparation."""
-    if connection.vendor != "postgresql" or not documents:
-        return Document.objects.bulk_create(documents, batch_size=BATCH_DOCUMENTS)
-    fields = [f for f in Document._meta.concrete_fields if not f.primary_key]
-    now = timezone.now()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence('annotate_document', 'id')) FROM generate_series(1, %s)", [len(documents)]
-        )
-        for document, (pk,) in zip(documents, cursor.fetchall()):
-            document.pk = pk
-            document.created_at = document.updated_at = now
-        names = [f.attname for f in fields]
-        copy_rows(cursor, Document._meta.db_table, ["id", *(f.column for f in fields)],
-                  ([document.pk, *(getattr(document, name) for name in names)] for document in documents))  # fmt: skip
-    for document in documents:
-        document._state.adding = False
-    return documents
-
-
-def _write_orm(*, spans, pairs, now) -> None:
-    rows = [
-        Span(
-            document_id=s.document_id, annotator_id=s.annotator_id, layer=s.layer, label=s.label, start=s.start,
-            end=s.end, quote=s.quote, note=s.note, source=s.source, dispute_basis=s.dispute_basis,
-            evidence_links=s.evidence_links,
-        )
-        for s in spans
-    ]  # fmt: skip
-    Span.objects.bulk_create(rows, batch_size=2000)
-    for span, row in zip(spans, rows):
-        span.pk, span.created_at, span.updated_at = row.pk, row.created_at, row.updated_at
-    SpanLink.objects.bulk_create(
-        [SpanLink(attribution_id=spans[a].pk, target_id=spans[t].pk) for a, t in pairs], batch_size=2000
-    )
-
-
-def _write_copy(*, spans, pairs, now) -> None:
-    """Binary COPY (copy_in) with ids taken from the tables' own sequences first. Django's
-    bulk_create sends each column as an array that psycopg escapes in Python."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence('annotate_span', 'id')) FROM generate_series(1, %s)", [len(spans)]
-        )
-        for span, (pk,) in zip(spans, cursor.fetchall()):
-            span.pk = pk
-        copy_rows(cursor, "annotate_span", SPAN_COLUMNS, (
-            (s.pk, s.document_id, s.annotator_id, s.layer, s.label, s.start, s.end, s.quote, s.note, s.source,
-             s.dispute_basis, s.evidence_links, 1, now, now) for s in spans
-        ))  # fmt: skip
-        if pairs:
-            copy_rows(cursor, "annotate_spanlink", ("attribution_id", "target_id", "created_at"),
-                      ((spans[a].pk, spans[t].pk, now) for a, t in pairs))  # fmt: skip
-
-
-SPAN_COLUMNS = ("id", "document_id", "annotator_id", "layer", "label", "start", "end", "quote", "note", "source",
-                "dispute_basis", "evidence_links", "version", "created_at", "updated_at")  # fmt: skip
 
 
 def dataset_import(
@@ -425,18 +294,17 @@ def dataset_import(
     duplicates: list[dict] = []
     unmergeable: list[dict] = []
     report: dict = {}
-    created_documents = created_spans = seen = merged = 0
-    batch = _Batch()
-    history = _History(project=project, actor=actor)
+    seen = merged = 0
+    batch = Batch()
+    writer = BatchWriter(ImportHistory(project=project, actor=actor))
 
     def flush() -> None:
-        nonlocal batch, created_documents, created_spans
-        counts = _insert(batch, history=history)
-        created_documents, created_spans = created_documents + counts[0], created_spans + counts[1]
-        batch = _Batch()
+        nonlocal batch
+        writer.write(batch)
+        batch = Batch()
 
     try:
-        with transaction.atomic():
+        with transaction.atomic(), writer:  # the writer's last write ends before the transaction does
             for entry in _parse(format=format, stream=stream, file_name=file_name, options=options, member_names=frozenset(members)):
                 if isinstance(entry, ImportProblem):
                     problems.append(entry)
@@ -454,6 +322,7 @@ def dataset_import(
                         if reason and on_duplicate == "merge":
                             if not problems and batch.documents:
                                 flush()  # an earlier document of this file may be the one to merge into
+                            writer.wait()  # before this thread's own queries on the connection
                             into = _merge_target(project, document)
                             if into is None:
                                 unmergeable.append(_duplicate(entry, document, "external_id (another text)"))
@@ -476,7 +345,7 @@ def dataset_import(
                 if len(problems) >= MAX_REPORTED:
                     break
                 if problems:
-                    batch = _Batch()  # nothing more is written; keep checking to report more problems
+                    batch = Batch()  # nothing more is written; keep checking to report more problems
                 elif len(batch.documents) + len(batch.merged) >= BATCH_DOCUMENTS:
                     flush()
                 if progress is not None and seen % BATCH_DOCUMENTS == 0 and not isinstance(entry, ImportProblem):
@@ -492,8 +361,10 @@ def dataset_import(
                 )  # fmt: skip
             if batch.documents or batch.merged:
                 flush()
+            writer.wait()  # the last batch's error raises here, inside the transaction
     except IntegrityError as error:  # a concurrent request took an external_id in between
         raise Conflict({"detail": "A document's external_id was taken meanwhile; nothing was imported."}) from error
+    created_documents, created_spans = writer.counts
     result = {
         "documents": created_documents,
         "spans": created_spans,

@@ -1,6 +1,6 @@
 """Dataset import: documents (and pre-annotated spans) from a file, all or nothing, duplicates named.
 
-Every item is built by services.documents.document_build and every span checked by
+Every item is built by services.documents.document_values and every span checked by
 validation.validate_span / validate_link, like any other document or span. Items are checked
 and bulk-inserted in batches inside one transaction, so memory stays bounded; any error
 (400), refused duplicate (409) or limit (413) rolls the whole import back.
@@ -17,13 +17,13 @@ from django.db import IntegrityError, connection, transaction
 from annotate.errors import Conflict, InvalidInput, TooLarge
 from annotate.graphemes import DocumentBoundaries
 from annotate.datasets.imports.fields import document_fields
-from annotate.datasets.import_writes import BATCH_DOCUMENTS, Batch, BatchWriter, ImportHistory, NewSpan
+from annotate.datasets.import_writes import BATCH_DOCUMENTS, Batch, BatchWriter, ImportHistory, NewDocument, NewSpan
 from annotate.datasets.imports.items import ImportItem, ImportProblem, ParseContext
 from annotate.datasets.registry import ARCHIVE_MEMBER_SUFFIXES, IMPORT_FORMATS, import_format, import_format_for_suffix
 from annotate.models import Document, Layer, Membership, Project, Span
 from annotate.offsets import OffsetMap, Utf16Index, normalize_text, normalize_with_map
 from annotate.permissions import IMPORT_DOCUMENTS, WRITE_OTHERS_LAYERS, Access, check, role_may
-from annotate.services.documents import document_build
+from annotate.services.documents import document_values
 from annotate.validation import validate_link, validate_spans
 
 LAYERS = frozenset(Layer.values)
@@ -151,7 +151,7 @@ def _shape_problem(raw: dict) -> tuple[str, str] | None:
     return None
 
 
-def _spans_of(item: ImportItem, document: Document, members: dict, actor, existing: dict | None = None) -> tuple[list, list[ImportProblem]]:
+def _spans_of(item: ImportItem, document: Document | NewDocument, members: dict, actor, existing: dict | None = None) -> tuple[list, list[ImportProblem]]:
     """[(unsaved span, [link indexes])] for the item's spans, or the problems, each naming
     spans[i].field. Offsets in utf16 are converted to code points first. `existing`: the
     span_unique_identical keys of the spans a merged-into document has, to their ids.
@@ -313,7 +313,7 @@ def dataset_import(
                     if seen > settings.DATASET_IMPORT_MAX_DOCUMENTS:
                         raise TooLarge({"detail": f"At most {settings.DATASET_IMPORT_MAX_DOCUMENTS} documents per import."})
                     _add_report(report, entry.report)
-                    document = _document_of(entry, project=project, actor=actor, problems=problems)
+                    document = _document_of(entry, problems=problems)
                     if document is not None:
                         reason = (
                             "external_id" if document.external_id and document.external_id in taken_ids
@@ -376,7 +376,7 @@ def dataset_import(
     return {**result, **report}
 
 
-def _duplicate(item: ImportItem, document: Document, reason: str) -> dict:
+def _duplicate(item: ImportItem, document: NewDocument, reason: str) -> dict:
     return {"file": item.file, "line": item.line, "external_id": document.external_id, "text_sha256": document.text_sha256, "reason": reason}
 
 
@@ -391,7 +391,7 @@ def _add_report(total: dict, report: dict) -> None:
             total[key] = total.get(key, 0) + value
 
 
-def _merge_target(project: Project, document: Document) -> Document | None:
+def _merge_target(project: Project, document: NewDocument) -> Document | None:
     """The project's document with the same text (and, if the incoming one names an
     external_id that is taken, that document, which must have the same text)."""
     same = Document.objects.filter(project=project)
@@ -408,11 +408,11 @@ def _existing_spans(document: Document):
         yield (annotator_id, layer, start, end, label), pk
 
 
-def _document_of(item: ImportItem, *, project: Project, actor, problems: list) -> Document | None:
+def _document_of(item: ImportItem, *, problems: list) -> NewDocument | None:
     fields, errors = document_fields(item.document)
     if not errors:
         try:
-            document = document_build(project=project, actor=actor, fields=fields)
+            document = NewDocument(document_values(fields))
         except InvalidInput as error:
             errors = {name: " ".join(messages) for name, messages in error.detail.items()}
         else:
@@ -422,4 +422,3 @@ def _document_of(item: ImportItem, *, project: Project, actor, problems: list) -
             errors = {"text_sha256": "Does not match the text (SHA-256 of its stored form, UTF-8)."}
     problems += [ImportProblem(item.file, item.line, name, message) for name, message in errors.items()]
     return None
-

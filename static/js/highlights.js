@@ -166,7 +166,7 @@ export class Highlighter {
 
   /** Marks one of MARKS with a few ranges (replacing what it marked before). */
   mark(name, ranges) {
-    if (ranges.length === 0 && this.marks.get(name).length === 0) return; // each change repaints: skip no-ops
+    if (sameRanges(ranges, this.marks.get(name))) return; // each change repaints the text near the viewport: skip no-ops
     this.marks.set(name, ranges);
     if (this.native) {
       const highlight = this.highlights.get(`span-${name}`);
@@ -231,4 +231,10 @@ export class Highlighter {
     }
     this.overlay.replaceChildren(fragment);
   }
+}
+
+function sameRanges(a, b) {
+  if (a.length !== b.length) return false;
+  return a.every((r, i) => r.startContainer === b[i].startContainer && r.startOffset === b[i].startOffset
+    && r.endContainer === b[i].endContainer && r.endOffset === b[i].endOffset);
 }

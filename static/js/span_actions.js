@@ -34,6 +34,7 @@ export function createSpanActions(ws) {
     // Selected now, in the same frame as it is drawn: each highlight change repaints the text
     // near the viewport, so the answer from the server should not need another one.
     ws.select(span, { scrolled: true });
+    ws.drawCaret?.();
     performance.measure("span-add-local", "span-add-start");
     return queue.serial(async () => {
       try {
@@ -41,11 +42,16 @@ export function createSpanActions(ws) {
         Object.assign(span, saved, { pending: false });
         store.named(span);
       } catch (error) {
+        ws.editor.dropped(span);
         spans.removeLocal(span);
         return fail(`Not saved: ${error.message}`);
       }
       ws.history.record({ type: "create", id: span.id, fields: pick(span, SPAN_FIELDS) });
-      ws.list.refresh([span], { linksChanged: false });
+      // Only what the answer changes on the page: the list item's "saving…" and the id of what
+      // was typed meanwhile. Redrawing the item and the editor (its fields were disabled until
+      // now) restyled, laid out and repainted the side panel again (bench/workspace.py --trace).
+      ws.list.saved(span);
+      ws.editor.saved(span);
       clearError();
       // Attribution and content in one gesture: the span labelled right after an attribution is
       // what it attributes, and is linked to it at once (Esc in between says no).
@@ -61,7 +67,6 @@ export function createSpanActions(ws) {
           return fail(`Saved, but not linked: ${error.message}`);
         }
       }
-      if (state.selected === span) ws.editor.show(span);
       say(label === "attribution"
         ? `Saved attribution: “${short(quote)}”. The next span you label is linked to it (Esc: don't).`
         : `Saved ${label}: “${short(quote)}”.`);

@@ -106,7 +106,7 @@ export function createSpanEditor(ws) {
     if (editor.dataset.label !== span.label) editor.dataset.label = span.label;
     showQuote(span);
     showMeta(span);
-    const values = { ...pick(span, TYPED_FIELDS), ...((span.id !== null && drafts.get(span.id)) || {}) };
+    const values = { ...pick(span, TYPED_FIELDS), ...((span.id === null ? held.get(span.key) : drafts.get(span.id)) || {}) };
     setProperty($("editor-label"), "value", span.label);
     setProperty($("editor-note"), "value", values.note || "");
     setProperty($("editor-source"), "value", values.source || "");
@@ -121,9 +121,26 @@ export function createSpanEditor(ws) {
       if (saveState.dataset.state !== "saved") saveState.dataset.state = "saved"; // nothing of this span waits to be saved
       setText(saveState, "Saved (changes save as you type)");
     }
-    const disabled = !ws.canEdit(span) || !!span.pending;
+    // A span being saved stays editable (what is typed waits in `held` for its id): disabling
+    // the fields until the answer came restyled and repainted the page a second time per add.
+    const disabled = !ws.canEdit(span);
     for (const field of form.elements) setProperty(field, "disabled", disabled);
     showLinks(span);
+  }
+
+  const held = new Map(); // span key -> typed fields of a span not saved yet
+
+  /** The span now has its id: what was typed meanwhile becomes its draft (saved as usual). */
+  function saved(span) {
+    const fields = held.get(span.key);
+    if (!fields) return;
+    held.delete(span.key);
+    drafts.put(span.id, fields);
+  }
+
+  /** The span was refused: nothing typed for it can be kept. */
+  function dropped(span) {
+    held.delete(span.key);
   }
 
   /** The typed fields as the editor holds them, for the span's current label. */
@@ -142,7 +159,9 @@ export function createSpanEditor(ws) {
     form.addEventListener(event, (e) => {
       if (e.target.id === "editor-label") return;
       const span = state.selected;
-      if (span && span.id !== null && ws.canEdit(span)) drafts.put(span.id, typedFields());
+      if (!span || !ws.canEdit(span)) return;
+      if (span.id === null) held.set(span.key, typedFields());
+      else drafts.put(span.id, typedFields());
     });
   }
   form.addEventListener("submit", (event) => {
@@ -169,5 +188,5 @@ export function createSpanEditor(ws) {
     }
   });
 
-  return { drafts, show, showMeta, showQuote, focusNote: () => $("editor-note").focus() };
+  return { drafts, show, saved, dropped, showMeta, showQuote, focusNote: () => $("editor-note").focus() };
 }

@@ -130,7 +130,7 @@ export class SpanList {
     quote.dir = "auto"; // user text is isolated: a right-to-left quote or a bidi control cannot reorder the line
     quote.textContent = span.quote.length > QUOTE_CHARS ? `${span.quote.slice(0, QUOTE_CHARS)}…` : span.quote;
     button.replaceChildren(chip, " ", quote);
-    if (span.pending) button.append(this._meta("saving…"));
+    if (span.pending) button.append(this._meta("saving…", "is-saving"));
     if (this.showOwner()) button.append(this._meta(`by ${span.annotator}`));
     if (span.note) {
       const note = document.createElement("span");
@@ -168,6 +168,12 @@ export class SpanList {
       this.to++;
     }
     this._updateControls();
+  }
+
+  /** A new span got its id from the server: only its "saving…" goes. */
+  saved(span) {
+    this._links?.refs.set(span.id, span);
+    this.items.get(span.key)?.querySelector(".is-saving")?.remove();
   }
 
   /** A span was removed from `index` of the shared array. */

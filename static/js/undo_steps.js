@@ -12,8 +12,10 @@ export function createUndo(ws) {
     for (const [id, which, verb] of [["undo-button", "undo", "Undo"], ["redo-button", "redo", "Redo"]]) {
       const button = $(id);
       const step = history.peek(which);
-      button.disabled = !step;
-      button.title = step ? `${verb} ${describeStep(step)}` : `Nothing to ${verb.toLowerCase()}`;
+      // Written only when they change: each write restyles the toolbar, and every add records a step.
+      if (button.disabled !== !step) button.disabled = !step;
+      const title = step ? `${verb} ${describeStep(step)}` : `Nothing to ${verb.toLowerCase()}`;
+      if (button.title !== title) button.title = title;
     }
   }
 

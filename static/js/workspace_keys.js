@@ -25,6 +25,9 @@ export function createKeys(ws) {
     highlighter.mark("caret", end > unit ? [view.staticRange(unit, end)] : []);
   }
   document.addEventListener("selectionchange", updateCaret);
+  // A command that moves the caret draws it at once, in the frame of its other changes: left to
+  // the selectionchange event, it came a frame later and repainted the text again.
+  ws.drawCaret = updateCaret;
   textEl.addEventListener("blur", () => highlighter.mark("caret", []));
   textEl.addEventListener("focus", () => {
     const selection = window.getSelection();

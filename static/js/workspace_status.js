@@ -13,8 +13,10 @@ export function fail(message) {
 }
 
 export function clearError() {
-  $("error").hidden = true;
-  $("error").textContent = "";
+  const banner = $("error");
+  if (banner.hidden && !banner.textContent) return; // nothing shown: a write would still restyle
+  banner.hidden = true;
+  banner.textContent = "";
 }
 
 export function short(text, n = 50) {

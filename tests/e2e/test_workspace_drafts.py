@@ -5,7 +5,7 @@ import pytest
 
 from annotate.models import Role, Span
 from tests.e2e.conftest import login
-from tests.e2e.workspace import open_workspace
+from tests.e2e.workspace import open_workspace, select_code_points, settled
 from tests.factories import DocumentFactory, MembershipFactory, SpanFactory, UserFactory
 
 TEXT = "The ministry said that inflation fell to 3% in May.\n\nCritics dispute the figure."
@@ -110,3 +110,36 @@ def test_a_refused_save_keeps_the_draft(page, desk):
     assert page.evaluate("() => Object.keys(localStorage).filter((k) => k.startsWith('annotate:draft:')).length") == 1
     said.refresh_from_db()
     assert said.note == "theirs"
+
+
+def test_a_note_typed_while_a_new_span_is_saved_is_kept(page, desk):
+    """The editor of a span just labelled takes typing at once, before the server has answered:
+    what is typed meanwhile is saved on the span once it has its id, and the list's "saving…"
+    goes when the answer comes."""
+    document, _, said, claim = desk
+    login(page, "anna")
+    open_workspace(page, document)
+    held = []  # the POST that creates the span, let through only when the note is typed
+
+    def hold_creation(route):
+        if route.request.method == "POST":
+            held.append(route)
+        else:
+            route.continue_()
+
+    page.route(f"**/api/v1/documents/{document.pk}/spans/", hold_creation)
+    critics = TEXT.index("Critics")
+    select_code_points(page, TEXT, critics, critics + len("Critics"))
+    page.keyboard.press("1")
+    page.wait_for_selector("#span-list .is-saving")
+    page.locator("#editor-note").press_sequentially("Typed before the answer")
+    assert len(held) == 1 and not Span.objects.filter(start=critics).exists()
+    held[0].continue_()
+    page.wait_for_selector("#span-list .is-saving", state="detached")
+    settled(page)
+    page.wait_for_function("() => !Object.keys(localStorage).some((k) => k.startsWith('annotate:draft:'))", timeout=30_000)
+    settled(page)
+    created = Span.objects.get(start=critics)
+    assert (created.quote, created.label, created.note) == ("Critics", "assertion", "Typed before the answer")
+    assert page.locator("#editor-note").input_value() == "Typed before the answer"
+    assert page.js_errors == []

@@ -22,6 +22,7 @@ function describe(status, body) {
   if (body && typeof body === "object") {
     const parts = [];
     for (const [field, value] of Object.entries(body)) {
+      if (typeof value === "number") continue; // a reference for programs (existing_id), not a message
       const messages = Array.isArray(value) ? value.map((v) => (typeof v === "string" ? v : JSON.stringify(v))) : [String(value)];
       parts.push(field === "detail" || field === "non_field_errors" ? messages.join(" ") : `${field}: ${messages.join(" ")}`);
     }

@@ -44,6 +44,12 @@ export function createSpanActions(ws) {
       } catch (error) {
         ws.editor.dropped(span);
         spans.removeLocal(span);
+        // The same text with the same label in this layer is one span (409 naming it): show it.
+        const there = error.status === 409 && store.byId(error.body?.existing_id);
+        if (there) {
+          ws.select(there, { caret: true });
+          return say(`Already labelled: ${there.label} “${short(there.quote)}”, selected.`);
+        }
         return fail(`Not saved: ${error.message}`);
       }
       ws.history.record({ type: "create", id: span.id, fields: pick(span, SPAN_FIELDS) });

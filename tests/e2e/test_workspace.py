@@ -180,6 +180,25 @@ def test_a_refused_span_is_taken_back_and_the_reason_shown(page, desk):
     assert not Span.objects.exists()
 
 
+def test_labelling_a_span_again_selects_the_one_there(page, desk):
+    """The same text labelled twice is one span: the page says so in words and selects it, with
+    no error banner and no internal id."""
+    document, people = desk
+    there = SpanFactory(document=document, annotator=people["anna"], label="assertion", start=4, end=12)
+    login(page, "anna")
+    open_workspace(page, document)
+    select_code_points(page, TEXT, 4, 12)
+    page.keyboard.press("1")
+    page.wait_for_function("() => document.getElementById('status').textContent.startsWith('Already labelled')")
+    status = page.locator("#status").text_content()
+    assert "ministry" in status and str(there.pk) not in status
+    assert page.locator("#error").is_hidden()
+    assert page.locator("#span-list li").count() == 1
+    assert page.locator("#span-list li.is-selected").get_attribute("data-start") == "4"
+    assert Span.objects.count() == 1
+    assert page.js_errors == []
+
+
 def test_link_an_attribution_to_what_it_attributes(page, desk):
     document, people = desk
     said = SpanFactory(document=document, annotator=people["anna"], label="attribution", start=0, end=22)

@@ -14,7 +14,7 @@ from annotate.rendering import render_markdown
 DOCUMENTS_PER_PAGE = 50
 WORKSPACE_MODULES = [
     f"js/{name}.js" for name in (
-        "document_workspace", "api", "drafts", "drawing", "highlights", "history", "keymap", "offsets", "page_spans",
+        "document_workspace", "api", "dom_writes", "drafts", "drawing", "highlights", "history", "keymap", "offsets", "page_spans",
         "selection", "selection_commands", "span_actions", "span_editor", "span_list", "span_store", "suggestion_actions",
         "suggestions", "text_view", "undo_steps", "workspace_keys", "workspace_status", "workspace_toolbar", "write_queue",
     )

@@ -1,6 +1,7 @@
 // The side panel's editor of the selected span: label, note, source, dispute reason, evidence,
 // its links both ways. What is typed goes to drafts.js at every keystroke (saved as you type,
 // kept across span switches and reloads) and reaches the server as one folded undo step.
+import { setProperty } from "./dom_writes.js";
 import { Drafts } from "./drafts.js";
 import { pick } from "./page_spans.js";
 import { short } from "./workspace_status.js";
@@ -41,14 +42,8 @@ export function createSpanEditor(ws) {
     },
   });
 
-  // The editor is filled twice per add (drawn at once, then again with the server's answer):
-  // only what differs is written, since each write to the panel costs a restyle and layout.
-  const setText = (element, text) => {
-    if (element.textContent !== text) element.textContent = text;
-  };
-  const setProperty = (element, property, value) => {
-    if (element[property] !== value) element[property] = value;
-  };
+  // The editor is filled at every selection: only what differs is written (dom_writes.js).
+  const setText = (element, text) => setProperty(element, "textContent", text);
 
   function showMeta(span) {
     setText($("editor-owner"), span.annotator === data.me ? "Yours" : `By ${span.annotator}`);

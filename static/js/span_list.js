@@ -2,6 +2,7 @@
 // of at most a few hundred items (around the selected span, extended by "show more" buttons or
 // by scrolling to them): with thousands of spans a full list made every new span cost tens of
 // milliseconds of layout and paint.
+import { setProperty } from "./dom_writes.js";
 
 const PAGE = 60;
 const QUOTE_CHARS = 160;
@@ -96,10 +97,7 @@ export class SpanList {
 
   _updateControls() {
     const n = this.spans.length;
-    // Written only when they change: each write costs a style and layout pass.
-    const set = (element, property, value) => {
-      if (element[property] !== value) element[property] = value;
-    };
+    const set = setProperty; // written only when they change: each write costs a style and layout pass
     set(this.count, "textContent", `(${n})`);
     set(this.earlier, "hidden", this.from === 0);
     if (!this.earlier.hidden) set(this.earlier, "textContent", `Show earlier spans (${this.from} more)`);

@@ -1,6 +1,7 @@
 // Undo and redo in the workspace: history.js keeps the steps as data; this carries one out
 // backwards or forwards as ordinary versioned API writes (page_spans.js), so the server's
 // history shows every undo, and drives the Undo and Redo buttons.
+import { setProperty } from "./dom_writes.js";
 import { UndoHistory, describeStep } from "./history.js";
 import { clearError, fail, say } from "./workspace_status.js";
 
@@ -12,10 +13,8 @@ export function createUndo(ws) {
     for (const [id, which, verb] of [["undo-button", "undo", "Undo"], ["redo-button", "redo", "Redo"]]) {
       const button = $(id);
       const step = history.peek(which);
-      // Written only when they change: each write restyles the toolbar, and every add records a step.
-      if (button.disabled !== !step) button.disabled = !step;
-      const title = step ? `${verb} ${describeStep(step)}` : `Nothing to ${verb.toLowerCase()}`;
-      if (button.title !== title) button.title = title;
+      setProperty(button, "disabled", !step); // every add records a step: write only what changes
+      setProperty(button, "title", step ? `${verb} ${describeStep(step)}` : `Nothing to ${verb.toLowerCase()}`);
     }
   }
 

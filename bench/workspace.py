@@ -69,9 +69,17 @@ def task_seconds(cdp) -> float:
     return metrics["TaskDuration"]
 
 
+# Seconds to wait before each open. The browser, its renderers and the server share this machine's
+# two cores: without the wait, closing the previous page (5,000 spans' DOM) and starting the next
+# renderer ran beside the server's answer and took its time to first byte from about 20 ms to
+# 70-530 ms (2026-12-04), which a reader's browser, on another machine than the server, never adds.
+SETTLE_S = 1.0
+
+
 def measure_open(context, url: str, mark: str, count_js: str) -> tuple:
     """Opens url, waits for the performance mark `mark` (the page's "interactive"), returns the page,
     its CDP session and the figures."""
+    time.sleep(SETTLE_S)
     page = context.new_page()
     page.set_default_timeout(PART_TIMEOUT_MS)
     cdp = context.new_cdp_session(page)
@@ -83,6 +91,7 @@ def measure_open(context, url: str, mark: str, count_js: str) -> tuple:
         const nav = performance.getEntriesByType('navigation')[0];
         return {
           html_ms: nav.responseEnd,
+          server_ms: nav.responseStart - nav.requestStart,
           interactive_ms: performance.getEntriesByName(mark)[0].startTime,
           longest_task_ms: Math.max(0, ...window.__longTasks),
           count: eval(count),
@@ -294,7 +303,7 @@ def open_runs(context, url: str, mark: str, count_js: str, title: str, runs: int
         if n < runs - 1:
             page.close()
     print(f"\n{title}: open, {runs} runs (ms from navigation start)")
-    for key in ["html_ms", "interactive_ms", "main_thread_ms", "longest_task_ms"]:
+    for key in ["server_ms", "html_ms", "interactive_ms", "main_thread_ms", "longest_task_ms"]:
         print(f"  {key:17} {summary([r[key] for r in figures])}")
     print(f"  drawn at interactive: {figures[-1]['count']}")
     return page, cdp

@@ -61,7 +61,8 @@ class Project(models.Model):
 
 
 class Membership(models.Model):
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="memberships")
+    # no index of its own: membership_unique_user_per_project leads with the project
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="memberships", db_index=False)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=16, choices=Role.choices)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -78,7 +79,8 @@ class Membership(models.Model):
 
 
 class Document(models.Model):
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="documents")
+    # no index of its own: document_project_sha and document_project_outlet lead with the project
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="documents", db_index=False)
     title = models.CharField(max_length=500)
     # Stored with \n line endings and in Unicode NFC; offsets of spans count its code points.
     text = models.TextField()
@@ -120,7 +122,9 @@ class Document(models.Model):
 
 
 class Span(models.Model):
-    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="spans")
+    # no index of its own: span_unique_identical leads with the document (one index less to
+    # keep up on every span written: an import's 101,000, each save)
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="spans", db_index=False)
     # For a gold span, the reviewer who accepted it into the gold layer.
     annotator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="spans")
     layer = models.CharField(max_length=16, choices=Layer.choices, default=Layer.INDIVIDUAL)
@@ -166,7 +170,9 @@ class Span(models.Model):
 class SpanLink(models.Model):
     """An attribution span pointing at the span whose content it attributes."""
 
-    attribution = models.ForeignKey(Span, on_delete=models.CASCADE, related_name="links_out")
+    # no index of its own: spanlink_unique_pair leads with it
+
+    attribution = models.ForeignKey(Span, on_delete=models.CASCADE, related_name="links_out", db_index=False)
     target = models.ForeignKey(Span, on_delete=models.CASCADE, related_name="links_in")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -188,7 +194,9 @@ class AssignmentStatus(models.TextChoices):
 class Assignment(models.Model):
     """One reviewer's work on one document: handed out by the queue or by a manager."""
 
-    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="assignments")
+    # no index of its own: assignment_unique_user_per_document leads with it
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="assignments", db_index=False)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="assignments")
     status = models.CharField(max_length=16, choices=AssignmentStatus.choices, default=AssignmentStatus.NOT_STARTED)
     skip_reason = models.TextField(blank=True)
@@ -220,7 +228,9 @@ class SpanChange(models.Model):
     A span created by a batch (an import, an accept-all-agreed) has no row here until its first
     change, which writes its created state first (see services.history)."""
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
+    # no index of its own: spanchange_project_order leads with it
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+", db_index=False)
     document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="span_changes")
     span_id_value = models.BigIntegerField(help_text="Id of the span; kept after the span is deleted.")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")

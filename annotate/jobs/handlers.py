@@ -2,8 +2,10 @@
 (result, output file name or ""). Handlers marked transactional run inside the runner's
 transaction (their writes and the job's final state commit together); the others only read
 and write an output file, and open their own snapshot."""
+import contextlib
+import gc
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from django.core.files import File
 from django.core.files.storage import default_storage
@@ -31,13 +33,29 @@ def _count_lines(name: str, format: str) -> int | None:
     return max(count - (format == "csv"), 0)
 
 
+@contextlib.contextmanager
+def collection_paused() -> Iterator[None]:
+    """No cyclic garbage collection inside: an import's objects (documents, spans, their checked
+    copies) are freed by reference counting as each batch is written, and the collector's passes
+    over them held the interpreter from the batch writer for nothing (0.1 s of the anchor import's
+    2 s, 0.15 s of its CPU). What is cyclic (an error's traceback) waits until the end, at most one
+    import's worth; the collector's state is as it was afterwards."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def run_import(*, job: Job, progress: Callable) -> tuple[dict, str]:
     params = job.params
     access = access_for(job.creator, job.project_id)  # checked again: the role may have changed since
     format = params.get("format") or params["file_name"].rsplit(".", 1)[-1].lower()
     total = _count_lines(params["upload"], format)
     progress(0, total, "Reading the file.")
-    with default_storage.open(params["upload"], "rb") as stream:
+    with default_storage.open(params["upload"], "rb") as stream, collection_paused():
         result = dataset_import(
             project=job.project,
             access=access,

@@ -155,3 +155,39 @@ def test_the_worker_freezes_what_it_loaded_before_it_runs_a_job(run_jobs):
         assert gc.get_freeze_count() > 10_000
     finally:
         gc.unfreeze()
+
+
+def test_an_import_job_reads_with_the_garbage_collector_paused_and_restores_it(team, run_jobs, caplog):
+    """Its objects go by reference counting; the collector's passes over them only held the
+    interpreter from the batch writer. Seen from the job's own progress lines, while it reads."""
+    import gc
+    import logging
+
+    enabled_at_progress = []
+
+    class Watch(logging.Handler):
+        def emit(self, record):
+            if "documents read and checked" in record.getMessage():
+                enabled_at_progress.append(gc.isenabled())
+
+    watch = Watch()
+    logging.getLogger("annotate.jobs").addHandler(watch)
+    try:
+        job = post_import(team.clients["alice"], team.project, jsonl(1200)).json()
+        assert gc.isenabled()
+        with caplog.at_level(logging.INFO, logger="annotate.jobs"):
+            run_jobs()
+    finally:
+        logging.getLogger("annotate.jobs").removeHandler(watch)
+    assert Job.objects.get(pk=job["id"]).state == JobState.SUCCEEDED
+    assert enabled_at_progress and not any(enabled_at_progress)
+    assert gc.isenabled()
+
+
+def test_a_failing_import_job_restores_the_garbage_collector_too(team, run_jobs):
+    import gc
+
+    job = post_import(team.clients["alice"], team.project, jsonl(1500, bad_line=1400)).json()
+    run_jobs()
+    assert Job.objects.get(pk=job["id"]).state == JobState.FAILED
+    assert gc.isenabled()

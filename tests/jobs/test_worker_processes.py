@@ -71,18 +71,20 @@ def test_cancelling_a_running_import_stops_it_at_the_next_step_and_keeps_nothing
 
 def test_a_large_import_through_rq_completes_while_the_api_keeps_answering(team, rq_backend, worker_process, django_assert_max_num_queries):
     alice = team.clients["alice"]
-    response = post_import(alice, team.project, jsonl(5_000))
+    # 20,000 documents: 5,000 are read and committed within the first heartbeat (0.2 s) now, and
+    # a heartbeat that comes after the job's final update waits for its commit and says nothing
+    response = post_import(alice, team.project, jsonl(20_000))
     assert response.status_code == 202
     job = response.json()
     worker = worker_process(backend="rq", LOG_LEVEL="DEBUG")
-    worker.wait_for(rf"job {job['id']} heartbeat [1-9]\d{{2,}}/5000")  # progress published mid-import
+    worker.wait_for(rf"job {job['id']} heartbeat [1-9]\d{{2,}}/20000")  # progress published mid-import
     # Mid-import: reads answer at once from committed data, and the job shows its progress.
     running = alice.get(job["url"]).json()
-    assert running["state"] == "running" and running["progress"]["total"] == 5_000
+    assert running["state"] == "running" and running["progress"]["total"] == 20_000
     documents = alice.get(f"/api/v1/projects/{team.project.pk}/documents/")
     assert documents.status_code == 200 and documents.json()["count"] == 1  # the team's one document
     with django_assert_max_num_queries(4):
         listed = alice.get(f"/api/v1/jobs/?project={team.project.pk}&state=running")
     assert [j["id"] for j in listed.json()["results"]] == [job["id"]]
     worker.wait_for(rf"job {job['id']} succeeded")
-    assert alice.get(job["url"]).json()["result"]["documents"] == 5_000 == _imported(team.project)
+    assert alice.get(job["url"]).json()["result"]["documents"] == 20_000 == _imported(team.project)

@@ -69,17 +69,27 @@ def task_seconds(cdp) -> float:
     return metrics["TaskDuration"]
 
 
-# Seconds to wait before each open. The browser, its renderers and the server share this machine's
-# two cores: without the wait, closing the previous page (5,000 spans' DOM) and starting the next
-# renderer ran beside the server's answer and took its time to first byte from about 20 ms to
-# 70-530 ms (2026-12-04), which a reader's browser, on another machine than the server, never adds.
-SETTLE_S = 1.0
+# Pages the bench is done with stay open, idle (the workspace runs no timers), until the browser
+# closes at the end. The browser, its renderers and the server share this machine's two cores:
+# closing a page with 5,000 spans' DOM while the next one opened ran that teardown beside the
+# server's answer and took its time to first byte from about 20 ms to 70-530 ms (2026-12-04),
+# which a reader's browser, on another machine than the server, never adds.
+DONE_PAGES: list = []
+
+
+# Resolves when the page's main thread has nothing left to do (its work after "interactive").
+MAIN_THREAD_IDLE = "() => new Promise((resolve) => requestIdleCallback(() => resolve(), { timeout: 10000 }))"
+
+
+def retire(page) -> None:
+    """Done with `page`: it stays open, and the next measurement starts once its own work is over."""
+    page.evaluate(MAIN_THREAD_IDLE)
+    DONE_PAGES.append(page)
 
 
 def measure_open(context, url: str, mark: str, count_js: str) -> tuple:
     """Opens url, waits for the performance mark `mark` (the page's "interactive"), returns the page,
     its CDP session and the figures."""
-    time.sleep(SETTLE_S)
     page = context.new_page()
     page.set_default_timeout(PART_TIMEOUT_MS)
     cdp = context.new_cdp_session(page)
@@ -301,7 +311,7 @@ def open_runs(context, url: str, mark: str, count_js: str, title: str, runs: int
         page, cdp, one = measure_open(context, url, mark, count_js)
         figures.append(one)
         if n < runs - 1:
-            page.close()
+            retire(page)
     print(f"\n{title}: open, {runs} runs (ms from navigation start)")
     for key in ["server_ms", "html_ms", "interactive_ms", "main_thread_ms", "longest_task_ms"]:
         print(f"  {key:17} {summary([r[key] for r in figures])}")
@@ -345,7 +355,7 @@ def workspace_parts(context, base: str, title: str, document_id: int, args, rng)
     if args.trace:
         out = f"{args.trace_out}.{'large' if 'MB' in title else 'reference'}.json" if args.trace_out else None
         part(f"{title}: trace", lambda: trace_adds(page, cdp, args.trace, rng, out=out))
-    page.close()
+    retire(page)
 
 
 def adjudication_parts(context, base: str, title: str, document_id: int, runs: int) -> None:
@@ -353,7 +363,7 @@ def adjudication_parts(context, base: str, title: str, document_id: int, runs: i
         page, _ = open_runs(context, f"{base}/documents/{document_id}/adjudicate/", "adjudication-interactive",
                             "document.getElementById('unit-count').textContent + ' units'",
                             title, runs)
-        page.close()
+        retire(page)
 
     part(f"{title}: open", run)
 

@@ -122,7 +122,7 @@ class Document(models.Model):
 
 
 class Span(models.Model):
-    # no index of its own: span_unique_identical leads with the document (one index less to
+    # no index of its own: span_unique_identical leads with the document (one index fewer to
     # keep up on every span written: an import's 101,000, each save)
     document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="spans", db_index=False)
     # For a gold span, the reviewer who accepted it into the gold layer.
@@ -171,7 +171,6 @@ class SpanLink(models.Model):
     """An attribution span pointing at the span whose content it attributes."""
 
     # no index of its own: spanlink_unique_pair leads with it
-
     attribution = models.ForeignKey(Span, on_delete=models.CASCADE, related_name="links_out", db_index=False)
     target = models.ForeignKey(Span, on_delete=models.CASCADE, related_name="links_in")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -195,7 +194,6 @@ class Assignment(models.Model):
     """One reviewer's work on one document: handed out by the queue or by a manager."""
 
     # no index of its own: assignment_unique_user_per_document leads with it
-
     document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="assignments", db_index=False)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="assignments")
     status = models.CharField(max_length=16, choices=AssignmentStatus.choices, default=AssignmentStatus.NOT_STARTED)
@@ -229,7 +227,6 @@ class SpanChange(models.Model):
     change, which writes its created state first (see services.history)."""
 
     # no index of its own: spanchange_project_order leads with it
-
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+", db_index=False)
     document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="span_changes")
     span_id_value = models.BigIntegerField(help_text="Id of the span; kept after the span is deleted.")

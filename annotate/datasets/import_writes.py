@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.utils import timezone
 
-from annotate.copy_in import copy_rows
+from annotate.copy_in import copy_rows, copy_rows_keys_checked_per_table
 from annotate.models import Document, Project, Span, SpanBatch, SpanLink
 from annotate.services.history import batch_add, batch_create
 
@@ -153,17 +153,18 @@ def _write_orm(*, spans, pairs, now) -> None:
 
 def _write_copy(*, spans, pairs, now) -> None:
     """Binary COPY (copy_in) with ids taken from the tables' own sequences first. Django's
-    bulk_create sends each column as an array that psycopg escapes in Python."""
+    bulk_create sends each column as an array that psycopg escapes in Python. The spans' keys
+    (document, annotator) are checked per batch, not per span (copy_in)."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT nextval(pg_get_serial_sequence('annotate_span', 'id')) FROM generate_series(1, %s)", [len(spans)]
         )
         for span, (pk,) in zip(spans, cursor.fetchall()):
             span.pk = pk
-        copy_rows(cursor, "annotate_span", SPAN_COLUMNS, (
+        copy_rows_keys_checked_per_table(cursor, "annotate_span", SPAN_COLUMNS, [
             (s.pk, s.document_id, s.annotator_id, s.layer, s.label, s.start, s.end, s.quote, s.note, s.source,
              s.dispute_basis, s.evidence_links, 1, now, now) for s in spans
-        ))  # fmt: skip
+        ])  # fmt: skip
         if pairs:
             copy_rows(cursor, "annotate_spanlink", ("attribution_id", "target_id", "created_at"),
                       ((spans[a].pk, spans[t].pk, now) for a, t in pairs))  # fmt: skip

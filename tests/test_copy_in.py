@@ -92,20 +92,42 @@ def test_a_table_with_an_insert_trigger_of_its_own_keeps_it():
                                              [(assertion.pk, target.pk, timezone.now())])  # fmt: skip
 
 
+def act_as_a_new_role(cursor, *, may_set_the_replication_role: bool) -> None:
+    """For the rest of the transaction, a role that is no superuser (created in it, so undone
+    with it), as a production deployment's (docs/deploy.md)."""
+    role = f"annotate_test_{uuid.uuid4().hex[:8]}"
+    cursor.execute(f"CREATE ROLE {role} NOLOGIN NOSUPERUSER")
+    cursor.execute(f"GRANT ALL ON ALL TABLES IN SCHEMA public TO {role}")
+    if may_set_the_replication_role:
+        cursor.execute(f"GRANT SET ON PARAMETER session_replication_role TO {role}")
+    cursor.execute(f"SET LOCAL ROLE {role}")
+
+
 @pytest.mark.django_db
 def test_a_role_that_may_not_skip_triggers_gets_them_and_the_commit_still_checks():
     """Without the right to set session_replication_role the COPY runs with the per-row
     triggers: a missing document passes the COPY and is refused at the COMMIT's checks."""
     document, user = DocumentFactory(text="abcdef"), UserFactory()
-    role, row = f"annotate_test_{uuid.uuid4().hex[:8]}", span_row(next_span_id(), document, user.pk)
+    row = span_row(next_span_id(), document, user.pk)
     with connection.cursor() as cursor, pytest.raises(IntegrityError, match="annotate_span_document_id"):
         with transaction.atomic():  # its rollback drops the queued checks too
-            cursor.execute(f"CREATE ROLE {role} NOLOGIN NOSUPERUSER")
-            cursor.execute(f"GRANT ALL ON ALL TABLES IN SCHEMA public TO {role}")
-            cursor.execute(f"SET LOCAL ROLE {role}")
+            act_as_a_new_role(cursor, may_set_the_replication_role=False)
             copy_rows_keys_checked_per_table(cursor, "annotate_span", SPAN_COLUMNS,
                                              [row, (row[0] + 1, document.pk + 1000, *row[2:])])  # fmt: skip
             cursor.execute("SHOW session_replication_role")
             assert cursor.fetchone() == ("origin",)
             assert Span.objects.count() == 2  # written: the check is the trigger's, at the COMMIT
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # what the COMMIT does
+
+
+@pytest.mark.django_db
+def test_a_role_granted_set_on_the_replication_role_checks_once_per_key():
+    """What docs/deploy.md grants the app's role (PostgreSQL 15+)."""
+    document, user = DocumentFactory(text="abcdef"), UserFactory()
+    row = span_row(next_span_id(), document, user.pk)
+    with connection.cursor() as cursor, transaction.atomic():
+        act_as_a_new_role(cursor, may_set_the_replication_role=True)
+        with pytest.raises(IntegrityError, match=rf"^insert on table .*\(document_id\)=\({document.pk + 1000}\)"):
+            copy_rows_keys_checked_per_table(cursor, "annotate_span", SPAN_COLUMNS,
+                                             [row, (row[0] + 1, document.pk + 1000, *row[2:])])  # fmt: skip
+        assert Span.objects.count() == 0

@@ -74,34 +74,3 @@ def test_the_message_names_the_cluster_and_both_boundaries():
     assert cut.describe() == (
         "5 falls inside a grapheme cluster (👩🏽‍🔬 = U+1F469 U+1F3FD U+200D U+1F52C); nearest boundaries are 3 and 7."
     )
-
-
-class _KwargsSeen:
-    """A compiled pattern that records the keyword arguments of each match it makes."""
-
-    def __init__(self, pattern, seen: list):
-        self._pattern, self._seen = pattern, seen
-
-    def match(self, *args, **kwargs):
-        self._seen.append(kwargs)
-        return self._pattern.match(*args, **kwargs)
-
-    def finditer(self, *args, **kwargs):
-        self._seen.append(kwargs)
-        return self._pattern.finditer(*args, **kwargs)
-
-
-def test_every_match_keeps_the_interpreter_lock(monkeypatch):
-    """regex lets go of the GIL for a match on a str unless told not to; taking it back waits
-    for whichever thread holds it (an import's batch writer, another request's thread)."""
-    import annotate.graphemes as graphemes
-
-    seen: list[dict] = []
-    for name in ("_CLUSTER", "_CLOSED_BEFORE", "_JOINS_BACK", "_REGIONAL_INDICATOR"):
-        monkeypatch.setattr(graphemes, name, _KwargsSeen(getattr(graphemes, name), seen))
-    text = f"Flag {FLAG} and {SCIENTIST}, caf{E_ACUTE}."
-    cut = find_cut(offset=text.index(FLAG) + 1, text_length=len(text), slice_text=lambda a, b: text[a:b])
-    assert cut is not None and FLAG in cut.describe()
-    boundaries = DocumentBoundaries(text)
-    assert [boundaries.cut(offset) for offset in range(len(text) + 1)].count(None) == len(_true_boundaries(text))
-    assert seen and all(kwargs.get("concurrent") is False for kwargs in seen), seen

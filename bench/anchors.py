@@ -218,7 +218,7 @@ def ratio(a, b):
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--documents", type=int, default=5000)
-    ap.add_argument("--import-reps", type=int, default=1)
+    ap.add_argument("--import-reps", type=int, default=3, help="a single import moves with the minute's load (docs/benchmarks.md, session 10)")
     ap.add_argument("--export-reps", type=int, default=3)
     ap.add_argument("--save-reps", type=int, default=3)
     ap.add_argument("--save-docs", type=int, default=100, help="documents per span-save repetition (x20 spans)")

@@ -12,12 +12,15 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 
+import orjson
 from django.db import connection, transaction
 from django.http import Http404
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, TextField
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, Collate
 
 from annotate.errors import InvalidInput
+from annotate.datasets.fetch_ahead import fetch_ahead_pipeline, fetch_ahead_rows
 from annotate.datasets.records import CanonicalRecord, ContentDigest, RenderOptions, as_bytes, manifest_build
 from annotate.datasets.registry import EXPORT_FORMATS, export_format, offset_unit_problem
 from annotate.models import Assignment, AssignmentStatus, Document, Label, Layer, Membership, Project, Role, Span, SpanLink
@@ -193,25 +196,34 @@ def _in_code_point_order(field: str) -> Collate:
     return Collate(F(field), "C" if connection.vendor == "postgresql" else "BINARY")
 
 
-def _ordered_span_rows(spans: QuerySet[Span]):
+def _rows(queryset: QuerySet, chunk: int):
+    """The rows of a values_list queryset, streamed `chunk` at a time: on PostgreSQL through a
+    cursor whose next chunk is asked for ahead (fetch_ahead; inside fetch_ahead_pipeline()),
+    elsewhere by Django's iterator."""
+    if connection.vendor == "postgresql":
+        return fetch_ahead_rows(queryset, chunk)
+    return queryset.iterator(chunk_size=chunk)
+
+
+def _ordered_span_rows(*, project_id: int, filters: ExportFilters):
     """Span rows by document, then in span_sort_key order (ties by id), sorted by the database."""
-    return (
-        spans.annotate(
+    return _rows(
+        export_spans(project_id=project_id, filters=filters)
+        .annotate(
             evidence_links_json=Cast("evidence_links", TextField()),
             annotator_key=_in_code_point_order("annotator__username"),
             note_key=_in_code_point_order("note"),
         )
         .order_by("document_id", "start", "end", "annotator_key", "label", "layer", "note_key", "id")
-        .values_list(*_SPAN_COLUMNS)
-        .iterator(chunk_size=SPAN_CHUNK)
+        .values_list(*_SPAN_COLUMNS),
+        SPAN_CHUNK,
     )
 
 
-def _span_groups(spans: QuerySet[Span]):
+def _span_groups(rows):
     """(document id, [SpanRecord], [span id]) per document, spans in span_sort_key order.
     (Letting PostgreSQL build the span objects with json_agg was tried: twice as slow.) One flat
     loop building each dict in place: a function call and a next() per span cost a third of it."""
-    rows = _ordered_span_rows(spans)
     loads = json.loads
     current, records, ids = None, [], []
     try:
@@ -241,34 +253,43 @@ def _span_groups(spans: QuerySet[Span]):
         rows.close()
 
 
-def export_records(*, project_id: int, filters: ExportFilters) -> Iterator[dict]:
+def export_records(*, project_id: int, filters: ExportFilters, text_as_json: bool = False) -> Iterator[dict]:
     """The project's DocumentRecords in document id order, streamed. Run it inside
-    export_snapshot() (server-side cursors on PostgreSQL live only inside a transaction)."""
-    spans_qs = export_spans(project_id=project_id, filters=filters)
-    documents = (
-        export_documents(project_id=project_id, filters=filters)
-        .order_by("id")
-        .values_list(*_DOCUMENT_COLUMNS)
-        .iterator(chunk_size=DOCUMENT_CHUNK)
-    )
-    span_groups = _span_groups(spans_qs)
-    link_rows = (
-        export_links(project_id=project_id, filters=filters)
-        .order_by("attribution__document_id", "attribution_id", "target_id")
-        .values_list("attribution__document_id", "attribution_id", "target_id")
-        .iterator(chunk_size=SPAN_CHUNK)
-    )
-    try:
-        yield from _document_records(documents, _Ahead(span_groups), _Ahead(link_rows))
-    finally:
-        # Close every server-side cursor now, inside the snapshot's transaction: left to the
-        # garbage collector, a half-read cursor is closed later, after its transaction or
-        # savepoint has ended, and that failing CLOSE aborts whatever transaction runs then.
-        for rows in (documents, span_groups, link_rows):
-            rows.close()
+    export_snapshot() (server-side cursors on PostgreSQL live only inside a transaction).
+    `text_as_json`: on PostgreSQL each record's "text" is an orjson.Fragment of the text as
+    JSON, made by PostgreSQL (to_json escapes as orjson does, byte for byte): for a renderer
+    that writes the text only as JSON (jsonl in code points). Python then neither decodes the
+    texts (most of an export's bytes) nor escapes them again."""
+    text_as_json = text_as_json and connection.vendor == "postgresql"
+    with fetch_ahead_pipeline():
+        documents = _document_rows(export_documents(project_id=project_id, filters=filters), text_as_json)
+        span_groups = _span_groups(_ordered_span_rows(project_id=project_id, filters=filters))
+        link_rows = _rows(
+            export_links(project_id=project_id, filters=filters)
+            .order_by("attribution__document_id", "attribution_id", "target_id")
+            .values_list("attribution__document_id", "attribution_id", "target_id"),
+            SPAN_CHUNK,
+        )
+        try:
+            yield from _document_records(documents, _Ahead(span_groups), _Ahead(link_rows), text_as_json)
+        finally:
+            # Close every server-side cursor now, inside the snapshot's transaction: left to the
+            # garbage collector, a half-read cursor is closed later, after its transaction or
+            # savepoint has ended, and that failing CLOSE aborts whatever transaction runs then.
+            for rows in (documents, span_groups, link_rows):
+                rows.close()
 
 
-def _document_records(documents, spans: "_Ahead", links: "_Ahead") -> Iterator[dict]:
+def _document_rows(documents: QuerySet[Document], text_as_json: bool):
+    if not text_as_json:
+        return _rows(documents.order_by("id").values_list(*_DOCUMENT_COLUMNS), DOCUMENT_CHUNK)
+    # the text's JSON as UTF-8 bytes: a bytea read in binary comes as it is, with nothing to decode
+    as_json = RawSQL(f"convert_to(to_json({Document._meta.db_table}.text)::text, 'UTF8')", ())
+    columns = documents.annotate(text_json=as_json).order_by("id").values_list(*_DOCUMENT_COLUMNS[:-1], "text_json")
+    return fetch_ahead_rows(columns, DOCUMENT_CHUNK, binary=True)
+
+
+def _document_records(documents, spans: "_Ahead", links: "_Ahead", text_as_json: bool = False) -> Iterator[dict]:
     for document_id, external_id, title, outlet, source_url, author, published_on, language, sha, text in documents:
         group = spans.take(document_id)
         span_records, ids = (group[0][1], group[0][2]) if group else ([], [])
@@ -288,7 +309,7 @@ def _document_records(documents, spans: "_Ahead", links: "_Ahead") -> Iterator[d
             "published_on": published_on.isoformat() if published_on else None,
             "language": language,
             "text_sha256": sha,
-            "text": text,
+            "text": orjson.Fragment(text) if text_as_json else text,
             "spans": span_records,
         })  # fmt: skip
 
@@ -315,27 +336,26 @@ def export_partial_records(
     a document's spans in no set order. For a renderer that reads no more and orders spans
     itself (conll without comments): it spares the span sort by collations, the quotes (the
     bulk of the span rows) and the links, most of the reading. Inside export_snapshot()."""
-    documents = (
-        export_documents(project_id=project_id, filters=filters)
-        .order_by("id")
-        .values_list("id", *document_fields)
-        .iterator(chunk_size=DOCUMENT_CHUNK)
-    )
-    span_rows = (
-        export_spans(project_id=project_id, filters=filters)
-        .order_by("document_id")
-        .values_list("document_id", *(_PLAIN_SPAN_COLUMNS[name] for name in span_fields))
-        .iterator(chunk_size=SPAN_CHUNK)
-    )
-    spans = _Ahead(span_rows)
-    try:
-        for document_id, *values in documents:
-            record = dict(zip(document_fields, values))
-            record["spans"] = [dict(zip(span_fields, row[1:])) for row in spans.take(document_id)]
-            yield record
-    finally:
-        for rows in (documents, span_rows):
-            rows.close()  # inside the snapshot (see export_records)
+    with fetch_ahead_pipeline():
+        documents = _rows(
+            export_documents(project_id=project_id, filters=filters).order_by("id").values_list("id", *document_fields),
+            DOCUMENT_CHUNK,
+        )
+        span_rows = _rows(
+            export_spans(project_id=project_id, filters=filters)
+            .order_by("document_id")
+            .values_list("document_id", *(_PLAIN_SPAN_COLUMNS[name] for name in span_fields)),
+            SPAN_CHUNK,
+        )
+        spans = _Ahead(span_rows)
+        try:
+            for document_id, *values in documents:
+                record = dict(zip(document_fields, values))
+                record["spans"] = [dict(zip(span_fields, row[1:])) for row in spans.take(document_id)]
+                yield record
+        finally:
+            for rows in (documents, span_rows):
+                rows.close()  # inside the snapshot (see export_records)
 
 
 @contextmanager
@@ -474,7 +494,8 @@ def _export_chunks(
                 project_id=project_id, filters=filters, document_fields=document_fields, span_fields=span_fields
             )
         else:
-            records = export_records(project_id=project_id, filters=filters)
+            text_as_json = getattr(module, "TEXT_AS_JSON", False) and offset_unit == "codepoint"
+            records = export_records(project_id=project_id, filters=filters, text_as_json=text_as_json)
         if manifest_out is not None:
             records = _digested(records, manifest, manifest_out)
         yield from export_format(format).render(records, manifest, options)

@@ -1,0 +1,68 @@
+"""Export rows read through server-side cursors in pipeline mode (annotate.datasets.fetch_ahead):
+the same rows in the same order as Django's iterator, whatever the chunk, several cursors read
+side by side, the next FETCH already sent while a chunk is handed out, and a cursor closed half
+read leaves its transaction usable."""
+import pytest
+from django.db import connection, transaction
+
+from annotate.datasets.fetch_ahead import fetch_ahead_pipeline, fetch_ahead_rows
+from annotate.models import Document
+from tests.factories import DocumentFactory, ProjectFactory
+
+pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="pipeline mode and cursors are PostgreSQL's")
+
+
+@pytest.fixture
+def documents(db):
+    project = ProjectFactory()
+    for n in range(7):
+        DocumentFactory(project=project, title=f"doc {n}", text=f"Text number {n} 📰.")
+    return Document.objects.filter(project=project).order_by("id")
+
+
+def read(queryset, chunk: int) -> list:
+    with transaction.atomic(), fetch_ahead_pipeline():
+        rows = fetch_ahead_rows(queryset, chunk)
+        try:
+            return list(rows)
+        finally:
+            rows.close()
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 7, 100])
+def test_rows_are_the_querysets_in_its_order(documents, chunk):
+    queryset = documents.values_list("id", "title", "text")
+    assert read(queryset, chunk) == list(queryset)
+
+
+def test_two_cursors_read_side_by_side(documents):
+    ids = list(documents.values_list("id", flat=True))
+    with transaction.atomic(), fetch_ahead_pipeline():
+        up = fetch_ahead_rows(documents.values_list("id"), 2)
+        down = fetch_ahead_rows(documents.order_by("-id").values_list("id"), 3)
+        pairs = list(zip(up, down))
+        up.close(), down.close()
+    assert pairs == list(zip([(i,) for i in ids], [(i,) for i in reversed(ids)]))
+
+
+def test_the_next_fetch_is_sent_before_a_chunk_is_handed_out(documents):
+    with transaction.atomic(), fetch_ahead_pipeline():
+        rows = fetch_ahead_rows(documents.values_list("id"), 3)
+        iterator = iter(rows)
+        next(iterator)  # the first chunk of three is read...
+        assert rows._pending is not None  # ...and the second FETCH is on its way
+        rest = list(iterator)
+        assert rows._pending is None and len(rest) == 6  # the short third chunk ended it
+        rows.close()
+
+
+def test_a_cursor_closed_half_read_leaves_the_transaction_usable(documents):
+    with transaction.atomic():
+        with fetch_ahead_pipeline():
+            rows = fetch_ahead_rows(documents.values_list("id"), 2)
+            next(iter(rows))
+            rows.close()
+        assert Document.objects.filter(pk__in=documents.values("pk")).count() == 7
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_cursors WHERE name LIKE 'fetch_ahead_%%'")
+            assert cursor.fetchone() == (0,)

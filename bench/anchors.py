@@ -19,7 +19,8 @@ Measured, each figure printed with the load average when it was taken and its ra
   release    our release freezing of that project with its individual layer, as a job (records,
              provenance, manifest and the agreement report; doccano 1.8.4 has none)
   saves      2,000 spans a repetition, one POST each, 8 threads with one httpx client each
-             (each thread takes whole documents): spans/s and p50/p95 latency
+             (each thread takes whole documents): spans/s and p50/p95 latency; before the
+             repetitions, 200 saves on each system that are not counted (a warm-up)
   long doc   the 1 MB document with 5,000 spans: import, then read it with its spans
   size       pg_database_size of each system's database after the run, and the history tables' share
 
@@ -219,9 +220,10 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--documents", type=int, default=5000)
     ap.add_argument("--import-reps", type=int, default=3, help="a single import moves with the minute's load (docs/benchmarks.md, session 10)")
-    ap.add_argument("--export-reps", type=int, default=3)
+    ap.add_argument("--export-reps", type=int, default=5, help="a single export moves with the minute's load (docs/benchmarks.md, session 11)")
     ap.add_argument("--save-reps", type=int, default=3)
     ap.add_argument("--save-docs", type=int, default=100, help="documents per span-save repetition (x20 spans)")
+    ap.add_argument("--save-warmup-docs", type=int, default=10, help="documents of span saves before the repetitions, on each system, not counted")
     ap.add_argument("--threads", type=int, default=8)
     ap.add_argument("--port", type=int, default=8100, help="our app; doccano gets port + 1 (keep both in 8100-8299)")
     ap.add_argument("--workers", type=int, default=3, help="our gunicorn workers (deploy/production.env.example: 3)")
@@ -243,7 +245,7 @@ def main(argv=None):
         return
     steps = set(a.only or STEPS)
     if a.quick:
-        a.documents, a.import_reps, a.export_reps, a.save_reps, a.save_docs = 500, 1, 1, 1, 50
+        a.documents, a.import_reps, a.export_reps, a.save_reps, a.save_docs, a.save_warmup_docs = 500, 1, 1, 1, 50, 0
     assert 8100 <= a.port and a.port + 1 <= 8299
     report = Report(Path(a.out) if a.out else None)
     workdir = Path(tempfile.mkdtemp(prefix="bench-anchors-"))
@@ -334,12 +336,16 @@ def main(argv=None):
 
         # 4. span saves: a project of text-only documents each, then alternate repetitions
         needed = a.save_reps * a.save_docs
-        save_docs = docs[:needed]
+        save_docs = docs[:needed + a.save_warmup_docs]
         ids = {}
         for name in names:
             clients[name].create_project("anchor-saves")
             ids[name] = clients[name].import_documents(save_docs)
             res[name]["saves"] = []
+        for name in names if a.save_warmup_docs and "saves" in steps else ():
+            # not measured: each server's first requests open its connections and prepare statements
+            out = m_saves(clients[name], save_docs, ids[name], needed, a.save_warmup_docs, a.threads)
+            report.log(f"saves {name} warm-up: {out['ok']} spans, {out['rate']:.0f}/s (not counted)")
         for r in range(a.save_reps if "saves" in steps else 0):
             for name in names if r % 2 == 0 else names[::-1]:
                 out = m_saves(clients[name], save_docs, ids[name], r * a.save_docs, a.save_docs, a.threads,

@@ -244,28 +244,3 @@ def test_compact_json_writes_exactly_what_json_dumps_writes():
         assert compact_json(value) == json.dumps(value, ensure_ascii=False, separators=(",", ":"))
     assert compact_json({"lone": "\ud800"}) == json.dumps({"lone": "\ud800"}, ensure_ascii=False, separators=(",", ":"))
 
-
-def test_texts_escaped_by_postgresql_give_the_same_jsonl_bytes(db):
-    """export_records(text_as_json=True) hands jsonl each text as JSON that PostgreSQL escaped
-    (to_json), which orjson writes as it is: the lines must be the bytes orjson writes from the
-    text itself, for every code point a text may hold (controls, quotes, backslashes, line and
-    paragraph separators, astral characters)."""
-    from django.db import connection
-
-    from annotate.datasets.records import record_json_bytes
-    from tests.factories import DocumentFactory
-
-    project = golden_project().project
-    for first in range(1, 0x110000, 0x4000):  # every code point but NUL, which no text holds
-        text = "".join(chr(c) for c in range(first, min(first + 0x4000, 0x110000)) if not 0xD800 <= c <= 0xDFFF)
-        DocumentFactory(project=project, text=text, title=f"block {first:x}", outlet="")
-    with export_snapshot():
-        plain = [record_json_bytes(r) for r in export_records(project_id=project.pk, filters=ExportFilters())]
-    with export_snapshot():
-        records = list(export_records(project_id=project.pk, filters=ExportFilters(), text_as_json=True))
-    assert [record_json_bytes(r) for r in records] == plain
-    assert len(plain) == 3 + len(range(1, 0x110000, 0x4000))
-    if connection.vendor == "postgresql":  # elsewhere the texts stay strings
-        import orjson
-
-        assert all(isinstance(r["text"], orjson.Fragment) for r in records)

@@ -11,8 +11,7 @@ DocumentRecord (keys in this order; `published_on` is an ISO date or None)::
      "outlet": "Daily Planet", "source_url": "https://...", "author": "", "published_on": "2024-05-02",
      "language": "en",
      "text_sha256": "<SHA-256 of text, UTF-8>",
-     "text": "The ministry said ...",         # stored form: \\n line endings, NFC (for jsonl in code
-                                              # points, an orjson.Fragment of it as JSON: export_records)
+     "text": "The ministry said ...",         # stored form: \\n line endings, NFC
      "spans": [SpanRecord, ...]}              # sorted by span_sort_key
 
 SpanRecord::

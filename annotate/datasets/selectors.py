@@ -12,11 +12,9 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 
-import orjson
 from django.db import connection, transaction
 from django.http import Http404
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, TextField
-from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, Collate
 
 from annotate.errors import InvalidInput
@@ -253,16 +251,14 @@ def _span_groups(rows):
         rows.close()
 
 
-def export_records(*, project_id: int, filters: ExportFilters, text_as_json: bool = False) -> Iterator[dict]:
+def export_records(*, project_id: int, filters: ExportFilters) -> Iterator[dict]:
     """The project's DocumentRecords in document id order, streamed. Run it inside
-    export_snapshot() (server-side cursors on PostgreSQL live only inside a transaction).
-    `text_as_json`: on PostgreSQL each record's "text" is an orjson.Fragment of the text as
-    JSON, made by PostgreSQL (to_json escapes as orjson does, byte for byte): for a renderer
-    that writes the text only as JSON (jsonl in code points). Python then neither decodes the
-    texts (most of an export's bytes) nor escapes them again."""
-    text_as_json = text_as_json and connection.vendor == "postgresql"
+    export_snapshot() (server-side cursors on PostgreSQL live only inside a transaction)."""
     with fetch_ahead_pipeline():
-        documents = _document_rows(export_documents(project_id=project_id, filters=filters), text_as_json)
+        documents = _rows(
+            export_documents(project_id=project_id, filters=filters).order_by("id").values_list(*_DOCUMENT_COLUMNS),
+            DOCUMENT_CHUNK,
+        )
         span_groups = _span_groups(_ordered_span_rows(project_id=project_id, filters=filters))
         link_rows = _rows(
             export_links(project_id=project_id, filters=filters)
@@ -271,7 +267,7 @@ def export_records(*, project_id: int, filters: ExportFilters, text_as_json: boo
             SPAN_CHUNK,
         )
         try:
-            yield from _document_records(documents, _Ahead(span_groups), _Ahead(link_rows), text_as_json)
+            yield from _document_records(documents, _Ahead(span_groups), _Ahead(link_rows))
         finally:
             # Close every server-side cursor now, inside the snapshot's transaction: left to the
             # garbage collector, a half-read cursor is closed later, after its transaction or
@@ -280,16 +276,7 @@ def export_records(*, project_id: int, filters: ExportFilters, text_as_json: boo
                 rows.close()
 
 
-def _document_rows(documents: QuerySet[Document], text_as_json: bool):
-    if not text_as_json:
-        return _rows(documents.order_by("id").values_list(*_DOCUMENT_COLUMNS), DOCUMENT_CHUNK)
-    # the text's JSON as UTF-8 bytes: a bytea read in binary comes as it is, with nothing to decode
-    as_json = RawSQL(f"convert_to(to_json({Document._meta.db_table}.text)::text, 'UTF8')", ())
-    columns = documents.annotate(text_json=as_json).order_by("id").values_list(*_DOCUMENT_COLUMNS[:-1], "text_json")
-    return fetch_ahead_rows(columns, DOCUMENT_CHUNK, binary=True)
-
-
-def _document_records(documents, spans: "_Ahead", links: "_Ahead", text_as_json: bool = False) -> Iterator[dict]:
+def _document_records(documents, spans: "_Ahead", links: "_Ahead") -> Iterator[dict]:
     for document_id, external_id, title, outlet, source_url, author, published_on, language, sha, text in documents:
         group = spans.take(document_id)
         span_records, ids = (group[0][1], group[0][2]) if group else ([], [])
@@ -309,7 +296,7 @@ def _document_records(documents, spans: "_Ahead", links: "_Ahead", text_as_json:
             "published_on": published_on.isoformat() if published_on else None,
             "language": language,
             "text_sha256": sha,
-            "text": orjson.Fragment(text) if text_as_json else text,
+            "text": text,
             "spans": span_records,
         })  # fmt: skip
 
@@ -494,8 +481,7 @@ def _export_chunks(
                 project_id=project_id, filters=filters, document_fields=document_fields, span_fields=span_fields
             )
         else:
-            text_as_json = getattr(module, "TEXT_AS_JSON", False) and offset_unit == "codepoint"
-            records = export_records(project_id=project_id, filters=filters, text_as_json=text_as_json)
+            records = export_records(project_id=project_id, filters=filters)
         if manifest_out is not None:
             records = _digested(records, manifest, manifest_out)
         yield from export_format(format).render(records, manifest, options)

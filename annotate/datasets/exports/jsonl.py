@@ -22,9 +22,6 @@ MEDIA_TYPE = "application/x-ndjson; charset=utf-8"
 EXTENSION = "jsonl"
 OFFSET_UNITS = ("codepoint", "utf16")
 FORMAT_VERSION = 2
-# In code points the text goes out exactly as JSON: the records may carry it already escaped, as
-# PostgreSQL made it (annotate.datasets.selectors.export_records, text_as_json).
-TEXT_AS_JSON = True
 
 
 def render(records: Iterable[dict], manifest: dict, options: RenderOptions) -> Iterator[bytes]:

@@ -221,6 +221,7 @@ def main(argv=None):
     ap.add_argument("--documents", type=int, default=5000)
     ap.add_argument("--import-reps", type=int, default=3, help="a single import moves with the minute's load (docs/benchmarks.md, session 10)")
     ap.add_argument("--export-reps", type=int, default=5, help="a single export moves with the minute's load (docs/benchmarks.md, session 11)")
+    ap.add_argument("--release-reps", type=int, default=3)
     ap.add_argument("--save-reps", type=int, default=3)
     ap.add_argument("--save-docs", type=int, default=100, help="documents per span-save repetition (x20 spans)")
     ap.add_argument("--save-warmup-docs", type=int, default=10, help="documents of span saves before the repetitions, on each system, not counted")
@@ -245,7 +246,8 @@ def main(argv=None):
         return
     steps = set(a.only or STEPS)
     if a.quick:
-        a.documents, a.import_reps, a.export_reps, a.save_reps, a.save_docs, a.save_warmup_docs = 500, 1, 1, 1, 50, 0
+        a.documents, a.import_reps, a.export_reps, a.release_reps = 500, 1, 1, 1
+        a.save_reps, a.save_docs, a.save_warmup_docs = 1, 50, 0
     assert 8100 <= a.port and a.port + 1 <= 8299
     report = Report(Path(a.out) if a.out else None)
     workdir = Path(tempfile.mkdtemp(prefix="bench-anchors-"))
@@ -326,7 +328,7 @@ def main(argv=None):
 
         # 3b. freezing a release of that project (the issue: "nothing gets slower")
         res["annotate"]["release"] = []
-        for r in range(a.export_reps if "release" in steps and "import" in steps else 0):
+        for r in range(a.release_reps if "release" in steps and "import" in steps else 0):
             started = time.perf_counter()
             clients["annotate"].freeze_release(f"bench {r}")
             res["annotate"]["release"].append(time.perf_counter() - started)

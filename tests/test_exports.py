@@ -243,4 +243,3 @@ def test_compact_json_writes_exactly_what_json_dumps_writes():
         value = {chars[:8]: [chars, 0, 2**31 - 1, None, "", {"links": []}]}
         assert compact_json(value) == json.dumps(value, ensure_ascii=False, separators=(",", ":"))
     assert compact_json({"lone": "\ud800"}) == json.dumps({"lone": "\ud800"}, ensure_ascii=False, separators=(",", ":"))
-

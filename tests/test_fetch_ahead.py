@@ -5,7 +5,7 @@ read leaves its transaction usable."""
 import pytest
 from django.db import connection, transaction
 
-from annotate.datasets.fetch_ahead import fetch_ahead_pipeline, fetch_ahead_rows
+from annotate.datasets.fetch_ahead import FetchAheadRows, fetch_ahead_pipeline
 from annotate.models import Document
 from tests.factories import DocumentFactory, ProjectFactory
 
@@ -22,7 +22,7 @@ def documents(db):
 
 def read(queryset, chunk: int) -> list:
     with transaction.atomic(), fetch_ahead_pipeline():
-        rows = fetch_ahead_rows(queryset, chunk)
+        rows = FetchAheadRows(queryset, chunk)
         try:
             return list(rows)
         finally:
@@ -38,8 +38,8 @@ def test_rows_are_the_querysets_in_its_order(documents, chunk):
 def test_two_cursors_read_side_by_side(documents):
     ids = list(documents.values_list("id", flat=True))
     with transaction.atomic(), fetch_ahead_pipeline():
-        up = fetch_ahead_rows(documents.values_list("id"), 2)
-        down = fetch_ahead_rows(documents.order_by("-id").values_list("id"), 3)
+        up = FetchAheadRows(documents.values_list("id"), 2)
+        down = FetchAheadRows(documents.order_by("-id").values_list("id"), 3)
         pairs = list(zip(up, down))
         up.close(), down.close()
     assert pairs == list(zip([(i,) for i in ids], [(i,) for i in reversed(ids)]))
@@ -47,7 +47,7 @@ def test_two_cursors_read_side_by_side(documents):
 
 def test_the_next_fetch_is_sent_before_a_chunk_is_handed_out(documents):
     with transaction.atomic(), fetch_ahead_pipeline():
-        rows = fetch_ahead_rows(documents.values_list("id"), 3)
+        rows = FetchAheadRows(documents.values_list("id"), 3)
         iterator = iter(rows)
         next(iterator)  # the first chunk of three is read...
         assert rows._pending is not None  # ...and the second FETCH is on its way
@@ -59,7 +59,7 @@ def test_the_next_fetch_is_sent_before_a_chunk_is_handed_out(documents):
 def test_a_cursor_closed_half_read_leaves_the_transaction_usable(documents):
     with transaction.atomic():
         with fetch_ahead_pipeline():
-            rows = fetch_ahead_rows(documents.values_list("id"), 2)
+            rows = FetchAheadRows(documents.values_list("id"), 2)
             next(iter(rows))
             rows.close()
         assert Document.objects.filter(pk__in=documents.values("pk")).count() == 7

@@ -36,11 +36,11 @@ def fetch_ahead_pipeline():
 
 
 class FetchAheadRows:
-    """The rows of a query (SQL with %s placeholders, as Django compiles it), `chunk` at a time,
-    the next chunk asked for before this one is handed out. close() it inside the transaction
-    it was opened in."""
+    """The rows of a values_list `queryset`, `chunk` at a time, the next chunk asked for before
+    this one is handed out. close() it inside the transaction it was opened in."""
 
-    def __init__(self, sql: str, params, chunk: int):
+    def __init__(self, queryset: QuerySet, chunk: int):
+        sql, params = queryset.query.sql_with_params()
         self._raw = connection.connection  # psycopg's own; the transaction is Django's
         self._name = f"fetch_ahead_{next(_names)}"
         self._chunk = chunk
@@ -71,9 +71,3 @@ class FetchAheadRows:
             self._closed = True
             self._pending = None
             self._raw.cursor().execute(f"CLOSE {self._name}")
-
-
-def fetch_ahead_rows(queryset: QuerySet, chunk: int) -> FetchAheadRows:
-    """FetchAheadRows of a values_list queryset."""
-    sql, params = queryset.query.sql_with_params()
-    return FetchAheadRows(sql, params, chunk)

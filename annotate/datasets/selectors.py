@@ -18,7 +18,7 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet, TextField
 from django.db.models.functions import Cast, Collate
 
 from annotate.errors import InvalidInput
-from annotate.datasets.fetch_ahead import fetch_ahead_pipeline, fetch_ahead_rows
+from annotate.datasets.fetch_ahead import FetchAheadRows, fetch_ahead_pipeline
 from annotate.datasets.records import CanonicalRecord, ContentDigest, RenderOptions, as_bytes, manifest_build
 from annotate.datasets.registry import EXPORT_FORMATS, export_format, offset_unit_problem
 from annotate.models import Assignment, AssignmentStatus, Document, Label, Layer, Membership, Project, Role, Span, SpanLink
@@ -199,7 +199,7 @@ def _rows(queryset: QuerySet, chunk: int):
     cursor whose next chunk is asked for ahead (fetch_ahead; inside fetch_ahead_pipeline()),
     elsewhere by Django's iterator."""
     if connection.vendor == "postgresql":
-        return fetch_ahead_rows(queryset, chunk)
+        return FetchAheadRows(queryset, chunk)
     return queryset.iterator(chunk_size=chunk)
 
 

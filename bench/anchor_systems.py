@@ -155,7 +155,7 @@ class AnnotateSystem:
     # the history's tables since migration 0007 (annotate_spanevent is a view over them now)
     history_tables = ("spanchange", "spanbatch", "spanevent")
 
-    def __init__(self, port: int, workdir: Path, workers: int = 3, threads: int = 4):
+    def __init__(self, port: int, workdir: Path, workers: int = 2, threads: int = 4):
         self.port, self.workdir, self.workers, self.threads = port, workdir, workers, threads
         self.url = f"http://127.0.0.1:{port}"
         self.service = Service()

@@ -228,7 +228,8 @@ def main(argv=None):
     ap.add_argument("--save-warmup-docs", type=int, default=10, help="documents of span saves before the repetitions, on each system, not counted")
     ap.add_argument("--threads", type=int, default=8)
     ap.add_argument("--port", type=int, default=8100, help="our app; doccano gets port + 1 (keep both in 8100-8299)")
-    ap.add_argument("--workers", type=int, default=3, help="our gunicorn workers (deploy/production.env.example: 3)")
+    ap.add_argument("--workers", type=int, default=os.cpu_count() or 2,
+                    help="our gunicorn workers: one per core, as docs/deploy.md says (3 before session 12)")
     ap.add_argument("--web-threads", type=int, default=4)
     ap.add_argument("--doccano-venv", default=os.environ.get("DOCCANO_VENV", "/work/anchors/doccano-venv"))
     ap.add_argument("--no-doccano", action="store_true")

@@ -25,7 +25,7 @@ from django.db.models import F, OuterRef, Q, Subquery
 from django.http import Http404
 
 from annotate.models import Assignment, AssignmentStatus, Document, Membership, Project, Role, Span
-from annotate.raw_rows import first_instance
+from annotate.raw_rows import first_instance, first_instances, select_list
 
 MANAGERS = frozenset({Role.MANAGER})
 REVIEWERS = frozenset({Role.MANAGER, Role.REVIEWER})
@@ -252,6 +252,37 @@ def document_window_for_user(
     if document is None:
         raise Http404("No such document.")
     return document, Access(user_id=user.pk, project_id=document.project_id, role=document.my_role)
+
+
+_USER_COLUMNS, _USER_ATTNAMES = select_list(get_user_model(), "u")
+# The span save authenticated by an API token: the token's user and the document window in one
+# query (the token lookup was a round trip of its own, a seventh of a save's CPU).
+_TOKEN_DOCUMENT_WINDOW_SQL = f"""
+    SELECT {_USER_COLUMNS}, x.id, x.project_id, x.length, x.text_sha256,
+           substr(x.text, %s, %s) AS text_window, m.role AS my_role
+    FROM authtoken_token t JOIN auth_user u ON u.id = t.user_id
+    JOIN annotate_membership m ON m.user_id = u.id
+    JOIN annotate_document x ON x.project_id = m.project_id
+    WHERE t.key = %s AND x.id = %s
+"""
+
+
+def token_user_and_document_window(key: str, document_id: int, *, lo: int, hi: int):
+    """(user, document, access) for an API token's active user who is a member of the document's
+    project, the document as document_window_for_user(lock=False) loads it, in one query; None
+    when any of that is missing (an unknown token, an inactive user, a non-member, no such
+    document), and the caller then authenticates and checks as it always does (401, 404)."""
+    if not 0 < document_id < 2**63:
+        return None
+    params = [max(lo, 0) + 1, max(hi - lo, 0), key, document_id]
+    found = first_instances(
+        _TOKEN_DOCUMENT_WINDOW_SQL, params,
+        (get_user_model(), _USER_ATTNAMES, ()), (Document, _DOCUMENT_WINDOW_COLUMNS, ("text_window", "my_role")),
+    )  # fmt: skip
+    if found is None or not found[0].is_active:
+        return None
+    user, document = found
+    return user, document, Access(user_id=user.pk, project_id=document.project_id, role=document.my_role)
 
 
 def still_member_of_document_sql(user, document: Document) -> tuple[str, list]:

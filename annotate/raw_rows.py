@@ -34,19 +34,31 @@ def hot_cursor():
 def first_instance(model, sql: str, params: list, attnames: tuple[str, ...], extra: tuple[str, ...] = ()):
     """The first row of `sql` as an instance of `model` (None when there is none), by a
     prepared statement where there are such (hot_cursor)."""
+    instances = first_instances(sql, params, (model, attnames, extra))
+    return None if instances is None else instances[0]
+
+
+def first_instances(sql: str, params: list, *parts: tuple) -> tuple | None:
+    """The first row of `sql` as one instance per part, each part (model, attnames, extra)
+    taking the row's next len(attnames) + len(extra) values (None when there is no row)."""
     with hot_cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
     if row is None:
         return None
-    values = list(row[: len(attnames)])
-    for i, column, functions in _converters(model, attnames):
-        for function in functions:
-            values[i] = function(values[i], column, connection)
-    instance = model.from_db(connection.alias, attnames, values)
-    for name, value in zip(extra, row[len(attnames) :]):
-        setattr(instance, name, value)
-    return instance
+    instances, at = [], 0
+    for model, attnames, extra in parts:
+        values = list(row[at : at + len(attnames)])
+        for i, column, functions in _converters(model, attnames):
+            for function in functions:
+                values[i] = function(values[i], column, connection)
+        instance = model.from_db(connection.alias, attnames, values)
+        at += len(attnames)
+        for name, value in zip(extra, row[at : at + len(extra)]):
+            setattr(instance, name, value)
+        at += len(extra)
+        instances.append(instance)
+    return tuple(instances)
 
 
 def select_list(model, alias: str, *, without: tuple[str, ...] = ()) -> tuple[str, tuple[str, ...]]:

@@ -10,6 +10,18 @@ _USER_BY_TOKEN = f"""
 """
 
 
+def token_key(request) -> str | None:
+    """The key of a well-formed "Authorization: Token <key>" header (None for none or any other),
+    parsed as TokenAuthentication parses it, which answers the malformed ones."""
+    parts = authentication.get_authorization_header(request).split()
+    if len(parts) != 2 or parts[0].lower() != TokenAuthentication.keyword.lower().encode():
+        return None
+    try:
+        return parts[1].decode()
+    except UnicodeError:
+        return None
+
+
 class TokenAuthentication(authentication.TokenAuthentication):
     """DRF's token scheme ("Authorization: Token <key>") with the lookup as one raw join; the
     ORM's select_related compilation cost more than the query. request.auth is the key."""

@@ -13,6 +13,7 @@ from annotate.services.projects import (  # noqa: F401
 from annotate.services.spans import (  # noqa: F401
     span_create,
     span_create_for_user,
+    span_create_read_for_token,
     span_delete,
     span_link_create,
     span_link_delete,

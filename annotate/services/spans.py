@@ -19,6 +19,7 @@ from annotate.permissions import (
     check_may_edit_span,
     document_window_for_user,
     still_member_of_document_sql,
+    token_user_and_document_window,
 )
 from annotate.raw_rows import hot_cursor
 from annotate.selectors import span_as_dict
@@ -181,14 +182,30 @@ def span_create(
     return _create(locate=locate, fields=fields, actor=actor, annotator=annotator, layer=layer, recorded=recorded)
 
 
-def span_create_for_user(*, user, document_id: int, fields: dict) -> Span:
+def span_create_read_for_token(*, key: str, document_id: int, fields: dict) -> tuple | None:
+    """For a span save sent with an API token (the API's hot path): (the token's user, `read`
+    for span_create_for_user), the token lookup, the permission check and the text window in
+    one query (permissions.token_user_and_document_window). None when that finds nothing (or
+    on SQLite): the request is then authenticated and checked as any other, with its 401 or 404."""
+    if connection.vendor != "postgresql":
+        return None
+    lo, hi = _window_bounds(fields["start"], fields["end"])
+    found = token_user_and_document_window(key, document_id, lo=lo, hi=hi)
+    if found is None:
+        return None
+    user, document, _access = found
+    return user, (document, lo, hi)
+
+
+def span_create_for_user(*, user, document_id: int, fields: dict, read: tuple | None = None) -> Span:
     """span_create of the caller's own span, from the document's id (the API's span save): the
     permission check (404 for non-members) reads the text window in the same query
-    (permissions.document_window_for_user). On PostgreSQL the save is then one statement
+    (permissions.document_window_for_user), or came with the token's lookup (`read`, from
+    span_create_read_for_token for these fields). On PostgreSQL the save is then one statement
     (_create_in_one_statement); when that finds the document changed since the read, or on
     SQLite, it is the transaction that holds the document's lock from the read on."""
     if connection.vendor == "postgresql":
-        span = _create_in_one_statement(user=user, document_id=document_id, fields=fields)
+        span = _create_in_one_statement(user=user, document_id=document_id, fields=fields, read=read)
         if span is not None:
             return span
 
@@ -199,7 +216,7 @@ def span_create_for_user(*, user, document_id: int, fields: dict) -> Span:
     return _create(locate=locate, fields=fields, actor=user, annotator=None, layer=Layer.INDIVIDUAL)
 
 
-def _create_in_one_statement(*, user, document_id: int, fields: dict) -> Span | None:
+def _create_in_one_statement(*, user, document_id: int, fields: dict, read: tuple | None = None) -> Span | None:
     """The span save in two round trips instead of five (BEGIN, read and lock, two INSERTs,
     COMMIT): the permission check and text window read without a lock, validate_span, then one
     statement that inserts the span and its history row only while the caller is still a
@@ -209,7 +226,10 @@ def _create_in_one_statement(*, user, document_id: int, fields: dict) -> Span | 
     document was deleted, its text changed or the membership ended a moment ago): the caller
     then runs the locked path, which answers as it always did."""
     lo, hi = _window_bounds(fields["start"], fields["end"])
-    document, _access = document_window_for_user(user, document_id, lo=lo, hi=hi, lock=False)
+    if read is not None and read[1:] == (lo, hi) and read[0].pk == document_id:
+        document = read[0]  # read with the token, for this user (span_create_read_for_token)
+    else:
+        document, _access = document_window_for_user(user, document_id, lo=lo, hi=hi, lock=False)
     valid = _validated(document.pk, fields, (document.length, document.text_window))
     span = _new_span(valid, document_id=document.pk, annotator=user, layer=Layer.INDIVIDUAL)
     span_columns, span_values, span_params = _insert_parts(span)  # sets created_at, updated_at

@@ -205,8 +205,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     _prepare = os.environ.get("DB_PREPARE_THRESHOLD", "5").strip().lower()
     _options["prepare_threshold"] = None if _prepare in ("", "none") else int(_prepare)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Several writers (a browser plus a script) must wait for each other, not fail at once.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # Several writers (a browser plus a script, the job worker) must wait for each other, not
+    # fail at once: the busy timeout, and transactions that take the write lock when they begin
+    # (a deferred one that read first gets "database is locked" at once when it comes to write
+    # while another holds the lock, whatever the timeout; seen on a first `make run`, the
+    # suggestions request beside the worker's job).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(timeout=20, transaction_mode="IMMEDIATE")
 
 # Shared state lives in shared services: with REDIS_URL every app server sees the same cache
 # (throttles, idempotency keys, cached pages); without it each process has its own.

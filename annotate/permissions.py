@@ -227,8 +227,10 @@ def document_for_user(
 
 # A span save: the permission check also reads what validation needs and takes the document
 # row's lock (annotate.services.spans' lock order), so a save runs one query here, not three.
-_DOCUMENT_WINDOW_SQL = """
-    SELECT x.id, x.project_id, x.length, x.text_sha256, substr(x.text, %s, %s) AS text_window, m.role AS my_role
+# the columns of _DOCUMENT_WINDOW_COLUMNS, then the two extras, in both queries that read a window
+_DOCUMENT_WINDOW_SELECT = "x.id, x.project_id, x.length, x.text_sha256, substr(x.text, %s, %s) AS text_window, m.role AS my_role"
+_DOCUMENT_WINDOW_SQL = f"""
+    SELECT {_DOCUMENT_WINDOW_SELECT}
     FROM annotate_document x JOIN annotate_membership m ON m.project_id = x.project_id AND m.user_id = %s
     WHERE x.id = %s
 """
@@ -256,10 +258,9 @@ def document_window_for_user(
 
 _USER_COLUMNS, _USER_ATTNAMES = select_list(get_user_model(), "u")
 # The span save authenticated by an API token: the token's user and the document window in one
-# query (the token lookup was a round trip of its own, a seventh of a save's CPU).
+# query (the token lookup was a round trip of its own).
 _TOKEN_DOCUMENT_WINDOW_SQL = f"""
-    SELECT {_USER_COLUMNS}, x.id, x.project_id, x.length, x.text_sha256,
-           substr(x.text, %s, %s) AS text_window, m.role AS my_role
+    SELECT {_USER_COLUMNS}, {_DOCUMENT_WINDOW_SELECT}
     FROM authtoken_token t JOIN auth_user u ON u.id = t.user_id
     JOIN annotate_membership m ON m.user_id = u.id
     JOIN annotate_document x ON x.project_id = m.project_id

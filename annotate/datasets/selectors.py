@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field, replace
 
 from django.db import connection, transaction
 from django.http import Http404
-from django.db.models import Exists, F, Lookup, OuterRef, Q, QuerySet, Subquery, TextField
+from django.db.models import Exists, F, Func, Lookup, OuterRef, Q, QuerySet, Subquery, TextField
 from django.db.models.functions import Cast, Collate
 
 from annotate.errors import InvalidInput
@@ -56,11 +56,7 @@ _SPAN_COLUMNS = (
     "label",
     "quote",
     "annotator__username",
-    "layer",
-    "note",
-    "source",
-    "dispute_basis",
-    "evidence_links_json",
+    "extras",  # _Extras: the four fields nearly every span leaves empty, in one value
 )
 
 
@@ -225,12 +221,43 @@ def _rows(queryset: QuerySet, chunk: int):
     return queryset.iterator(chunk_size=chunk)
 
 
+class _Extras(Func):
+    """[note, source, dispute_basis, evidence_links] as JSON text, or NULL when all four are empty,
+    as they are on nearly every span: one value to read a span instead of four (the reading of
+    the rows was the biggest part of a jsonl export's time: docs/benchmarks.md, session 13)."""
+
+    template = (
+        "CASE WHEN %(note)s = '' AND %(source)s = '' AND %(basis)s = '' AND %(links)s = '[]'::jsonb THEN NULL"
+        " ELSE json_build_array(%(note)s, %(source)s, %(basis)s, %(links)s)::text END"
+    )
+    output_field = TextField()
+
+    def __init__(self):
+        super().__init__(F("note"), F("source"), F("dispute_basis"), F("evidence_links"))
+
+    def as_sql(self, compiler, connection, template=None, **extra_context):
+        parts = []
+        for expression in self.get_source_expressions():
+            sql, params = compiler.compile(expression)
+            assert not params, "plain columns"
+            parts.append(sql)
+        note, source, basis, links = parts
+        template = template or self.template
+        return template % {"note": note, "source": source, "basis": basis, "links": links}, []
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self.as_sql(compiler, connection, template=(
+            "CASE WHEN %(note)s = '' AND %(source)s = '' AND %(basis)s = '' AND json(%(links)s) = '[]' THEN NULL"
+            " ELSE json_array(%(note)s, %(source)s, %(basis)s, json(%(links)s)) END"
+        ))  # fmt: skip
+
+
 def _ordered_span_rows(*, project_id: int, filters: ExportFilters):
     """Span rows by document, then in span_sort_key order (ties by id), sorted by the database."""
     return _rows(
         export_spans(project_id=project_id, filters=filters)
         .annotate(
-            evidence_links_json=Cast("evidence_links", TextField()),
+            extras=_Extras(),
             annotator_key=_in_code_point_order("annotator__username"),
             note_key=_in_code_point_order("note"),
         )
@@ -240,18 +267,25 @@ def _ordered_span_rows(*, project_id: int, filters: ExportFilters):
     )
 
 
-def _span_groups(rows):
-    """(document id, [SpanRecord], [span id]) per document, spans in span_sort_key order.
-    (Letting PostgreSQL build the span objects with json_agg was tried: twice as slow.) One flat
-    loop building each dict in place: a function call and a next() per span cost a third of it."""
+def _span_groups(rows, layer: str):
+    """(document id, [SpanRecord], [span id]) per document, spans in span_sort_key order; `layer`
+    is the export's, which every span has (export_spans). (Letting PostgreSQL build the span
+    objects with json_agg, or their JSON text, was tried: slower, docs/benchmarks.md, session 13.)
+    One flat loop building each dict in place: a function call and a next() per span cost a
+    third of it."""
     loads = json.loads
     current, records, ids = None, [], []
     try:
-        for span_id, document_id, start, end, label, quote, annotator, layer, note, source, basis, links in rows:
+        for span_id, document_id, start, end, label, quote, annotator, extras in rows:
             if document_id != current:
                 if current is not None:
                     yield current, records, ids
                 current, records, ids = document_id, [], []
+            if extras is None:
+                note = source = basis = ""
+                evidence_links = []
+            else:
+                note, source, basis, evidence_links = loads(extras)
             records.append({
                 "start": start,
                 "end": end,
@@ -262,8 +296,7 @@ def _span_groups(rows):
                 "note": note,
                 "source": source,
                 "dispute_basis": basis,
-                # read as text: nearly every span has none, and decoding 100,000 "[]" costs more than the rest
-                "evidence_links": [] if links == "[]" or links is None else loads(links),
+                "evidence_links": evidence_links,
                 "links": [],
             })  # fmt: skip
             ids.append(span_id)
@@ -281,7 +314,7 @@ def export_records(*, project_id: int, filters: ExportFilters) -> Iterator[dict]
             export_documents(project_id=project_id, filters=filters).order_by("id").values_list(*_DOCUMENT_COLUMNS),
             DOCUMENT_CHUNK,
         )
-        span_groups = _span_groups(_ordered_span_rows(project_id=project_id, filters=filters))
+        span_groups = _span_groups(_ordered_span_rows(project_id=project_id, filters=filters), filters.layer)
         link_rows = _rows(
             export_links(project_id=project_id, filters=filters)
             .order_by("attribution__document_id", "attribution_id", "target_id")

@@ -1,11 +1,11 @@
 """Export rows read through server-side cursors in pipeline mode (annotate.datasets.fetch_ahead):
 the same rows in the same order as Django's iterator, whatever the chunk, several cursors read
-side by side, the next FETCH already sent while a chunk is handed out, and a cursor closed half
+side by side, the next FETCHes already sent while a chunk is handed out, and a cursor closed half
 read leaves its transaction usable."""
 import pytest
 from django.db import connection, transaction
 
-from annotate.datasets.fetch_ahead import FetchAheadRows, fetch_ahead_pipeline
+from annotate.datasets.fetch_ahead import AHEAD, FetchAheadRows, fetch_ahead_pipeline
 from annotate.models import Document
 from tests.factories import DocumentFactory, ProjectFactory
 
@@ -45,14 +45,14 @@ def test_two_cursors_read_side_by_side(documents):
     assert pairs == list(zip([(i,) for i in ids], [(i,) for i in reversed(ids)]))
 
 
-def test_the_next_fetch_is_sent_before_a_chunk_is_handed_out(documents):
+def test_the_next_fetches_are_sent_before_a_chunk_is_handed_out(documents):
     with transaction.atomic(), fetch_ahead_pipeline():
-        rows = FetchAheadRows(documents.values_list("id"), 3)
+        rows = FetchAheadRows(documents.values_list("id"), 2)
         iterator = iter(rows)
-        next(iterator)  # the first chunk of three is read...
-        assert rows._pending is not None  # ...and the second FETCH is on its way
+        next(iterator)  # the first chunk of two is read...
+        assert AHEAD > 1 and len(rows._ahead) == AHEAD  # ...and AHEAD more FETCHes are on their way
         rest = list(iterator)
-        assert rows._pending is None and len(rest) == 6  # the short third chunk ended it
+        assert not rows._ahead and len(rest) == 6  # the short fourth chunk ended it
         rows.close()
 
 

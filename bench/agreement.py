@@ -19,9 +19,9 @@ import django  # noqa: E402
 
 django.setup()
 
+from annotate.datasets.tokenize import tokenize  # noqa: E402  (the report's own tokenizer)
 from annotate.workflow.agreement import (  # noqa: E402
     LABELS,
-    TOKEN_PATTERN,
     DocumentLayers,
     SpanKey,
     _group_measure,
@@ -40,7 +40,7 @@ def make_documents(n_documents: int, n_reviewers: int, chars: int, seed: int = 7
         text = ""
         while len(text) < chars:
             text += " ".join(rng.choice(WORDS) for _ in range(14)) + ". "
-        words = [m.span() for m in TOKEN_PATTERN.finditer(text)]
+        words = tokenize(text)
         truth = []
         for _ in range(chars // 150):
             i = rng.randrange(len(words) - 8)
@@ -65,7 +65,7 @@ def reference_report(documents: list[DocumentLayers]) -> dict:
     """Overall kappa (Light's) and alpha the plain way, for comparison."""
 
     def values(document, spans):
-        tokens = [m.span() for m in TOKEN_PATTERN.finditer(document.text)]
+        tokens = tokenize(document.text)
         out = []
         for start, end in tokens:
             mask = 0
@@ -124,7 +124,7 @@ def main() -> None:
     parser.add_argument("--chars", type=int, default=4000)
     args = parser.parse_args()
     documents = make_documents(args.documents, args.reviewers, args.chars)
-    tokens = sum(len(TOKEN_PATTERN.findall(d.text)) for d in documents)
+    tokens = sum(len(tokenize(d.text)) for d in documents)
     spans = sum(len(s) for d in documents for s in d.layers.values())
     print(f"{args.documents} documents of {args.chars} chars, {args.reviewers} reviewers, {tokens} tokens, {spans} spans")
 

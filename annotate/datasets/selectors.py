@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field, replace
 from django.db import connection, transaction
 from django.http import Http404
 from django.db.models import Exists, F, Func, Lookup, OuterRef, Q, QuerySet, Subquery, TextField
-from django.db.models.functions import Cast, Collate
+from django.db.models.functions import Collate
 
 from annotate.errors import InvalidInput
 from annotate.datasets.fetch_ahead import FetchAheadRows, fetch_ahead_pipeline
@@ -226,30 +226,20 @@ class _Extras(Func):
     as they are on nearly every span: one value to read a span instead of four (the reading of
     the rows was the biggest part of a jsonl export's time: docs/benchmarks.md, session 13)."""
 
-    template = (
-        "CASE WHEN %(note)s = '' AND %(source)s = '' AND %(basis)s = '' AND %(links)s = '[]'::jsonb THEN NULL"
-        " ELSE json_build_array(%(note)s, %(source)s, %(basis)s, %(links)s)::text END"
-    )
     output_field = TextField()
+    _SQL = {
+        "postgresql": "CASE WHEN {note} = '' AND {source} = '' AND {basis} = '' AND {links} = '[]'::jsonb THEN NULL"
+        " ELSE json_build_array({note}, {source}, {basis}, {links})::text END",
+        "sqlite": "CASE WHEN {note} = '' AND {source} = '' AND {basis} = '' AND json({links}) = '[]' THEN NULL"
+        " ELSE json_array({note}, {source}, {basis}, json({links})) END",
+    }
 
     def __init__(self):
         super().__init__(F("note"), F("source"), F("dispute_basis"), F("evidence_links"))
 
-    def as_sql(self, compiler, connection, template=None, **extra_context):
-        parts = []
-        for expression in self.get_source_expressions():
-            sql, params = compiler.compile(expression)
-            assert not params, "plain columns"
-            parts.append(sql)
-        note, source, basis, links = parts
-        template = template or self.template
-        return template % {"note": note, "source": source, "basis": basis, "links": links}, []
-
-    def as_sqlite(self, compiler, connection, **extra_context):
-        return self.as_sql(compiler, connection, template=(
-            "CASE WHEN %(note)s = '' AND %(source)s = '' AND %(basis)s = '' AND json(%(links)s) = '[]' THEN NULL"
-            " ELSE json_array(%(note)s, %(source)s, %(basis)s, json(%(links)s)) END"
-        ))  # fmt: skip
+    def as_sql(self, compiler, connection, **extra_context):
+        note, source, basis, links = (compiler.compile(column)[0] for column in self.get_source_expressions())  # no params
+        return self._SQL[connection.vendor].format(note=note, source=source, basis=basis, links=links), []
 
 
 def _ordered_span_rows(*, project_id: int, filters: ExportFilters):
